@@ -1,0 +1,164 @@
+//! Access tokens: issued by the token endpoint, required by the Graph endpoints.
+//!
+//! They are JWTs like Graph's, but signed with HMAC under a key made at start-up, so only this
+//! running instance accepts them (a restarted simulator rejects old tokens, as a key rollover
+//! would). Clients must treat them as opaque.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_lc_rs::hmac;
+use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+use serde_json::json;
+
+use super::jwt;
+use crate::error::SimError;
+
+/// The application permission the report requires.
+const REPORT_PERMISSION: &str = "CallRecords.Read.All";
+
+/// Why a bearer token was refused; each is a 401 `InvalidAuthenticationToken`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenRejection {
+    Empty,
+    Malformed,
+    InvalidSignature,
+    WrongAudience,
+    Expired,
+}
+
+impl TokenRejection {
+    /// Graph's message for the rejection.
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::Empty => "Access token is empty.",
+            Self::Malformed => "CompactToken parsing failed with error code: 80049217",
+            Self::InvalidSignature => "Access token validation failure. Invalid signature.",
+            Self::WrongAudience => "Access token validation failure. Invalid audience.",
+            Self::Expired => "Lifetime validation failed, the token is expired.",
+        }
+    }
+}
+
+/// Issues and checks this instance's access tokens.
+pub struct AccessTokens {
+    key: hmac::Key,
+    audience: String,
+    tenant_id: String,
+    lifetime: Duration,
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+impl AccessTokens {
+    /// `audience` is the simulator's base URL, as Graph's tokens carry `https://graph.microsoft.com`.
+    pub fn new(audience: &str, tenant_id: &str, lifetime: Duration) -> Result<Self, SimError> {
+        let mut key = [0u8; 32];
+        SystemRandom::new()
+            .fill(&mut key)
+            .map_err(|_| SimError::Startup("no system randomness for the token key".into()))?;
+        Ok(Self {
+            key: hmac::Key::new(hmac::HMAC_SHA256, &key),
+            audience: audience.to_owned(),
+            tenant_id: tenant_id.to_owned(),
+            lifetime,
+        })
+    }
+
+    pub fn lifetime(&self) -> Duration {
+        self.lifetime
+    }
+
+    /// A new token for the app `client_id`, valid for the configured lifetime.
+    pub fn issue(&self, client_id: &str) -> String {
+        let issued_at = unix_now();
+        let header = json!({ "typ": "JWT", "alg": "HS256" });
+        let claims = json!({
+            "aud": self.audience,
+            "iss": format!("{}/{}/", self.audience, self.tenant_id),
+            "iat": issued_at,
+            "nbf": issued_at,
+            "exp": issued_at + self.lifetime.as_secs() as i64,
+            "appid": client_id,
+            "tid": self.tenant_id,
+            "roles": [REPORT_PERMISSION],
+            "uti": uuid::Uuid::new_v4().simple().to_string(),
+            "ver": "1.0",
+        });
+        let signing_input = format!(
+            "{}.{}",
+            jwt::encode_segment(header.to_string().as_bytes()),
+            jwt::encode_segment(claims.to_string().as_bytes())
+        );
+        let signature = hmac::sign(&self.key, signing_input.as_bytes());
+        format!(
+            "{signing_input}.{}",
+            jwt::encode_segment(signature.as_ref())
+        )
+    }
+
+    /// Checks an `Authorization` header value.
+    pub fn check_authorization(&self, authorization: Option<&str>) -> Result<(), TokenRejection> {
+        let token = authorization
+            .and_then(|value| {
+                let (scheme, token) = value.split_once(' ')?;
+                scheme
+                    .eq_ignore_ascii_case("Bearer")
+                    .then_some(token.trim())
+            })
+            .filter(|token| !token.is_empty())
+            .ok_or(TokenRejection::Empty)?;
+        let jwt = jwt::parse(token).ok_or(TokenRejection::Malformed)?;
+        hmac::verify(&self.key, jwt.signing_input.as_bytes(), &jwt.signature)
+            .map_err(|_| TokenRejection::InvalidSignature)?;
+        if jwt::string_claim(&jwt.claims, "aud") != Some(self.audience.as_str()) {
+            return Err(TokenRejection::WrongAudience);
+        }
+        match jwt::seconds_claim(&jwt.claims, "exp") {
+            Some(expiry) if unix_now() < expiry => Ok(()),
+            _ => Err(TokenRejection::Expired),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issued_tokens_pass_and_others_fail() {
+        let tokens = AccessTokens::new("http://x", "t", Duration::from_secs(60)).unwrap();
+        let token = tokens.issue("c");
+        assert_eq!(
+            tokens.check_authorization(Some(&format!("Bearer {token}"))),
+            Ok(())
+        );
+        assert_eq!(
+            tokens.check_authorization(Some(&format!("bearer {token}"))),
+            Ok(())
+        );
+        assert_eq!(tokens.check_authorization(None), Err(TokenRejection::Empty));
+        assert_eq!(
+            tokens.check_authorization(Some("Bearer ")),
+            Err(TokenRejection::Empty)
+        );
+        assert_eq!(
+            tokens.check_authorization(Some("Bearer abc")),
+            Err(TokenRejection::Malformed)
+        );
+        let other = AccessTokens::new("http://x", "t", Duration::from_secs(60)).unwrap();
+        assert_eq!(
+            other.check_authorization(Some(&format!("Bearer {token}"))),
+            Err(TokenRejection::InvalidSignature)
+        );
+        let expired = AccessTokens::new("http://x", "t", Duration::ZERO).unwrap();
+        let token = expired.issue("c");
+        assert_eq!(
+            expired.check_authorization(Some(&format!("Bearer {token}"))),
+            Err(TokenRejection::Expired)
+        );
+    }
+}
