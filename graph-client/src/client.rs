@@ -1,0 +1,226 @@
+//! The client: one HTTP connection pool, one token cache and one rate limiter, shared by every
+//! clone and every concurrent fetch.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{StreamExt, TryStreamExt, stream};
+use tokio::time::Instant;
+use tracing::{info, warn};
+
+use crate::config::{Credential, GraphConfig};
+use crate::credential::CertificateCredential;
+use crate::error::GraphError;
+use crate::merge::{HashedRows, MergeStats, RowHasher, merge_hashed};
+use crate::model::DialoutRow;
+use crate::paging::{fetch_window_rows, report_url};
+use crate::progress::{FetchProgress, ProgressTracker};
+use crate::ratelimit::RateLimiter;
+use crate::request::Transport;
+use crate::token::{AppCredential, TokenProvider};
+use crate::window::{DayRange, Window};
+
+/// How long [`GraphClient::check_token`] may take at most.
+const CHECK_TOKEN_DEADLINE: Duration = Duration::from_secs(30);
+
+/// A Microsoft Graph client for the dial-out report. Cheap to clone: clones share the
+/// connection pool, the token cache and the rate limiter.
+#[derive(Clone)]
+pub struct GraphClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: GraphConfig,
+    transport: Transport,
+}
+
+/// The merged report for a range.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DialoutReport {
+    pub range: DayRange,
+    /// One row per (userId, usageLocation, destinationContext, currency), in order of first
+    /// appearance (see [`crate::merge_rows`]).
+    pub rows: Vec<DialoutRow>,
+    pub windows: usize,
+    pub pages: u64,
+    pub stats: MergeStats,
+}
+
+/// The rows of one window as Graph sent them (not merged).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WindowRows {
+    pub window: Window,
+    pub rows: Vec<DialoutRow>,
+    pub pages: u64,
+}
+
+/// The outcome of [`GraphClient::check_token`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenStatus {
+    /// Time left before the current token expires.
+    pub expires_in: Duration,
+}
+
+impl std::fmt::Debug for GraphClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GraphClient")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl GraphClient {
+    /// Builds the client; reads and checks the certificate file now, so a bad one fails at start.
+    pub fn new(config: GraphConfig) -> Result<Self, GraphError> {
+        let credential = match config.credential() {
+            Credential::Secret(secret) => AppCredential::Secret(secret.clone()),
+            Credential::CertificatePem(path) => {
+                AppCredential::Certificate(CertificateCredential::load(path)?)
+            }
+        };
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(config.connect_timeout())
+            .timeout(config.request_timeout())
+            .user_agent(concat!(
+                "dialout-portal-graph-client/",
+                env!("CARGO_PKG_VERSION")
+            ))
+            .build()
+            .map_err(|e| GraphError::Setup(format!("HTTP client: {e}")))?;
+        let tokens = TokenProvider::new(
+            http.clone(),
+            config.token_url(),
+            config.client_id().to_owned(),
+            config.scope(),
+            credential,
+            config.retry().clone(),
+        );
+        let transport = Transport {
+            http,
+            tokens,
+            limiter: RateLimiter::new(config.rate_limits()),
+            retry: config.retry().clone(),
+        };
+        Ok(Self {
+            inner: Arc::new(Inner { config, transport }),
+        })
+    }
+
+    pub fn config(&self) -> &GraphConfig {
+        &self.inner.config
+    }
+
+    /// Gets a token (the cached one, or a fresh one) without calling Graph: for readiness checks.
+    pub async fn check_token(&self) -> Result<TokenStatus, GraphError> {
+        let token = self
+            .inner
+            .transport
+            .tokens
+            .get(Instant::now() + CHECK_TOKEN_DEADLINE)
+            .await?;
+        Ok(TokenStatus {
+            expires_in: token.expires_at.saturating_duration_since(Instant::now()),
+        })
+    }
+
+    /// The URL of the first page of `window`.
+    pub fn report_url(&self, window: &Window) -> String {
+        report_url(self.inner.config.graph(), window)
+            .map(String::from)
+            .unwrap_or_default()
+    }
+
+    /// Every row of one window (at most 90 days), unmerged, following all pages.
+    pub async fn fetch_window(
+        &self,
+        window: Window,
+        progress: impl Fn(FetchProgress) + Send + Sync,
+    ) -> Result<WindowRows, GraphError> {
+        let tracker = ProgressTracker::new(1, &progress);
+        let deadline = Instant::now() + self.inner.config.retry().deadline;
+        let (rows, pages) = self
+            .inner
+            .window(&window, deadline, &RowHasher::default(), &tracker)
+            .await?;
+        Ok(WindowRows {
+            window,
+            rows: rows.into_rows(),
+            pages,
+        })
+    }
+
+    /// The merged report for an inclusive range of UTC days of any length: windows of at most
+    /// 90 days, fetched with bounded concurrency, merged exactly. Any failure fails the whole
+    /// fetch: a partial result is never returned.
+    pub async fn fetch_report(
+        &self,
+        range: DayRange,
+        progress: impl Fn(FetchProgress) + Send + Sync,
+    ) -> Result<DialoutReport, GraphError> {
+        let started = Instant::now();
+        let windows = range.windows();
+        let tracker = ProgressTracker::new(windows.len(), &progress);
+        let deadline = started + self.inner.config.retry().deadline;
+        info!(%range, windows = windows.len(), "fetching the dial-out report");
+        tracker.report();
+        // Owned windows: a stream over borrowed ones makes this future fail rustc's `Send`
+        // check (a higher-ranked lifetime limitation), and the portal runs it on a multi-thread
+        // runtime.
+        let tracker = &tracker;
+        let hasher = &RowHasher::default();
+        let parts: Vec<HashedRows> = stream::iter(windows.iter().copied())
+            .map(|window| async move {
+                let (rows, _) = self
+                    .inner
+                    .window(&window, deadline, hasher, tracker)
+                    .await?;
+                Ok::<_, GraphError>(rows)
+            })
+            .buffered(self.inner.config.max_concurrent_windows())
+            .try_collect()
+            .await?;
+        let (rows, stats) = merge_hashed(parts)?;
+        if stats.rows_missing_key > 0 || stats.rows_missing_totals > 0 {
+            warn!(
+                missing_key = stats.rows_missing_key,
+                missing_totals = stats.rows_missing_totals,
+                "Graph sent rows with null key or total fields; they are kept"
+            );
+        }
+        let pages = tracker.snapshot().pages;
+        info!(%range, rows = rows.len(), pages, elapsed_ms = started.elapsed().as_millis() as u64, "fetched the dial-out report");
+        Ok(DialoutReport {
+            range,
+            rows,
+            windows: windows.len(),
+            pages,
+            stats,
+        })
+    }
+}
+
+impl Inner {
+    async fn window(
+        &self,
+        window: &Window,
+        deadline: Instant,
+        hasher: &RowHasher,
+        tracker: &ProgressTracker<'_>,
+    ) -> Result<(HashedRows, u64), GraphError> {
+        let max_pages = self.config.max_pages_per_window();
+        let result = fetch_window_rows(
+            &self.transport,
+            self.config.graph(),
+            window,
+            max_pages,
+            deadline,
+            hasher,
+            tracker,
+        )
+        .await?;
+        tracker.window_done();
+        Ok(result)
+    }
+}

@@ -1,0 +1,43 @@
+//! Microsoft Graph client for the beta PSTN online-meeting dial-out report
+//! (`getPstnOnlineMeetingDialoutReport`).
+//!
+//! - [`GraphConfig`]: cloud, tenant, app credential and hosts, from the Azure SDKs' standard
+//!   environment variables ([`GraphConfig::from_env`]) or from explicit values.
+//! - [`GraphClient`]: one shared token cache and one rate limiter; fetches any inclusive range of
+//!   UTC days ([`DayRange`]) as Graph windows of at most 90 days ([`Window`]), follows paging,
+//!   retries transient failures and merges the rows exactly ([`merge_rows`]).
+//! - [`export`]: CSV and JSON writers (formula-injection safe CSV) and an atomic file writer.
+//!
+//! Money is a [`rust_decimal::Decimal`] from the JSON number to the output: no `f64` anywhere on
+//! that path. Secrets and tokens never appear in `Debug`/`Display` output, errors or logs.
+
+mod client;
+mod cloud;
+mod config;
+mod credential;
+mod error;
+pub mod export;
+mod merge;
+mod model;
+mod page;
+mod paging;
+mod pipeline;
+mod progress;
+mod ratelimit;
+mod request;
+mod retry;
+mod secret;
+mod token;
+mod window;
+
+pub use client::{DialoutReport, GraphClient, TokenStatus, WindowRows};
+pub use cloud::Cloud;
+pub use config::{ConfigError, Credential, GraphConfig, env_vars};
+pub use error::{ApiError, AuthError, AuthErrorKind, GaveUp, GraphError, TransientFailure};
+pub use merge::{MergeError, MergeStats, merge_rows};
+pub use model::DialoutRow;
+pub use progress::FetchProgress;
+pub use ratelimit::{RateLimit, RateLimits};
+pub use retry::{GiveUpReason, RetryPolicy};
+pub use secret::Secret;
+pub use window::{DayRange, MAX_WINDOW_DAYS, RangeError, Window};

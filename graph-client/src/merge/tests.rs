@@ -1,0 +1,195 @@
+use std::str::FromStr;
+
+use proptest::prelude::*;
+
+use super::*;
+
+fn row(user: &str, currency: &str, calls: i64, charge: &str, seconds: i64) -> DialoutRow {
+    DialoutRow {
+        user_id: Some(user.into()),
+        user_principal_name: Some(format!("{user}@contoso.com")),
+        user_display_name: Some(user.to_uppercase()),
+        usage_location: Some("BR".into()),
+        destination_context: Some("Domestic".into()),
+        currency: Some(currency.into()),
+        total_calls: Some(calls),
+        total_call_charge: Some(Decimal::from_str(charge).unwrap()),
+        total_call_seconds: Some(seconds),
+    }
+}
+
+#[test]
+fn sums_exactly_per_key() {
+    let first = vec![
+        row("a", "BRL", 1, "0.10", 60),
+        row("b", "JPY", 2, "15", 120),
+    ];
+    let second = vec![
+        row("a", "BRL", 3, "0.20", 30),
+        row("a", "USD", 1, "1.005", 10),
+    ];
+    let (rows, stats) = merge_rows([first, second]).unwrap();
+    assert_eq!(rows.len(), 3);
+    let a_brl = &rows[0];
+    assert_eq!(
+        a_brl.key(),
+        (Some("a"), Some("BR"), Some("Domestic"), Some("BRL"))
+    );
+    assert_eq!(a_brl.total_calls, Some(4));
+    assert_eq!(a_brl.total_call_charge.unwrap().to_string(), "0.30");
+    assert_eq!(a_brl.total_call_seconds, Some(90));
+    assert_eq!(
+        stats,
+        MergeStats {
+            input_rows: 4,
+            output_rows: 3,
+            rows_missing_key: 0,
+            rows_missing_totals: 0
+        }
+    );
+}
+
+#[test]
+fn the_most_recent_non_null_names_win() {
+    let mut old = row("a", "BRL", 1, "1", 1);
+    old.user_principal_name = Some("old@contoso.com".into());
+    let mut newer = row("a", "BRL", 1, "1", 1);
+    newer.user_principal_name = Some("new@contoso.com".into());
+    newer.user_display_name = Some("New Name".into());
+    let mut newest = row("a", "BRL", 1, "1", 1);
+    newest.user_principal_name = None; // deleted user: null must not erase the name
+    newest.user_display_name = None;
+    let (rows, _) = merge_rows([vec![old], vec![newer], vec![newest]]).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0].user_principal_name.as_deref(),
+        Some("new@contoso.com")
+    );
+    assert_eq!(rows[0].user_display_name.as_deref(), Some("New Name"));
+    assert_eq!(rows[0].total_calls, Some(3));
+}
+
+#[test]
+fn rows_without_key_or_totals_are_kept_and_counted() {
+    let mut no_user = row("x", "BRL", 1, "2.5", 10);
+    no_user.user_id = None;
+    let mut no_user_again = no_user.clone();
+    no_user_again.total_call_charge = None;
+    let (rows, stats) = merge_rows([
+        vec![no_user, row("a", "BRL", 1, "1", 1)],
+        vec![no_user_again],
+    ])
+    .unwrap();
+    assert_eq!(
+        rows.len(),
+        2,
+        "null is a key value of its own, as in Graph's aggregation"
+    );
+    assert_eq!(rows[0].user_id, None, "first appearance order");
+    assert_eq!(rows[0].total_calls, Some(2));
+    assert_eq!(
+        rows[0].total_call_charge.unwrap().to_string(),
+        "2.5",
+        "a null charge adds nothing"
+    );
+    assert_eq!(stats.rows_missing_key, 2);
+    assert_eq!(stats.rows_missing_totals, 1);
+}
+
+#[test]
+fn overflow_is_an_error_not_a_panic() {
+    let big = row("a", "BRL", i64::MAX, "1", 1);
+    let err = merge_rows([vec![big.clone()], vec![big]]).unwrap_err();
+    assert_eq!(err.field, "totalCalls");
+    let mut huge = row("a", "BRL", 1, "1", 1);
+    huge.total_call_charge = Some(Decimal::MAX);
+    let err = merge_rows([vec![huge.clone(), huge]]).unwrap_err();
+    assert_eq!(err.field, "totalCallCharge");
+}
+
+#[test]
+fn keeps_the_order_of_first_appearance() {
+    let (rows, _) = merge_rows([
+        vec![row("c", "BRL", 1, "1", 1), row("a", "BRL", 1, "1", 1)],
+        vec![row("b", "BRL", 1, "1", 1), row("c", "BRL", 1, "1", 1)],
+    ])
+    .unwrap();
+    let users: Vec<_> = rows.iter().map(|r| r.user_id.as_deref().unwrap()).collect();
+    assert_eq!(users, ["c", "a", "b"]);
+    assert_eq!(rows[0].total_calls, Some(2));
+}
+
+#[test]
+fn empty_input_gives_empty_output() {
+    let (rows, stats) = merge_rows(Vec::<Vec<DialoutRow>>::new()).unwrap();
+    assert!(rows.is_empty());
+    assert_eq!(stats, MergeStats::default());
+}
+
+/// A call-level fact on one day, as the simulator's data would have it.
+#[derive(Clone, Debug)]
+struct DayFact {
+    day: usize,
+    row: DialoutRow,
+}
+
+fn fact_strategy(days: usize) -> impl Strategy<Value = DayFact> {
+    (
+        0..days,
+        prop::sample::select(vec!["u1", "u2", "u3"]),
+        prop::sample::select(vec!["BRL", "JPY", "EUR"]),
+        prop::option::weighted(0.8, prop::sample::select(vec!["p@x", "q@x"])),
+        0i64..50,
+        (0i64..1_000_000, 0u32..4),
+        0i64..10_000,
+        prop::bool::weighted(0.1),
+    )
+        .prop_map(
+            |(day, user, currency, upn, calls, (mantissa, scale), seconds, null_user)| {
+                let mut row = row(user, currency, calls, "0", seconds);
+                row.total_call_charge = Some(Decimal::new(mantissa, scale));
+                row.user_principal_name = upn.map(String::from);
+                if null_user {
+                    row.user_id = None;
+                }
+                DayFact { day, row }
+            },
+        )
+}
+
+/// What Graph answers for days `from..to`: its own aggregation of the facts in that window.
+fn graph_window(facts: &[DayFact], from: usize, to: usize) -> Vec<DialoutRow> {
+    let rows = facts
+        .iter()
+        .filter(|f| (from..to).contains(&f.day))
+        .map(|f| f.row.clone())
+        .collect();
+    merge_rows([rows]).unwrap().0
+}
+
+proptest! {
+    #[test]
+    fn any_split_of_a_range_merges_to_the_same_rows(
+        mut facts in prop::collection::vec(fact_strategy(30), 0..80),
+        cuts in prop::collection::btree_set(1usize..30, 0..8),
+    ) {
+        facts.sort_by_key(|f| f.day);
+        let whole = graph_window(&facts, 0, 30);
+        let mut bounds = vec![0];
+        bounds.extend(cuts);
+        bounds.push(30);
+        let parts: Vec<_> = bounds.windows(2).map(|b| graph_window(&facts, b[0], b[1])).collect();
+        let (mut merged, _) = merge_rows(parts).unwrap();
+        let mut whole = whole;
+        merged.sort_by(|a, b| a.key().cmp(&b.key()));
+        whole.sort_by(|a, b| a.key().cmp(&b.key()));
+        prop_assert_eq!(merged.len(), whole.len());
+        for (m, w) in merged.iter().zip(&whole) {
+            prop_assert_eq!(m.key(), w.key());
+            prop_assert_eq!(m.total_calls, w.total_calls);
+            prop_assert_eq!(m.total_call_seconds, w.total_call_seconds);
+            prop_assert_eq!(m.total_call_charge, w.total_call_charge);
+            prop_assert_eq!(&m.user_principal_name, &w.user_principal_name);
+        }
+    }
+}

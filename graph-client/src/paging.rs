@@ -1,0 +1,147 @@
+//! Fetching one window: the first page, then every `@odata.nextLink` exactly as given, as long
+//! as it stays on the Graph endpoint's origin (the bearer token goes nowhere else) and never
+//! repeats (a paging loop).
+
+use std::collections::HashSet;
+
+use tokio::time::Instant;
+use url::Url;
+
+use crate::config::Endpoint;
+use crate::error::GraphError;
+use crate::merge::{HashedRows, RowHasher};
+use crate::pipeline::{self, Stage};
+use crate::progress::ProgressTracker;
+use crate::request::Transport;
+use crate::window::Window;
+
+/// `{graph}/beta/communications/callRecords/getPstnOnlineMeetingDialoutReport(…)`.
+pub(crate) fn report_url(graph: &Endpoint, window: &Window) -> Result<Url, GraphError> {
+    let text = format!(
+        "{}/beta/communications/callRecords/{}",
+        graph.base(),
+        window.function_call()
+    );
+    Url::parse(&text)
+        .map_err(|e| GraphError::Setup(format!("cannot build the report URL {text}: {e}")))
+}
+
+/// The next page's URL: `link` resolved against the current page, refused unless it is on the
+/// Graph endpoint's origin.
+pub(crate) fn next_url(graph: &Endpoint, current: &Url, link: &str) -> Result<Url, GraphError> {
+    let next = current.join(link).map_err(|e| GraphError::Protocol {
+        source_name: "Graph",
+        request_id: None,
+        detail: format!("@odata.nextLink is not a URL ({e})"),
+    })?;
+    if next.origin() != *graph.origin() {
+        return Err(GraphError::ForeignNextLink {
+            expected: graph.origin().ascii_serialization(),
+            found: next.origin().ascii_serialization(),
+        });
+    }
+    Ok(next)
+}
+
+/// Every row of `window`, in Graph's order, with their key hashes, and the number of pages.
+/// The pages are fetched and parsed by the [`pipeline`](crate::pipeline); each run follows the
+/// links the pages give, and a run that stops on a link it did not expect is continued here
+/// from that link, after the same loop and page-count checks.
+pub(crate) async fn fetch_window_rows(
+    transport: &Transport,
+    graph: &Endpoint,
+    window: &Window,
+    max_pages: u32,
+    deadline: Instant,
+    hasher: &RowHasher,
+    progress: &ProgressTracker<'_>,
+) -> Result<(HashedRows, u64), GraphError> {
+    let mut url = report_url(graph, window)?;
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut rows = HashedRows::default();
+    loop {
+        let stage = Stage {
+            transport,
+            graph,
+            window: window.to_string(),
+            deadline,
+            hasher,
+            progress,
+            max_pages: u64::from(max_pages),
+            pages_before: seen.len() as u64,
+            seen: &seen,
+        };
+        let run = pipeline::run(&stage, url, rows).await?;
+        rows = run.rows;
+        seen.extend(run.urls);
+        let Some(next) = run.next else {
+            return Ok((rows, seen.len() as u64));
+        };
+        if seen.contains(next.as_str()) {
+            return Err(GraphError::NextLinkLoop {
+                window: window.to_string(),
+            });
+        }
+        if seen.len() as u64 >= u64::from(max_pages) {
+            return Err(GraphError::TooManyPages {
+                window: window.to_string(),
+                limit: max_pages,
+            });
+        }
+        url = next;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::window::DayRange;
+
+    fn sim() -> Endpoint {
+        Endpoint::parse("GRAPH_ENDPOINT", "http://127.0.0.1:4010").unwrap()
+    }
+
+    #[test]
+    fn builds_the_report_url() {
+        let window = DayRange::parse("2024-01-01", "2024-01-31")
+            .unwrap()
+            .windows()[0];
+        let url = report_url(&sim(), &window).unwrap();
+        assert_eq!(
+            url.as_str(),
+            "http://127.0.0.1:4010/beta/communications/callRecords/getPstnOnlineMeetingDialoutReport(fromDateTime=2024-01-01T00:00:00Z,toDateTime=2024-01-31T23:59:59.9999999Z)"
+        );
+    }
+
+    #[test]
+    fn next_links_stay_on_the_graph_origin() {
+        let graph = sim();
+        let current = Url::parse("http://127.0.0.1:4010/beta/x").unwrap();
+        let next = next_url(&graph, &current, "http://127.0.0.1:4010/beta/x?$skip=1000").unwrap();
+        assert_eq!(
+            next.as_str(),
+            "http://127.0.0.1:4010/beta/x?$skip=1000",
+            "followed as given"
+        );
+        assert!(
+            next_url(&graph, &current, "/beta/x?$skip=2000").is_ok(),
+            "relative links resolve on the same origin"
+        );
+        for foreign in [
+            "http://127.0.0.1:4011/beta/x?$skip=1000",
+            "https://127.0.0.1:4010/beta/x",
+            "http://localhost:4010/beta/x",
+            "http://evil.example/beta/x",
+            "//evil.example/steal",
+            "file:///etc/passwd",
+        ] {
+            assert!(
+                matches!(
+                    next_url(&graph, &current, foreign),
+                    Err(GraphError::ForeignNextLink { .. })
+                ),
+                "{foreign}"
+            );
+        }
+    }
+}

@@ -1,0 +1,306 @@
+//! Date ranges and Graph windows.
+//!
+//! The caller asks for inclusive UTC days. Graph takes `fromDateTime`/`toDateTime`, at most 90
+//! days apart, and does not document whether `toDateTime` is inclusive. A window for the days
+//! `a..=b` is sent as `fromDateTime=aT00:00:00Z,toDateTime=bT23:59:59.9999999Z`: the last
+//! 100-ns tick of day `b` (Edm.DateTimeOffset's precision). Under the inclusive reading that
+//! covers exactly `[a 00:00, b+1 00:00)`; under the exclusive reading it misses only the single
+//! instant `b 23:59:59.9999999`, which no call with a start time in whole seconds (or whole
+//! milliseconds, or anything coarser than a tick) can have. The next window starts at
+//! `b+1 00:00:00`, so no instant is ever counted twice under either reading.
+
+use std::fmt;
+
+use chrono::{Datelike, Days, NaiveDate};
+
+/// The longest range Graph serves in one request, in days.
+pub const MAX_WINDOW_DAYS: u32 = 90;
+
+const REPORT_FUNCTION: &str = "getPstnOnlineMeetingDialoutReport";
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RangeError {
+    #[error("invalid date {value:?}: expected YYYY-MM-DD")]
+    BadDate { value: String },
+    #[error("date {0} is outside the years 1..=9999")]
+    OutOfCalendar(NaiveDate),
+    #[error("the range starts on {from} after it ends on {to}")]
+    Reversed { from: NaiveDate, to: NaiveDate },
+    #[error("a Graph window spans at most {MAX_WINDOW_DAYS} days; {from}..={to} spans {days}")]
+    WindowTooLong {
+        from: NaiveDate,
+        to: NaiveDate,
+        days: i64,
+    },
+    #[error("window length must be 1..={MAX_WINDOW_DAYS} days, got {0}")]
+    BadWindowLength(u32),
+}
+
+/// An inclusive range of UTC days, `from..=to`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct DayRange {
+    from: NaiveDate,
+    to: NaiveDate,
+}
+
+impl DayRange {
+    pub fn new(from: NaiveDate, to: NaiveDate) -> Result<Self, RangeError> {
+        for day in [from, to] {
+            if !(1..=9999).contains(&day.year()) {
+                return Err(RangeError::OutOfCalendar(day));
+            }
+        }
+        if from > to {
+            return Err(RangeError::Reversed { from, to });
+        }
+        Ok(Self { from, to })
+    }
+
+    /// Parses two `YYYY-MM-DD` dates.
+    pub fn parse(from: &str, to: &str) -> Result<Self, RangeError> {
+        Self::new(parse_day(from)?, parse_day(to)?)
+    }
+
+    /// The single day `day`.
+    pub fn day(day: NaiveDate) -> Result<Self, RangeError> {
+        Self::new(day, day)
+    }
+
+    pub fn from(&self) -> NaiveDate {
+        self.from
+    }
+
+    pub fn to(&self) -> NaiveDate {
+        self.to
+    }
+
+    /// Number of days, at least 1.
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).num_days() + 1
+    }
+
+    pub fn contains(&self, day: NaiveDate) -> bool {
+        self.from <= day && day <= self.to
+    }
+
+    /// The fewest windows covering the range: consecutive, chronological, each at most
+    /// [`MAX_WINDOW_DAYS`] long.
+    pub fn windows(&self) -> Vec<Window> {
+        self.windows_of(MAX_WINDOW_DAYS).unwrap_or_default()
+    }
+
+    /// Consecutive chronological windows of `max_days` days (the last may be shorter).
+    pub fn windows_of(&self, max_days: u32) -> Result<Vec<Window>, RangeError> {
+        if !(1..=MAX_WINDOW_DAYS).contains(&max_days) {
+            return Err(RangeError::BadWindowLength(max_days));
+        }
+        let mut windows = Vec::new();
+        let mut start = self.from;
+        loop {
+            let end = start
+                .checked_add_days(Days::new(u64::from(max_days - 1)))
+                .map_or(self.to, |d| d.min(self.to));
+            windows.push(Window {
+                range: DayRange {
+                    from: start,
+                    to: end,
+                },
+            });
+            match end.succ_opt() {
+                Some(next) if end < self.to => start = next,
+                _ => return Ok(windows),
+            }
+        }
+    }
+}
+
+impl fmt::Display for DayRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}..={}", self.from, self.to)
+    }
+}
+
+fn parse_day(value: &str) -> Result<NaiveDate, RangeError> {
+    let trimmed = value.trim();
+    let well_formed =
+        trimmed.len() == 10 && trimmed.as_bytes()[4] == b'-' && trimmed.as_bytes()[7] == b'-';
+    well_formed
+        .then(|| NaiveDate::parse_from_str(trimmed, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| RangeError::BadDate {
+            value: value.chars().take(40).collect(),
+        })
+}
+
+/// A range Graph can serve in one request (at most [`MAX_WINDOW_DAYS`] days).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct Window {
+    range: DayRange,
+}
+
+impl Window {
+    pub fn new(range: DayRange) -> Result<Self, RangeError> {
+        let days = range.days();
+        if days > i64::from(MAX_WINDOW_DAYS) {
+            return Err(RangeError::WindowTooLong {
+                from: range.from,
+                to: range.to,
+                days,
+            });
+        }
+        Ok(Self { range })
+    }
+
+    pub fn range(&self) -> DayRange {
+        self.range
+    }
+
+    /// The `fromDateTime` literal: the first instant of the first day.
+    pub fn from_date_time(&self) -> String {
+        format!("{}T00:00:00Z", self.range.from.format("%Y-%m-%d"))
+    }
+
+    /// The `toDateTime` literal: the last tick of the last day (see the module docs).
+    pub fn to_date_time(&self) -> String {
+        format!("{}T23:59:59.9999999Z", self.range.to.format("%Y-%m-%d"))
+    }
+
+    /// `getPstnOnlineMeetingDialoutReport(fromDateTime=…,toDateTime=…)`.
+    pub fn function_call(&self) -> String {
+        format!(
+            "{REPORT_FUNCTION}(fromDateTime={},toDateTime={})",
+            self.from_date_time(),
+            self.to_date_time()
+        )
+    }
+}
+
+impl fmt::Display for Window {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.range.fmt(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn spans(range: DayRange, max: u32) -> Vec<(String, String)> {
+        let windows = range.windows_of(max).unwrap();
+        windows
+            .iter()
+            .map(|w| (w.range().from().to_string(), w.range().to().to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn parses_and_validates_ranges() {
+        let r = DayRange::parse("2024-01-01", " 2024-01-31 ").unwrap();
+        assert_eq!(r.days(), 31);
+        assert!(matches!(
+            DayRange::parse("2024-02-01", "2024-01-31"),
+            Err(RangeError::Reversed { .. })
+        ));
+        for bad in [
+            "2024-1-01",
+            "2024-02-30",
+            "",
+            "yesterday",
+            "20240101",
+            "+2024-01-01",
+        ] {
+            assert!(
+                matches!(
+                    DayRange::parse(bad, "2024-03-01"),
+                    Err(RangeError::BadDate { .. })
+                ),
+                "{bad}"
+            );
+        }
+        let far = NaiveDate::from_ymd_opt(10000, 1, 1).unwrap();
+        assert!(matches!(
+            DayRange::new(far, far),
+            Err(RangeError::OutOfCalendar(_))
+        ));
+    }
+
+    #[test]
+    fn one_day_is_one_window() {
+        let r = DayRange::day(d("2024-02-29")).unwrap();
+        let w = r.windows();
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].from_date_time(), "2024-02-29T00:00:00Z");
+        assert_eq!(w[0].to_date_time(), "2024-02-29T23:59:59.9999999Z");
+        assert_eq!(
+            w[0].function_call(),
+            "getPstnOnlineMeetingDialoutReport(fromDateTime=2024-02-29T00:00:00Z,toDateTime=2024-02-29T23:59:59.9999999Z)"
+        );
+    }
+
+    #[test]
+    fn ninety_days_is_one_window_and_ninety_one_is_two() {
+        let r = DayRange::parse("2024-01-01", "2024-03-30").unwrap();
+        assert_eq!(r.days(), 90);
+        assert_eq!(
+            spans(r, 90),
+            vec![("2024-01-01".into(), "2024-03-30".into())]
+        );
+        let r = DayRange::parse("2024-01-01", "2024-03-31").unwrap();
+        assert_eq!(
+            spans(r, 90),
+            vec![
+                ("2024-01-01".into(), "2024-03-30".into()),
+                ("2024-03-31".into(), "2024-03-31".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn four_hundred_days_split_into_contiguous_windows() {
+        let r = DayRange::parse("2023-01-01", "2024-02-04").unwrap();
+        assert_eq!(r.days(), 400);
+        let windows = r.windows();
+        assert_eq!(windows.len(), 5);
+        assert_eq!(windows[0].range().from(), r.from());
+        assert_eq!(windows[4].range().to(), r.to());
+        for pair in windows.windows(2) {
+            assert_eq!(
+                pair[0].range().to().succ_opt(),
+                Some(pair[1].range().from())
+            );
+        }
+        assert!(windows.iter().all(|w| w.range().days() <= 90));
+        assert_eq!(windows.iter().map(|w| w.range().days()).sum::<i64>(), 400);
+    }
+
+    #[test]
+    fn window_literals_never_overlap_under_either_reading() {
+        let r = DayRange::parse("2024-12-30", "2025-01-02").unwrap();
+        let w = r.windows_of(2).unwrap();
+        assert_eq!(w[0].to_date_time(), "2024-12-31T23:59:59.9999999Z");
+        assert_eq!(w[1].from_date_time(), "2025-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn windows_refuse_bad_lengths() {
+        let r = DayRange::parse("2024-01-01", "2024-12-31").unwrap();
+        assert_eq!(r.windows_of(0), Err(RangeError::BadWindowLength(0)));
+        assert_eq!(r.windows_of(91), Err(RangeError::BadWindowLength(91)));
+        assert!(matches!(
+            Window::new(r),
+            Err(RangeError::WindowTooLong { days: 366, .. })
+        ));
+    }
+
+    #[test]
+    fn the_end_of_the_calendar_does_not_panic() {
+        let r = DayRange::parse("9999-12-01", "9999-12-31").unwrap();
+        assert_eq!(r.windows().len(), 1);
+        assert_eq!(r.windows_of(1).unwrap().len(), 31);
+    }
+}
