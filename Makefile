@@ -1,0 +1,46 @@
+# Dialout Portal: `make run` serves the portal on the embedded demo data, `make test` runs every
+# check. Both install what is missing first (scripts/setup.sh, pinned versions, skipped when
+# already satisfied).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+# Tools installed by scripts/setup.sh: cargo's bin folder and the pinned npm build tools
+# (wasm-opt from binaryen) come before anything else of the same name, such as Debian's
+# wasm-opt, which builds but breaks hydration.
+export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+LEPTOS_SITE_ADDR ?= 127.0.0.1:3000
+PORTAL_ENV = LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD \
+	LEPTOS_SITE_ADDR=$(LEPTOS_SITE_ADDR)
+
+.PHONY: run test setup setup-test build fmt-check clippy unit e2e clean
+
+run: build
+	$(PORTAL_ENV) ./target/release/dialout-portal serve
+
+test: setup-test fmt-check clippy unit build e2e
+
+setup:
+	scripts/setup.sh build
+
+setup-test:
+	scripts/setup.sh test
+
+build: setup
+	cargo leptos build --release
+
+fmt-check:
+	cargo fmt --all -- --check
+
+clippy: setup
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+unit:
+	cargo test --workspace
+
+e2e: setup-test
+	cd end2end && npx playwright test
+
+clean:
+	cargo clean
