@@ -1,0 +1,15 @@
+//! Small pieces every page uses: charts with their data-table alternative, figure cards, the
+//! error notice.
+mod breakdown;
+mod card;
+mod chart;
+#[cfg(feature = "hydrate")]
+pub mod echarts;
+mod error_notice;
+mod trend;
+
+pub use breakdown::{BreakdownFigure, Dimension};
+pub use card::Card;
+pub use chart::{ChartFigure, ChartKind, ChartSpec};
+pub use error_notice::ErrorNotice;
+pub use trend::TrendFigure;

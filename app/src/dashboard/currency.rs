@@ -1,0 +1,96 @@
+//! One currency's block: cards, spend over time, destination and location splits, top users.
+//! Figures of different currencies never meet.
+use leptos::prelude::*;
+
+use super::top_users::TopUsersFigure;
+use crate::components::{BreakdownFigure, Card, Dimension, TrendFigure};
+use crate::i18n::{Msg, use_locale};
+use crate::model::{Bucket, CurrencySeries, CurrencySummary};
+use crate::money::{format_count_in, format_money_in, format_rate_in};
+use crate::query::PageQuery;
+
+#[component]
+pub fn CurrencySection(
+    summary: CurrencySummary,
+    series: Option<CurrencySeries>,
+    bucket: Bucket,
+    query: PageQuery,
+) -> impl IntoView {
+    let locale = use_locale();
+    let currency = summary.currency.clone();
+    let totals = summary.totals.clone();
+    let cost_per_minute = totals
+        .cost_per_minute()
+        .map(|rate| format_rate_in(rate, &currency, locale))
+        .unwrap_or_else(|| "—".into());
+    let id = |what: &str| format!("{what}-{currency}");
+    view! {
+        <section
+            class="currency"
+            id=id("currency")
+            data-testid=id("currency")
+            aria-labelledby=id("heading")
+        >
+            <h2 id=id("heading")>
+                <span class="visually-hidden">{locale.spend_in(&currency)} " · "</span>
+                {currency.clone()}
+            </h2>
+            <dl class="cards">
+                <Card
+                    label=locale.t(Msg::TotalCharge)
+                    value=format_money_in(totals.charge, &currency, locale)
+                    testid=id("total-charge")
+                />
+                <Card
+                    label=locale.t(Msg::Calls)
+                    value=format_count_in(totals.calls, locale)
+                    testid=id("total-calls")
+                />
+                <Card
+                    label=locale.t(Msg::Minutes)
+                    value=format_count_in(totals.minutes(), locale)
+                    testid=id("total-minutes")
+                />
+                <Card
+                    label=locale.t(Msg::Users)
+                    value=format_count_in(summary.users, locale)
+                    testid=id("total-users")
+                />
+                <Card label=locale.t(Msg::CostPerMinute) value=cost_per_minute testid=id("cost-per-minute") />
+            </dl>
+            <div class="figures">
+                {series
+                    .map(|series| {
+                        view! {
+                            <TrendFigure
+                                title=locale.t(Msg::SpendOverTime).to_string()
+                                chart_id=id("chart-trend")
+                                series
+                                bucket
+                            />
+                        }
+                    })}
+                <BreakdownFigure
+                    title=locale.t(Msg::DomesticVsInternational).to_string()
+                    chart_id=id("chart-destination")
+                    currency=currency.clone()
+                    dimension=Dimension::Destination
+                    rows=summary.by_destination
+                />
+                <BreakdownFigure
+                    title=locale.t(Msg::ByLocation).to_string()
+                    chart_id=id("chart-location")
+                    currency=currency.clone()
+                    dimension=Dimension::Location
+                    rows=summary.by_location
+                />
+                <TopUsersFigure
+                    chart_id=id("chart-top-users")
+                    currency=currency.clone()
+                    users=summary.top_users
+                    query
+                />
+            </div>
+        </section>
+    }
+}

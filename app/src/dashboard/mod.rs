@@ -1,0 +1,13 @@
+//! The dashboard: the period, per-currency cards and charts, and the users table.
+mod api;
+mod currency;
+mod glance;
+mod progress;
+mod range_picker;
+mod status;
+mod top_users;
+mod view;
+
+pub use api::*;
+pub use top_users::{user_href, user_label};
+pub use view::{DashboardPage, Report};

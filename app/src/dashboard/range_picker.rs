@@ -1,0 +1,99 @@
+//! The period: preset links and a custom from–to form. Both only change the URL (so a view is
+//! bookmarkable); without WASM the form is a plain GET. The page checks the URL's range and shows
+//! the validation message.
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use leptos_router::components::Form;
+
+use crate::i18n::{Msg, use_locale};
+use crate::query::PageQuery;
+use crate::range::{Preset, preset_of, validate};
+
+#[component]
+pub fn RangePicker(
+    today: NaiveDate,
+    query: Memo<PageQuery>,
+    #[prop(into)] invalid: Signal<bool>,
+) -> impl IntoView {
+    let locale = use_locale();
+    let texts = Memo::new(move |_| {
+        query.with(PageQuery::requested).unwrap_or_else(|| {
+            let range = crate::range::default_range(today);
+            (range.from.to_string(), range.to.to_string())
+        })
+    });
+    let current = Memo::new(move |_| {
+        texts.with(|(from, to)| {
+            validate(from, to, today)
+                .ok()
+                .and_then(|r| preset_of(r, today))
+        })
+    });
+    let presets = Preset::ALL
+        .into_iter()
+        .map(|preset| {
+            let range = preset.range(today);
+            view! {
+                <li>
+                    <a
+                        class="chip"
+                        href=move || query.with(|q| q.with_range(range).href("/"))
+                        aria-current=move || (current.get() == Some(preset)).then_some("true")
+                    >
+                        {locale.t(preset.label())}
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    let hidden = query
+        .get_untracked()
+        .sticky
+        .into_iter()
+        .map(|(name, value)| view! { <input type="hidden" name=name value=value /> })
+        .collect_view();
+    let aria_invalid = move || invalid.get().then_some("true");
+    let described = move || invalid.get().then_some("range-error");
+    view! {
+        <section class="range" aria-labelledby="range-heading">
+            <h2 id="range-heading" class="visually-hidden">
+                {locale.t(Msg::Period)}
+            </h2>
+            <nav aria-label=locale.t(Msg::QuickRanges)>
+                <ul class="presets">{presets}</ul>
+            </nav>
+            <Form method="GET" action="/" noscroll=true>
+                <div class="range-form">
+                    {hidden}
+                    <div class="field">
+                        <label for="range-from">{locale.t(Msg::From)}</label>
+                        <input
+                            id="range-from"
+                            type="date"
+                            name="from"
+                            value=texts.get_untracked().0
+                            prop:value=move || texts.get().0
+                            aria-invalid=aria_invalid
+                            aria-describedby=described
+                        />
+                    </div>
+                    <div class="field">
+                        <label for="range-to">{locale.t(Msg::To)}</label>
+                        <input
+                            id="range-to"
+                            type="date"
+                            name="to"
+                            value=texts.get_untracked().1
+                            prop:value=move || texts.get().1
+                            aria-invalid=aria_invalid
+                            aria-describedby=described
+                        />
+                    </div>
+                    <button type="submit" class="primary">
+                        {locale.t(Msg::Apply)}
+                    </button>
+                </div>
+            </Form>
+        </section>
+    }
+}

@@ -1,0 +1,48 @@
+//! The one error type every server function returns: it crosses the wire as JSON, so the page
+//! can show Graph's message and request id instead of a bare status.
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// Microsoft Graph (or the identity platform) refused or failed the request.
+    #[error("Microsoft Graph: {message}")]
+    Graph {
+        message: String,
+        code: Option<String>,
+        request_id: Option<String>,
+    },
+    /// The request itself was invalid (a bad date range, an unknown currency, ...).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The thing asked for does not exist (a user with no dial-out in the range).
+    #[error("{0}")]
+    NotFound(String),
+    /// A fault on our side; details are in the server log.
+    #[error("internal error: {0}")]
+    Internal(String),
+    /// The server-function transport failed (network, encoding).
+    #[error("request failed: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    /// The HTTP status a server function answers with when it fails this way.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::BadRequest(_) => 400,
+            AppError::NotFound(_) => 404,
+            AppError::Graph { .. } => 502,
+            AppError::Internal(_) | AppError::Transport(_) => 500,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}

@@ -1,0 +1,268 @@
+//! English and Brazilian Portuguese: the locale, the UI strings and date formats. Pure; the
+//! locale a page uses is chosen once per request (`?lang=`, else Accept-Language) and put in the
+//! Leptos context.
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Locale {
+    #[default]
+    En,
+    PtBr,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 2] = [Locale::En, Locale::PtBr];
+
+    /// The BCP 47 tag, as in `<html lang>` and `?lang=`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::PtBr => "pt-BR",
+        }
+    }
+
+    /// The language's own name, for the language switcher.
+    pub fn name(self) -> &'static str {
+        match self {
+            Locale::En => "English",
+            Locale::PtBr => "Português (Brasil)",
+        }
+    }
+
+    /// `en`, `en-GB`, `pt`, `pt-BR`... (any Portuguese gets Brazilian Portuguese).
+    pub fn parse(tag: &str) -> Option<Locale> {
+        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "en" => Some(Locale::En),
+            "pt" => Some(Locale::PtBr),
+            _ => None,
+        }
+    }
+
+    /// The best supported language of an Accept-Language header; English when none is.
+    pub fn negotiate(accept_language: &str) -> Locale {
+        let mut offers: Vec<(f32, usize, Locale)> = accept_language
+            .split(',')
+            .enumerate()
+            .filter_map(|(index, item)| {
+                let mut parts = item.split(';');
+                let locale = Locale::parse(parts.next()?)?;
+                let quality = parts
+                    .find_map(|p| p.trim().strip_prefix("q="))
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .unwrap_or(1.0);
+                (quality > 0.0).then_some((quality, index, locale))
+            })
+            .collect();
+        offers.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        offers.first().map(|offer| offer.2).unwrap_or_default()
+    }
+
+    pub fn decimal_separator(self) -> char {
+        match self {
+            Locale::En => '.',
+            Locale::PtBr => ',',
+        }
+    }
+
+    pub fn group_separator(self) -> char {
+        match self {
+            Locale::En => ',',
+            Locale::PtBr => '.',
+        }
+    }
+
+    /// The UI string `msg` in this language.
+    pub fn t(self, msg: Msg) -> &'static str {
+        let (en, pt) = msg.texts();
+        match self {
+            Locale::En => en,
+            Locale::PtBr => pt,
+        }
+    }
+
+    /// A date in full: `Nov 28, 2026` or `28/11/2026`.
+    pub fn date(self, date: NaiveDate) -> String {
+        match self {
+            Locale::En => format!(
+                "{} {}, {}",
+                MONTHS[date.month0() as usize],
+                date.day(),
+                date.year()
+            ),
+            Locale::PtBr => date.format("%d/%m/%Y").to_string(),
+        }
+    }
+
+    /// A date without the year, for chart axes: `Nov 28` or `28/11`.
+    pub fn short_date(self, date: NaiveDate) -> String {
+        match self {
+            Locale::En => format!("{} {}", MONTHS[date.month0() as usize], date.day()),
+            Locale::PtBr => date.format("%d/%m").to_string(),
+        }
+    }
+
+    /// `Nov 1, 2026 – Nov 28, 2026`.
+    pub fn date_range(self, from: NaiveDate, to: NaiveDate) -> String {
+        format!("{} – {}", self.date(from), self.date(to))
+    }
+
+    /// A user count: `1 user`, `12 users` / `1 usuário`, `12 usuários`.
+    pub fn users_found(self, count: u64) -> String {
+        let count_text = crate::money::format_count_in(count, self);
+        match (self, count) {
+            (Locale::En, 1) => "1 user".into(),
+            (Locale::En, _) => format!("{count_text} users"),
+            (Locale::PtBr, 1) => "1 usuário".into(),
+            (Locale::PtBr, _) => format!("{count_text} usuários"),
+        }
+    }
+
+    pub fn page_of(self, page: u64, pages: u64) -> String {
+        match self {
+            Locale::En => format!("Page {page} of {pages}"),
+            Locale::PtBr => format!("Página {page} de {pages}"),
+        }
+    }
+
+    pub fn spend_in(self, currency: &str) -> String {
+        match self {
+            Locale::En => format!("Spend in {currency}"),
+            Locale::PtBr => format!("Gastos em {currency}"),
+        }
+    }
+
+    pub fn fetch_progress(self, pages: u64, rows: u64) -> String {
+        let (pages, rows) = (
+            crate::money::format_count_in(pages, self),
+            crate::money::format_count_in(rows, self),
+        );
+        match self {
+            Locale::En => format!("Fetching from Microsoft Graph: {pages} pages, {rows} rows"),
+            Locale::PtBr => format!("Buscando no Microsoft Graph: {pages} páginas, {rows} linhas"),
+        }
+    }
+
+    /// A destination as Graph names it (`Domestic`, `International`), translated.
+    pub fn destination(self, key: &str) -> String {
+        match key {
+            "Domestic" => self.t(Msg::Domestic).into(),
+            "International" => self.t(Msg::International).into(),
+            other => other.into(),
+        }
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// The locale of the page being rendered (from the context the app provides).
+pub fn use_locale() -> Locale {
+    leptos::prelude::use_context::<Locale>().unwrap_or_default()
+}
+
+macro_rules! messages {
+    ($($name:ident => $en:literal, $pt:literal;)*) => {
+        /// Every fixed UI string; `Locale::t` gives its text.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Msg { $($name),* }
+
+        impl Msg {
+            fn texts(self) -> (&'static str, &'static str) {
+                match self { $(Msg::$name => ($en, $pt)),* }
+            }
+        }
+    };
+}
+
+messages! {
+    Title => "Dial-out spend", "Gastos com chamadas externas";
+    SkipToContent => "Skip to content", "Pular para o conteúdo";
+    Language => "Language", "Idioma";
+    Period => "Period", "Período";
+    QuickRanges => "Quick ranges", "Períodos rápidos";
+    Last7Days => "Last 7 days", "Últimos 7 dias";
+    Last28Days => "Last 28 days", "Últimos 28 dias";
+    Last90Days => "Last 90 days", "Últimos 90 dias";
+    LastCalendarMonth => "Last calendar month", "Último mês";
+    From => "From", "De";
+    To => "To", "Até";
+    Apply => "Apply", "Aplicar";
+    Loading => "Loading the report…", "Carregando o relatório…";
+    Empty => "No dial-out calls in this period.", "Nenhuma chamada externa neste período.";
+    DataAsOf => "Data as of", "Dados de";
+    LagNote => "Microsoft publishes dial-out records 24–48 hours after each call, so the last two days may still grow.",
+        "A Microsoft publica os registros de 24 a 48 horas após cada chamada; os dois últimos dias ainda podem aumentar.";
+    Refresh => "Refresh", "Atualizar";
+    DownloadCsv => "Download CSV", "Baixar CSV";
+    DownloadXlsx => "Download Excel", "Baixar Excel";
+    AtAGlance => "Each currency at a glance", "Cada moeda num relance";
+    TotalCharge => "Total charge", "Custo total";
+    Calls => "Calls", "Chamadas";
+    Minutes => "Minutes", "Minutos";
+    Users => "Users", "Usuários";
+    CostPerMinute => "Cost per minute", "Custo por minuto";
+    SpendOverTime => "Spend over time", "Gastos ao longo do tempo";
+    Series => "Series", "Série";
+    Cost => "Cost", "Custo";
+    CallDuration => "Call duration", "Duração das chamadas";
+    DomesticVsInternational => "Domestic vs international", "Nacional x internacional";
+    Domestic => "Domestic", "Nacional";
+    International => "International", "Internacional";
+    ByLocation => "By usage location", "Por local de uso";
+    TopUsers => "Top 10 users", "10 maiores usuários";
+    ShowTable => "Show as a table", "Mostrar como tabela";
+    Destination => "Destination", "Destino";
+    Location => "Usage location", "Local de uso";
+    Name => "Name", "Nome";
+    Upn => "UPN", "UPN";
+    Currency => "Currency", "Moeda";
+    Charge => "Charge", "Custo";
+    Search => "Search name or UPN", "Buscar nome ou UPN";
+    All => "All", "Todos";
+    ApplyFilters => "Apply filters", "Aplicar filtros";
+    Clear => "Clear", "Limpar";
+    Previous => "Previous", "Anterior";
+    Next => "Next", "Próxima";
+    Pages => "Pages", "Páginas";
+    NoUsers => "No user matches these filters.", "Nenhum usuário corresponde a estes filtros.";
+    BackToDashboard => "Back to the dashboard", "Voltar ao painel";
+    ShareOfTotal => "Share of the currency's total", "Participação no total da moeda";
+    UserTrend => "Their spend over time", "Gastos do usuário ao longo do tempo";
+    ErrorTitle => "The report could not be loaded", "Não foi possível carregar o relatório";
+    RequestId => "Request ID", "ID da solicitação";
+    ErrorCode => "Error code", "Código do erro";
+    InvalidRange => "Check the period", "Verifique o período";
+    NotFound => "Page not found.", "Página não encontrada.";
+    Unnamed => "(no name)", "(sem nome)";
+    RangeMissing => "Enter both a start and an end date.", "Informe as datas de início e de fim.";
+    RangeUnreadable => "Dates must be written as YYYY-MM-DD.", "As datas devem estar no formato AAAA-MM-DD.";
+    RangeReversed => "The start date is after the end date.", "A data de início é posterior à data de fim.";
+    RangeFuture => "The period ends after today: there is no data for future days.",
+        "O período termina depois de hoje: não há dados para dias futuros.";
+    RangeTooLong => "The period is longer than the 731 days allowed.", "O período passa dos 731 dias permitidos.";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiates_accept_language() {
+        assert_eq!(Locale::negotiate("pt-BR,pt;q=0.9,en;q=0.8"), Locale::PtBr);
+        assert_eq!(Locale::negotiate("fr-FR, en;q=0.5, pt;q=0.4"), Locale::En);
+        assert_eq!(Locale::negotiate("en;q=0.2, pt-PT;q=0.9"), Locale::PtBr);
+        assert_eq!(Locale::negotiate("de"), Locale::En);
+        assert_eq!(Locale::negotiate(""), Locale::En);
+    }
+
+    #[test]
+    fn formats_dates_per_locale() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 3).unwrap();
+        assert_eq!(Locale::En.date(day), "Nov 3, 2026");
+        assert_eq!(Locale::PtBr.date(day), "03/11/2026");
+        assert_eq!(Locale::PtBr.short_date(day), "03/11");
+    }
+}

@@ -1,0 +1,105 @@
+//! The frame around every page: language, theme (`?theme=light|dark`, else the browser's
+//! preference) and embed mode (`?embed=1`: no navigation chrome, the page fits the iframe).
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::i18n::{Locale, Msg};
+use crate::query::{PageQuery, use_page_query};
+
+/// The locale of this request: `?lang=`, else the Accept-Language header (server side).
+#[cfg(feature = "ssr")]
+pub fn request_locale() -> Locale {
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return Locale::default();
+    };
+    let from_query = parts
+        .uri
+        .query()
+        .and_then(|query| query.split('&').find_map(|pair| pair.strip_prefix("lang=")))
+        .and_then(Locale::parse);
+    from_query.unwrap_or_else(|| {
+        parts
+            .headers
+            .get(http::header::ACCEPT_LANGUAGE)
+            .and_then(|value| value.to_str().ok())
+            .map(Locale::negotiate)
+            .unwrap_or_default()
+    })
+}
+
+/// In the browser the server's choice is read back from `<html lang>`, so hydration matches.
+#[cfg(not(feature = "ssr"))]
+pub fn request_locale() -> Locale {
+    document()
+        .document_element()
+        .and_then(|html| html.get_attribute("lang"))
+        .and_then(|lang| Locale::parse(&lang))
+        .unwrap_or_default()
+}
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let locale = use_context::<Locale>().unwrap_or_else(request_locale);
+    provide_context(locale);
+    let query = use_query_map().with_untracked(PageQuery::from_params);
+    let embed = matches!(query.sticky_value("embed"), Some("1" | "true"));
+    let theme = query
+        .sticky_value("theme")
+        .filter(|theme| matches!(*theme, "light" | "dark"))
+        .map(str::to_string);
+    #[cfg(feature = "hydrate")]
+    {
+        let _listener = window_event_listener(leptos::ev::resize, |_| {
+            crate::components::echarts::resize_all()
+        });
+    }
+    view! {
+        <Title text=format!("{} · Dialout Portal", locale.t(Msg::Title)) />
+        <div class="app" class:embed=embed data-theme=theme>
+            <a class="skip-link" href="#content">
+                {locale.t(Msg::SkipToContent)}
+            </a>
+            {(!embed).then(|| view! { <TopBar locale /> })}
+            <main id="content" class="page" tabindex="-1">
+                {children()}
+            </main>
+        </div>
+    }
+}
+
+#[component]
+fn TopBar(locale: Locale) -> impl IntoView {
+    let query = use_page_query();
+    let home = move || query.with(|q| q.sticky_only().href("/"));
+    // Switching language reloads the page (rel=external) so the server renders it anew.
+    let languages = Locale::ALL
+        .into_iter()
+        .map(|other| {
+            let href = move || {
+                let mut same = query.get();
+                same.sticky.retain(|(key, _)| key != "lang");
+                same.sticky.push(("lang".into(), other.tag().into()));
+                format!("?{}", same.to_query())
+            };
+            let current = (other == locale).then_some("true");
+            view! {
+                <li>
+                    <a href=href rel="external" hreflang=other.tag() lang=other.tag() aria-current=current>
+                        {other.name()}
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <header class="topbar">
+            <a class="brand" href=home>
+                "Dialout Portal"
+            </a>
+            <nav aria-label=locale.t(Msg::Language)>
+                <ul class="languages">{languages}</ul>
+            </nav>
+        </header>
+    }
+}

@@ -1,0 +1,314 @@
+//! What a page's URL holds: the range, the users table's search, filters, sort and page, and the
+//! display settings that follow every link (`lang`, `theme`, `embed`). Everything a manager sees
+//! can be bookmarked and shared.
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use leptos_router::params::ParamsMap;
+use serde::{Deserialize, Serialize};
+
+use crate::dashboard::get_today;
+use crate::error::AppError;
+use crate::model::{DateRange, UserQuery, UserSort};
+use crate::range::{RangeError, default_range, validate};
+
+/// Rows per page of the users table.
+pub const PAGE_SIZE: u32 = 20;
+/// Display settings kept on every link.
+const STICKY: [&str; 3] = ["lang", "theme", "embed"];
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageQuery {
+    /// As written in the URL, so a mistyped date can be shown back with its message.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub search: Option<String>,
+    pub currency: Option<String>,
+    pub destination: Option<String>,
+    pub location: Option<String>,
+    pub sort: UserSort,
+    pub descending: bool,
+    /// Zero-based (one-based in the URL).
+    pub page: u32,
+    pub sticky: Vec<(String, String)>,
+}
+
+impl Default for PageQuery {
+    fn default() -> Self {
+        Self {
+            from: None,
+            to: None,
+            search: None,
+            currency: None,
+            destination: None,
+            location: None,
+            sort: UserSort::default(),
+            descending: default_descending(UserSort::default()),
+            page: 0,
+            sticky: Vec::new(),
+        }
+    }
+}
+
+/// The current URL's query, reactive.
+pub fn use_page_query() -> Memo<PageQuery> {
+    let query = use_query_map();
+    Memo::new(move |_| query.with(PageQuery::from_params))
+}
+
+fn sort_name(sort: UserSort) -> &'static str {
+    match sort {
+        UserSort::Name => "name",
+        UserSort::Upn => "upn",
+        UserSort::Currency => "currency",
+        UserSort::Calls => "calls",
+        UserSort::Minutes => "minutes",
+        UserSort::Charge => "charge",
+    }
+}
+
+/// Text columns sort A to Z first; figures largest first.
+pub fn default_descending(sort: UserSort) -> bool {
+    matches!(sort, UserSort::Calls | UserSort::Minutes | UserSort::Charge)
+}
+
+impl PageQuery {
+    pub fn from_params(params: &ParamsMap) -> Self {
+        let text = |key: &str| params.get(key).filter(|value| !value.trim().is_empty());
+        let sort = text("sort")
+            .and_then(|name| {
+                [
+                    UserSort::Name,
+                    UserSort::Upn,
+                    UserSort::Currency,
+                    UserSort::Calls,
+                    UserSort::Minutes,
+                    UserSort::Charge,
+                ]
+                .into_iter()
+                .find(|sort| sort_name(*sort) == name)
+            })
+            .unwrap_or_default();
+        let descending = match text("dir").as_deref() {
+            Some("asc") => false,
+            Some("desc") => true,
+            _ => default_descending(sort),
+        };
+        Self {
+            from: text("from"),
+            to: text("to"),
+            search: text("q"),
+            currency: text("currency"),
+            destination: text("destination"),
+            location: text("location"),
+            sort,
+            descending,
+            page: text("page")
+                .and_then(|page| page.parse::<u32>().ok())
+                .map_or(0, |page| page.saturating_sub(1)),
+            sticky: STICKY
+                .iter()
+                .filter_map(|key| text(key).map(|value| (key.to_string(), value)))
+                .collect(),
+        }
+    }
+
+    /// The range the URL asks for; `None` when it names none (the default range applies).
+    pub fn requested(&self) -> Option<(String, String)> {
+        if self.from.is_none() && self.to.is_none() {
+            return None;
+        }
+        Some((
+            self.from.clone().unwrap_or_default(),
+            self.to.clone().unwrap_or_default(),
+        ))
+    }
+
+    /// The query string (without `?`), leaving out defaults.
+    pub fn to_query(&self) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        let mut push = |key: &'static str, value: &Option<String>| {
+            if let Some(value) = value {
+                pairs.push((key, value.clone()));
+            }
+        };
+        push("from", &self.from);
+        push("to", &self.to);
+        push("q", &self.search);
+        push("currency", &self.currency);
+        push("destination", &self.destination);
+        push("location", &self.location);
+        if self.sort != UserSort::default() || self.descending != default_descending(self.sort) {
+            pairs.push(("sort", sort_name(self.sort).into()));
+            pairs.push(("dir", if self.descending { "desc" } else { "asc" }.into()));
+        }
+        if self.page > 0 {
+            pairs.push(("page", (self.page + 1).to_string()));
+        }
+        let mut out: Vec<String> = pairs
+            .into_iter()
+            .map(|(key, value)| format!("{key}={}", encode(&value)))
+            .collect();
+        out.extend(
+            self.sticky
+                .iter()
+                .map(|(key, value)| format!("{key}={}", encode(value))),
+        );
+        out.join("&")
+    }
+
+    /// `path` with this query.
+    pub fn href(&self, path: &str) -> String {
+        let query = self.to_query();
+        if query.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}?{query}")
+        }
+    }
+
+    /// Only the display settings: for links that start a fresh view.
+    pub fn sticky_only(&self) -> Self {
+        Self {
+            sticky: self.sticky.clone(),
+            ..Self::default()
+        }
+    }
+
+    /// The same view over another range (the table goes back to its first page).
+    pub fn with_range(&self, range: DateRange) -> Self {
+        Self {
+            from: Some(range.from.to_string()),
+            to: Some(range.to.to_string()),
+            page: 0,
+            ..self.clone()
+        }
+    }
+
+    /// Sorted by `sort`: the other direction if it already is, else its natural one.
+    pub fn with_sort(&self, sort: UserSort) -> Self {
+        let descending = if self.sort == sort {
+            !self.descending
+        } else {
+            default_descending(sort)
+        };
+        Self {
+            sort,
+            descending,
+            page: 0,
+            ..self.clone()
+        }
+    }
+
+    pub fn with_page(&self, page: u32) -> Self {
+        Self {
+            page,
+            ..self.clone()
+        }
+    }
+
+    pub fn sticky_value(&self, key: &str) -> Option<&str> {
+        self.sticky
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn user_query(&self, range: DateRange) -> UserQuery {
+        UserQuery {
+            range,
+            search: self.search.clone(),
+            currency: self.currency.clone(),
+            destination: self.destination.clone(),
+            location: self.location.clone(),
+            sort: self.sort,
+            descending: self.descending,
+            page: self.page,
+            page_size: PAGE_SIZE,
+        }
+    }
+}
+
+/// Percent-encodes a query value (RFC 3986 unreserved characters stay as they are).
+pub fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// What can keep a page from showing its figures.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PageError {
+    /// The URL's range is not one we can show.
+    Range(RangeError),
+    App(AppError),
+}
+
+impl From<AppError> for PageError {
+    fn from(error: AppError) -> Self {
+        PageError::App(error)
+    }
+}
+
+/// The server's today and the range a page shows: the URL's (checked) or the default one.
+pub async fn resolve_range(
+    requested: Option<(String, String)>,
+) -> Result<(NaiveDate, DateRange), PageError> {
+    let today = get_today().await?;
+    let range = match requested {
+        None => default_range(today),
+        Some((from, to)) => validate(&from, &to, today).map_err(PageError::Range)?,
+    };
+    Ok((today, range))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> ParamsMap {
+        let mut map = ParamsMap::new();
+        for (key, value) in pairs {
+            map.insert(key.to_string(), value.to_string());
+        }
+        map
+    }
+
+    #[test]
+    fn round_trips_the_url() {
+        let query = PageQuery::from_params(&params(&[
+            ("from", "2026-01-01"),
+            ("to", "2026-01-31"),
+            ("q", "ana silva@x"),
+            ("sort", "name"),
+            ("page", "3"),
+            ("lang", "pt-BR"),
+        ]));
+        assert_eq!(query.page, 2);
+        assert!(!query.descending);
+        assert_eq!(
+            query.to_query(),
+            "from=2026-01-01&to=2026-01-31&q=ana%20silva%40x&sort=name&dir=asc&page=3&lang=pt-BR"
+        );
+        assert_eq!(query.sticky_only().href("/"), "/?lang=pt-BR");
+        let sorted = query.with_sort(UserSort::Name);
+        assert!(sorted.descending);
+        assert_eq!(sorted.page, 0);
+    }
+
+    #[test]
+    fn defaults_leave_the_url_clean() {
+        let query = PageQuery::from_params(&params(&[]));
+        assert_eq!(query.sort, UserSort::Charge);
+        assert!(query.descending);
+        assert_eq!(query.href("/"), "/");
+        assert_eq!(query.requested(), None);
+    }
+}

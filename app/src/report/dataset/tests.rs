@@ -1,0 +1,191 @@
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use graph_client::{DialoutRow, MergeStats};
+use rust_decimal::Decimal;
+
+use super::*;
+use crate::model::{UserQuery, UserSort};
+
+fn range() -> DateRange {
+    let day = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+    DateRange { from: day, to: day }
+}
+
+fn row(
+    user: &str,
+    name: Option<&str>,
+    location: &str,
+    destination: &str,
+    currency: &str,
+    charge: &str,
+) -> DialoutRow {
+    DialoutRow {
+        user_id: Some(user.into()),
+        user_principal_name: Some(format!("{user}@contoso.example")),
+        user_display_name: name.map(Into::into),
+        usage_location: Some(location.into()),
+        destination_context: Some(destination.into()),
+        currency: Some(currency.into()),
+        total_calls: Some(2),
+        total_call_charge: Some(Decimal::from_str(charge).unwrap()),
+        total_call_seconds: Some(90),
+    }
+}
+
+fn data() -> ReportData {
+    let rows = vec![
+        row("u1", Some("Ana Souza"), "BR", "Domestic", "BRL", "10.10"),
+        row(
+            "u1",
+            Some("Ana Souza"),
+            "BR",
+            "International",
+            "BRL",
+            "5.0001",
+        ),
+        row("u1", Some("Ana Souza"), "US", "Domestic", "USD", "1.00"),
+        row("u2", Some("Bo Lin"), "BR", "Domestic", "BRL", "20"),
+        row("u3", None, "JP", "Domestic", "JPY", "150"),
+    ];
+    ReportData::build(range(), rows, MergeStats::default())
+}
+
+fn query() -> UserQuery {
+    UserQuery {
+        range: range(),
+        search: None,
+        currency: None,
+        destination: None,
+        location: None,
+        sort: UserSort::Charge,
+        descending: true,
+        page: 0,
+        page_size: 50,
+    }
+}
+
+#[test]
+fn summary_keeps_currencies_apart_with_exact_sums() {
+    let summary = data().summary();
+    let codes: Vec<&str> = summary
+        .currencies
+        .iter()
+        .map(|c| c.currency.as_str())
+        .collect();
+    assert_eq!(codes, ["BRL", "JPY", "USD"]);
+    let brl = &summary.currencies[0];
+    assert_eq!(brl.totals.charge, Decimal::from_str("35.1001").unwrap());
+    assert_eq!(
+        (brl.totals.calls, brl.totals.seconds, brl.users),
+        (6, 270, 2)
+    );
+    assert_eq!(brl.by_destination[0].key, "Domestic");
+    assert_eq!(
+        brl.by_destination[0].totals.charge,
+        Decimal::from_str("30.10").unwrap()
+    );
+    assert_eq!(
+        brl.by_destination[1].totals.charge,
+        Decimal::from_str("5.0001").unwrap()
+    );
+    assert_eq!(brl.top_users[0].user_id, "u2");
+    // Both destinations are always listed, even with no international spend.
+    assert_eq!(
+        summary.currencies[1].by_destination[1].totals,
+        Totals::default()
+    );
+}
+
+#[test]
+fn users_filter_sort_and_page_on_the_server() {
+    let data = data();
+    let all = data.users(&query());
+    assert_eq!(all.total_rows, 4);
+    assert_eq!(all.currencies, ["BRL", "JPY", "USD"]);
+    assert_eq!(all.locations, ["BR", "JP", "US"]);
+
+    let brl = data.users(&UserQuery {
+        currency: Some("BRL".into()),
+        ..query()
+    });
+    let ids: Vec<&str> = brl.rows.iter().map(|u| u.user_id.as_str()).collect();
+    assert_eq!(ids, ["u2", "u1"]);
+
+    let by_name = data.users(&UserQuery {
+        sort: UserSort::Name,
+        descending: false,
+        ..query()
+    });
+    let names: Vec<Option<&str>> = by_name
+        .rows
+        .iter()
+        .map(|u| u.display_name.as_deref())
+        .collect();
+    assert_eq!(
+        names,
+        [Some("Ana Souza"), Some("Ana Souza"), Some("Bo Lin"), None]
+    );
+
+    let searched = data.users(&UserQuery {
+        search: Some("  bo ".into()),
+        ..query()
+    });
+    assert_eq!(searched.total_rows, 1);
+    let by_upn = data.users(&UserQuery {
+        search: Some("U1@CONTOSO".into()),
+        ..query()
+    });
+    assert_eq!(by_upn.total_rows, 2);
+
+    let page = data.users(&UserQuery {
+        page: 1,
+        page_size: 3,
+        ..query()
+    });
+    assert_eq!((page.total_rows, page.rows.len()), (4, 1));
+    let beyond = data.users(&UserQuery { page: 9, ..query() });
+    assert!(beyond.rows.is_empty());
+}
+
+#[test]
+fn destination_filter_counts_only_matching_rows() {
+    let page = data().users(&UserQuery {
+        destination: Some("International".into()),
+        ..query()
+    });
+    assert_eq!(page.total_rows, 1);
+    assert_eq!(
+        page.rows[0].totals.charge,
+        Decimal::from_str("5.0001").unwrap()
+    );
+}
+
+#[test]
+fn user_detail_has_share_of_each_currency() {
+    let detail = data().user_detail("u1").unwrap();
+    assert_eq!(detail.display_name.as_deref(), Some("Ana Souza"));
+    assert_eq!(detail.locations, ["BR", "US"]);
+    let brl = &detail.currencies[0];
+    assert_eq!(brl.totals.charge, Decimal::from_str("15.1001").unwrap());
+    assert_eq!(
+        brl.share_of_charge,
+        Some(Decimal::from_str("0.430201").unwrap())
+    );
+    assert_eq!(detail.currencies[1].share_of_charge, Some(Decimal::ONE));
+    assert!(data().user_detail("nobody").is_none());
+}
+
+#[test]
+fn rows_with_null_fields_still_count() {
+    let mut orphan = row("u9", None, "BR", "Domestic", "BRL", "1");
+    orphan.user_id = None;
+    orphan.total_calls = None;
+    let data = ReportData::build(range(), vec![orphan], MergeStats::default());
+    let summary = data.summary();
+    assert_eq!(summary.currencies[0].totals.charge, Decimal::ONE);
+    assert_eq!(
+        summary.currencies[0].top_users[0].user_id,
+        crate::report::facts::UNKNOWN
+    );
+}

@@ -1,0 +1,39 @@
+//! Server-side report logic: the service server functions and exports call, its cache, and
+//! the pure aggregation behind it.
+mod cache;
+pub mod dataset;
+pub(crate) mod facts;
+pub mod progress;
+mod service;
+pub mod trend;
+mod users;
+
+use std::sync::Arc;
+
+pub use cache::CacheSettings;
+pub use dataset::ReportData;
+pub use service::{MAX_RANGE_DAYS, ReportService};
+
+/// The current UTC date, as the service sees it (demo mode pins it to the simulator's).
+pub type Today = Arc<dyn Fn() -> chrono::NaiveDate + Send + Sync>;
+
+/// Sets the response's status from the error (400 for a bad range rather than Leptos's default
+/// 500), then passes the result on.
+pub fn with_status<T>(
+    result: Result<T, crate::error::AppError>,
+) -> Result<T, crate::error::AppError> {
+    if let Err(error) = &result
+        && let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(status) = axum::http::StatusCode::from_u16(error.status_code())
+    {
+        response.set_status(status);
+    }
+    result
+}
+
+/// The report service the server put in the Leptos context.
+pub fn service() -> Result<ReportService, crate::error::AppError> {
+    leptos::prelude::use_context::<ReportService>().ok_or_else(|| {
+        crate::error::AppError::Internal("the report service is not configured".into())
+    })
+}

@@ -1,0 +1,225 @@
+//! Spend over time: one point per bucket (a day or a week) per currency. Pure: no I/O.
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Datelike, Days};
+
+use super::facts::Fact;
+use crate::model::{Bucket, CurrencySeries, DateRange, Totals, Trend, TrendPoint};
+
+/// Ranges up to this many days are drawn per day; longer ones per week.
+pub const MAX_DAILY_DAYS: i64 = 31;
+
+pub fn bucket_for(range: DateRange) -> Bucket {
+    if (range.to - range.from).num_days() < MAX_DAILY_DAYS {
+        Bucket::Day
+    } else {
+        Bucket::Week
+    }
+}
+
+/// The buckets covering `range`, chronological: single days, or calendar weeks (Monday to
+/// Sunday) clipped to the range. Calendar weeks, not weeks counted from the range's first day,
+/// so that overlapping ranges share their Graph windows and the cache serves them.
+pub fn bucket_ranges(range: DateRange) -> Vec<DateRange> {
+    let mut buckets = Vec::new();
+    let mut from = range.from;
+    while from <= range.to {
+        let to = match bucket_for(range) {
+            Bucket::Day => from,
+            Bucket::Week => {
+                let days_to_sunday = 6 - u64::from(from.weekday().num_days_from_monday());
+                from.checked_add_days(Days::new(days_to_sunday))
+                    .unwrap_or(range.to)
+                    .min(range.to)
+            }
+        };
+        buckets.push(DateRange { from, to });
+        match to.succ_opt() {
+            Some(next) => from = next,
+            None => break,
+        }
+    }
+    buckets
+}
+
+/// The facts of one bucket.
+pub struct BucketFacts<'a> {
+    pub range: DateRange,
+    pub facts: &'a [Fact],
+}
+
+/// Per-currency series over `buckets` (chronological, covering the range), optionally for one
+/// user only. Every series has a point for every bucket, zero where nothing was spent.
+pub fn build_trend(
+    range: DateRange,
+    bucket: Bucket,
+    buckets: &[BucketFacts<'_>],
+    user_id: Option<&str>,
+) -> Trend {
+    let wanted = |fact: &&Fact| user_id.is_none_or(|id| fact.user_id == id);
+    let currencies: BTreeSet<&str> = buckets
+        .iter()
+        .flat_map(|b| b.facts.iter().filter(wanted))
+        .map(|fact| fact.currency.as_str())
+        .collect();
+    let mut series: BTreeMap<&str, Vec<TrendPoint>> =
+        currencies.iter().map(|c| (*c, Vec::new())).collect();
+    for bucket_facts in buckets {
+        let mut totals: BTreeMap<&str, Totals> = BTreeMap::new();
+        for fact in bucket_facts.facts.iter().filter(wanted) {
+            totals
+                .entry(fact.currency.as_str())
+                .or_default()
+                .add(&fact.totals);
+        }
+        for (currency, points) in series.iter_mut() {
+            points.push(TrendPoint {
+                from: bucket_facts.range.from,
+                to: bucket_facts.range.to,
+                totals: totals.remove(currency).unwrap_or_default(),
+            });
+        }
+    }
+    Trend {
+        range,
+        bucket,
+        currencies: series
+            .into_iter()
+            .map(|(currency, points)| CurrencySeries {
+                currency: currency.to_string(),
+                points,
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use chrono::NaiveDate;
+    use rust_decimal::Decimal;
+
+    use super::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+    }
+
+    fn fact(user: &str, currency: &str, charge: &str) -> Fact {
+        Fact {
+            user_id: user.into(),
+            user_principal_name: None,
+            display_name: None,
+            location: "BR".into(),
+            destination: "Domestic".into(),
+            currency: currency.into(),
+            totals: Totals {
+                calls: 1,
+                seconds: 60,
+                charge: Decimal::from_str(charge).unwrap(),
+            },
+        }
+    }
+
+    #[test]
+    fn buckets_are_days_up_to_31_days_then_weeks() {
+        assert_eq!(
+            bucket_for(DateRange {
+                from: day(1),
+                to: day(30)
+            }),
+            Bucket::Day
+        );
+        let december = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        assert_eq!(
+            bucket_for(DateRange {
+                from: day(1),
+                to: december
+            }),
+            Bucket::Week
+        );
+    }
+
+    #[test]
+    fn week_buckets_are_calendar_weeks_clipped_to_the_range() {
+        // 2026-11-04 is a Wednesday; 2026-12-09 a Wednesday five weeks later.
+        let range = DateRange {
+            from: day(4),
+            to: NaiveDate::from_ymd_opt(2026, 12, 9).unwrap(),
+        };
+        let buckets = bucket_ranges(range);
+        assert_eq!(
+            buckets.first(),
+            Some(&DateRange {
+                from: day(4),
+                to: day(8)
+            })
+        );
+        assert_eq!(
+            buckets[1],
+            DateRange {
+                from: day(9),
+                to: day(15)
+            }
+        );
+        let last = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        assert_eq!(
+            buckets.last(),
+            Some(&DateRange {
+                from: last,
+                to: range.to
+            })
+        );
+        // Contiguous, no gaps or overlaps.
+        for pair in buckets.windows(2) {
+            assert_eq!(pair[0].to.succ_opt(), Some(pair[1].from));
+        }
+        let days = bucket_ranges(DateRange {
+            from: day(1),
+            to: day(3),
+        });
+        assert_eq!(days.len(), 3);
+    }
+
+    #[test]
+    fn every_series_has_a_point_per_bucket_and_sums_to_the_range() {
+        let first = [fact("a", "BRL", "1.5"), fact("b", "USD", "2")];
+        let second = [fact("a", "BRL", "0.25")];
+        let buckets = [
+            BucketFacts {
+                range: DateRange {
+                    from: day(1),
+                    to: day(1),
+                },
+                facts: &first,
+            },
+            BucketFacts {
+                range: DateRange {
+                    from: day(2),
+                    to: day(2),
+                },
+                facts: &second,
+            },
+        ];
+        let range = DateRange {
+            from: day(1),
+            to: day(2),
+        };
+        let trend = build_trend(range, Bucket::Day, &buckets, None);
+        assert_eq!(trend.currencies.len(), 2);
+        let usd = &trend.currencies[1];
+        assert_eq!(usd.points.len(), 2);
+        assert_eq!(usd.points[1].totals, Totals::default());
+        let brl_total: Decimal = trend.currencies[0]
+            .points
+            .iter()
+            .map(|p| p.totals.charge)
+            .sum();
+        assert_eq!(brl_total, Decimal::from_str("1.75").unwrap());
+
+        let only_b = build_trend(range, Bucket::Day, &buckets, Some("b"));
+        assert_eq!(only_b.currencies.len(), 1);
+        assert_eq!(only_b.currencies[0].currency, "USD");
+    }
+}

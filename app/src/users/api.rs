@@ -1,0 +1,27 @@
+//! The users' server functions. Search, filters, sorting and paging run on the server: the
+//! browser never receives more than one page.
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::error::AppError;
+use crate::model::{UserDetail, UserPage, UserQuery};
+
+#[server(endpoint = "users", input = Json)]
+pub async fn search_users(query: UserQuery) -> Result<UserPage, AppError> {
+    crate::report::with_status(async { crate::report::service()?.users(&query).await }.await)
+}
+
+/// Who the user is, their figures per currency and destination, and their share of each
+/// currency's total.
+#[server(endpoint = "user")]
+pub async fn get_user_detail(
+    from: NaiveDate,
+    to: NaiveDate,
+    user_id: String,
+) -> Result<UserDetail, AppError> {
+    let range = crate::model::DateRange { from, to };
+    crate::report::with_status(
+        async { crate::report::service()?.user_detail(range, &user_id).await }.await,
+    )
+}

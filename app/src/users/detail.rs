@@ -1,0 +1,171 @@
+//! One user's drill-down: who they are, their figures per currency and destination, their
+//! trend and their share of each currency's total; the way back keeps the range and filters.
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use serde::{Deserialize, Serialize};
+
+use super::api::get_user_detail;
+use crate::components::{BreakdownFigure, Card, Dimension, ErrorNotice, TrendFigure};
+use crate::dashboard::get_trend;
+use crate::i18n::{Locale, Msg, use_locale};
+use crate::model::{Bucket, CurrencySeries, Trend, UserCurrency, UserDetail};
+use crate::money::{format_count_in, format_money_in, format_percent};
+use crate::query::{PageError, PageQuery, resolve_range, use_page_query};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct UserReport {
+    detail: UserDetail,
+    trend: Trend,
+}
+
+async fn load_user(
+    user_id: String,
+    requested: Option<(String, String)>,
+) -> Result<UserReport, PageError> {
+    let (_, range) = resolve_range(requested).await?;
+    let detail = get_user_detail(range.from, range.to, user_id.clone()).await?;
+    let trend = get_trend(range.from, range.to, Some(user_id)).await?;
+    Ok(UserReport { detail, trend })
+}
+
+#[component]
+pub fn UserDetailPage() -> impl IntoView {
+    let locale = use_locale();
+    let params = use_params_map();
+    let query = use_page_query();
+    let report = Resource::new(
+        move || {
+            (
+                params.with(|p| p.get("id").unwrap_or_default()),
+                query.with(PageQuery::requested),
+            )
+        },
+        |(user_id, requested)| load_user(user_id, requested),
+    );
+    view! {
+        <p>
+            <a class="back" href=move || query.with(|q| q.href("/")) data-testid="back">
+                "← "
+                {locale.t(Msg::BackToDashboard)}
+            </a>
+        </p>
+        <Transition fallback=move || view! { <p class="notice">{locale.t(Msg::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                match report.await {
+                    Ok(report) => view! { <UserView report /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn UserView(report: UserReport) -> impl IntoView {
+    let locale = use_locale();
+    let UserReport { detail, trend } = report;
+    let name = detail
+        .display_name
+        .clone()
+        .or_else(|| detail.user_principal_name.clone())
+        .unwrap_or_else(|| locale.t(Msg::Unnamed).to_string());
+    let bucket = trend.bucket;
+    let mut series = trend.currencies;
+    let sections = detail
+        .currencies
+        .into_iter()
+        .map(|spend| {
+            let position = series.iter().position(|s| s.currency == spend.currency);
+            let series = position.map(|position| series.swap_remove(position));
+            view! { <UserCurrencySection locale spend series bucket /> }
+        })
+        .collect_view();
+    view! {
+        <h1 data-testid="user-name">{name}</h1>
+        <dl class="who">
+            <div>
+                <dt>{locale.t(Msg::Upn)}</dt>
+                <dd data-testid="user-upn">{detail.user_principal_name.clone().unwrap_or_default()}</dd>
+            </div>
+            <div>
+                <dt>{locale.t(Msg::Location)}</dt>
+                <dd data-testid="user-locations">{detail.locations.join(", ")}</dd>
+            </div>
+            <div>
+                <dt>{locale.t(Msg::Period)}</dt>
+                <dd data-testid="period">
+                    {locale.date_range(detail.range.from, detail.range.to)} " (UTC)"
+                </dd>
+            </div>
+        </dl>
+        <div class="currencies">{sections}</div>
+    }
+}
+
+#[component]
+fn UserCurrencySection(
+    locale: Locale,
+    spend: UserCurrency,
+    series: Option<CurrencySeries>,
+    bucket: Bucket,
+) -> impl IntoView {
+    let currency = spend.currency.clone();
+    let id = |what: &str| format!("{what}-{currency}");
+    let share = spend
+        .share_of_charge
+        .map(|share| format_percent(share, locale))
+        .unwrap_or_else(|| "—".into());
+    view! {
+        <section class="currency" data-testid=id("user-currency") aria-labelledby=id("heading")>
+            <h2 id=id("heading")>
+                <span class="visually-hidden">{locale.spend_in(&currency)} " · "</span>
+                {currency.clone()}
+            </h2>
+            <dl class="cards">
+                <Card
+                    label=locale.t(Msg::TotalCharge)
+                    value=format_money_in(spend.totals.charge, &currency, locale)
+                    testid=id("user-charge")
+                />
+                <Card
+                    label=locale.t(Msg::Calls)
+                    value=format_count_in(spend.totals.calls, locale)
+                    testid=id("user-calls")
+                />
+                <Card
+                    label=locale.t(Msg::Minutes)
+                    value=format_count_in(spend.totals.minutes(), locale)
+                    testid=id("user-minutes")
+                />
+                <Card label=locale.t(Msg::ShareOfTotal) value=share testid=id("user-share") />
+            </dl>
+            <div class="figures">
+                {series
+                    .map(|series| {
+                        view! {
+                            <TrendFigure
+                                title=locale.t(Msg::UserTrend).to_string()
+                                chart_id=id("chart-user-trend")
+                                series
+                                bucket
+                            />
+                        }
+                    })}
+                <BreakdownFigure
+                    title=locale.t(Msg::DomesticVsInternational).to_string()
+                    chart_id=id("chart-user-destination")
+                    currency=currency.clone()
+                    dimension=Dimension::Destination
+                    rows=spend.by_destination
+                />
+                <BreakdownFigure
+                    title=locale.t(Msg::ByLocation).to_string()
+                    chart_id=id("chart-user-location")
+                    currency=currency.clone()
+                    dimension=Dimension::Location
+                    rows=spend.by_location
+                />
+            </div>
+        </section>
+    }
+}

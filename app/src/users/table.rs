@@ -1,0 +1,202 @@
+//! The users table: search, filters, sort by any figure column and paging, all done by the
+//! server (search_users); a row opens the user's drill-down.
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+use super::api::search_users;
+use super::filters::UserFilters;
+use crate::components::ErrorNotice;
+use crate::dashboard::{Report, user_href, user_label};
+use crate::i18n::{Locale, Msg, use_locale};
+use crate::model::{UserPage, UserSort, UserSpend};
+use crate::money::{format_count_in, format_money_in};
+use crate::query::{PageError, PageQuery, resolve_range, use_page_query};
+
+async fn load_users(query: PageQuery) -> Result<UserPage, PageError> {
+    let (_, range) = resolve_range(query.requested()).await?;
+    Ok(search_users(query.user_query(range)).await?)
+}
+
+/// `after`: the dashboard's report; the table loads once it has, so one page never runs two
+/// fetches of the same range side by side.
+#[component]
+pub fn UsersTable(
+    version: RwSignal<u32>,
+    after: Resource<Result<Report, PageError>>,
+) -> impl IntoView {
+    let locale = use_locale();
+    let query = use_page_query();
+    let page = Resource::new(
+        move || (query.get(), version.get()),
+        move |(query, _)| async move {
+            let _ = after.await;
+            load_users(query).await
+        },
+    );
+    view! {
+        <section class="users" aria-labelledby="users-heading" data-testid="users">
+            <h2 id="users-heading">{locale.t(Msg::Users)}</h2>
+            <Transition fallback=move || view! { <p class="notice">{locale.t(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    let query = query.get_untracked();
+                    match page.await {
+                        Ok(page) => view! { <UsersBody query page /> }.into_any(),
+                        // The period's own message is shown once, above.
+                        Err(PageError::Range(_)) => ().into_any(),
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn UsersBody(query: PageQuery, page: UserPage) -> impl IntoView {
+    let locale = use_locale();
+    let pages = page
+        .total_rows
+        .div_ceil(u64::from(page.page_size.max(1)))
+        .max(1);
+    let rows = page
+        .rows
+        .iter()
+        .map(|user| view! { <UserRow locale user=user.clone() query=query.clone() /> })
+        .collect_view();
+    let empty = page.rows.is_empty();
+    view! {
+        <UserFilters
+            query=query.clone()
+            currencies=page.currencies.clone()
+            locations=page.locations.clone()
+        />
+        <p class="notice" role="status" data-testid="users-count">
+            {locale.users_found(page.total_rows)}
+        </p>
+        {empty.then(|| view! { <p class="notice">{locale.t(Msg::NoUsers)}</p> })}
+        <div class="table-scroll">
+            <table class="users-table" data-testid="users-table">
+                <caption class="visually-hidden">{locale.t(Msg::Users)}</caption>
+                <thead>
+                    <tr>
+                        <SortHeader locale query=query.clone() sort=UserSort::Name label=Msg::Name />
+                        <SortHeader locale query=query.clone() sort=UserSort::Upn label=Msg::Upn />
+                        <SortHeader
+                            locale
+                            query=query.clone()
+                            sort=UserSort::Currency
+                            label=Msg::Currency
+                        />
+                        <th scope="col">{locale.t(Msg::Location)}</th>
+                        <SortHeader locale query=query.clone() sort=UserSort::Calls label=Msg::Calls />
+                        <SortHeader
+                            locale
+                            query=query.clone()
+                            sort=UserSort::Minutes
+                            label=Msg::Minutes
+                        />
+                        <SortHeader
+                            locale
+                            query=query.clone()
+                            sort=UserSort::Charge
+                            label=Msg::Charge
+                        />
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <Pager locale query page=page.page pages />
+    }
+}
+
+#[component]
+fn SortHeader(locale: Locale, query: PageQuery, sort: UserSort, label: Msg) -> impl IntoView {
+    let numeric = matches!(sort, UserSort::Calls | UserSort::Minutes | UserSort::Charge);
+    let active = query.sort == sort;
+    let aria_sort = if !active {
+        "none"
+    } else if query.descending {
+        "descending"
+    } else {
+        "ascending"
+    };
+    let arrow = match (active, query.descending) {
+        (false, _) => "",
+        (true, true) => " ▼",
+        (true, false) => " ▲",
+    };
+    view! {
+        <th scope="col" aria-sort=aria_sort class:num=numeric>
+            <a href=query.with_sort(sort).href("/") class="sort">
+                {locale.t(label)}
+                <span aria-hidden="true">{arrow}</span>
+            </a>
+        </th>
+    }
+}
+
+#[component]
+fn UserRow(locale: Locale, user: UserSpend, query: PageQuery) -> impl IntoView {
+    let href = user_href(&query, &user.user_id);
+    let navigate = use_navigate();
+    let target = href.clone();
+    // The name is the link (keyboard, screen readers); a click anywhere else on the row opens
+    // the user too.
+    let open = move |event: leptos::ev::MouseEvent| {
+        use leptos::wasm_bindgen::JsCast;
+        let on_link = event
+            .target()
+            .and_then(|target| target.dyn_into::<leptos::web_sys::Element>().ok())
+            .and_then(|element| element.closest("a").ok().flatten())
+            .is_some();
+        if !on_link {
+            navigate(&target, Default::default());
+        }
+    };
+    let currency = user.currency.clone();
+    view! {
+        <tr class="clickable" on:click=open>
+            <th scope="row">
+                <a href=href>{user_label(locale, &user)}</a>
+            </th>
+            <td>{user.user_principal_name.clone().unwrap_or_default()}</td>
+            <td>{currency.clone()}</td>
+            <td>{user.locations.join(", ")}</td>
+            <td class="num">{format_count_in(user.totals.calls, locale)}</td>
+            <td class="num">{format_count_in(user.totals.minutes(), locale)}</td>
+            <td class="num">{format_money_in(user.totals.charge, &currency, locale)}</td>
+        </tr>
+    }
+}
+
+#[component]
+fn Pager(locale: Locale, query: PageQuery, page: u32, pages: u64) -> impl IntoView {
+    let link = |target: Option<u32>, label: Msg, rel: &'static str| match target {
+        Some(target) => view! {
+            <a class="button" href=query.with_page(target).href("/") rel=rel>
+                {locale.t(label)}
+            </a>
+        }
+        .into_any(),
+        None => view! {
+            <span class="button" aria-disabled="true">
+                {locale.t(label)}
+            </span>
+        }
+        .into_any(),
+    };
+    let previous = link(page.checked_sub(1), Msg::Previous, "prev");
+    let next = link(
+        (u64::from(page) + 1 < pages).then_some(page + 1),
+        Msg::Next,
+        "next",
+    );
+    view! {
+        <nav class="pager" aria-label=locale.t(Msg::Pages)>
+            {previous}
+            <span data-testid="page-of">{locale.page_of(u64::from(page) + 1, pages)}</span>
+            {next}
+        </nav>
+    }
+}

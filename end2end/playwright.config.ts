@@ -1,0 +1,75 @@
+import { defineConfig } from '@playwright/test';
+import { baseURL, demoToday, failingURL, hostOrigin, port } from './tests/env';
+
+// The suite runs the release build of the portal in demo mode (no Graph credentials: the
+// embedded simulator, with a fixed seed and "today" so every run sees the same data) and drives
+// Debian's Chromium: Playwright's own browser download cannot work on our machines.
+// A second instance runs on a simulator that fails every request, for the error state.
+const failingPort = port + 1;
+
+const portalEnv = (listen: number) => ({
+  LEPTOS_SITE_ADDR: `127.0.0.1:${listen}`,
+  LEPTOS_SITE_ROOT: '../target/site',
+  LEPTOS_SITE_PKG_DIR: 'pkg',
+  LEPTOS_ENV: 'PROD',
+  // Demo mode: no tenant credentials reach the server under test.
+  AZURE_TENANT_ID: '',
+  AZURE_CLIENT_ID: '',
+  AZURE_CLIENT_SECRET: '',
+  AZURE_CLIENT_CERTIFICATE_PATH: '',
+  PORTAL_DEMO_SEED: '42',
+  PORTAL_DEMO_TODAY: demoToday,
+  RUST_LOG: 'warn',
+  PORTAL_FRAME_ANCESTORS: `'self' ${hostOrigin}`,
+});
+
+export default defineConfig({
+  testDir: './tests',
+  // The Graph client keeps to Graph's documented 50 requests per minute even against the
+  // simulator, and each day of a trend is one request: after a few range changes a fetch can
+  // wait up to a minute for its turn. The generous timeouts absorb that wait.
+  timeout: 240_000,
+  expect: { timeout: 75_000 },
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    navigationTimeout: 120_000,
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: [
+    {
+      command: '../target/release/dialout-portal serve',
+      url: `${baseURL}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: portalEnv(port),
+    },
+    {
+      command: '../target/release/dialout-portal serve',
+      url: `${failingURL}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'ignore',
+      stderr: 'ignore',
+      env: { ...portalEnv(failingPort), PORTAL_DEMO_ERROR_RATE: '1' },
+    },
+  ],
+});

@@ -1,0 +1,78 @@
+import { defaultRange, expect, fetchSummary, normalize, sumDecimals, test } from './support';
+
+test('the CSV download of the range adds up to the dashboard totals', async ({ page, request }) => {
+  await page.goto('/');
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Download CSV' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/\.csv$/);
+  const text = await (await request.get(
+    `/export/dialout.csv?from=${defaultRange.from}&to=${defaultRange.to}`,
+  )).text();
+  const [columns, ...records] = parseCsv(text);
+  const currencyAt = columns.indexOf('currency');
+  const chargeAt = columns.indexOf('totalCallCharge');
+  const callsAt = columns.indexOf('totalCalls');
+  expect(Math.min(currencyAt, chargeAt, callsAt)).toBeGreaterThanOrEqual(0);
+  const charges = new Map<string, string[]>();
+  const calls = new Map<string, number>();
+  for (const cells of records) {
+    const currency = cells[currencyAt];
+    charges.set(currency, [...(charges.get(currency) ?? []), cells[chargeAt]]);
+    calls.set(currency, (calls.get(currency) ?? 0) + Number(cells[callsAt]));
+  }
+  const summary = await fetchSummary(request, defaultRange);
+  expect([...charges.keys()].sort()).toEqual(summary.currencies.map((c) => c.currency));
+  for (const spend of summary.currencies) {
+    expect(sumDecimals(charges.get(spend.currency)!)).toBe(normalize(spend.totals.charge));
+    expect(calls.get(spend.currency)).toBe(spend.totals.calls);
+  }
+});
+
+test('the Excel download is offered for the same range', async ({ page, request }) => {
+  await page.goto('/?from=2026-03-01&to=2026-03-14');
+  const link = page.getByRole('link', { name: 'Download Excel' });
+  await expect(link).toHaveAttribute('href', '/export/dialout.xlsx?from=2026-03-01&to=2026-03-14');
+  const response = await request.get('/export/dialout.xlsx?from=2026-03-01&to=2026-03-14');
+  expect(response.status()).toBe(200);
+  expect((await response.body()).subarray(0, 2).toString()).toBe('PK');
+});
+
+/** RFC 4180: quoted fields may hold commas, quotes ("") and line breaks. */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (quoted) {
+      if (char === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (char === '"') {
+        quoted = false;
+      } else {
+        field += char;
+      }
+    } else if (char === '"') {
+      quoted = true;
+    } else if (char === ',') {
+      record.push(field);
+      field = '';
+    } else if (char === '\n' || char === '\r') {
+      if (char === '\r' && text[i + 1] === '\n') i++;
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+    } else {
+      field += char;
+    }
+  }
+  if (field !== '' || record.length > 0) {
+    record.push(field);
+    records.push(record);
+  }
+  return records;
+}

@@ -1,0 +1,237 @@
+//! The portal's settings: the environment, over an optional TOML file (`--config FILE`) whose
+//! keys are the variable names. Everything is checked at start; every error names the setting.
+//! `docs/configuration.md` is the reference.
+mod file;
+mod values;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use app::report::CacheSettings;
+use chrono::Utc;
+use graph_client::GraphConfig;
+use graph_sim::SimConfig;
+
+pub use file::FileSettings;
+use values::Values;
+pub(crate) use values::parse_day;
+
+use crate::security::FrameAncestors;
+
+/// The names of the portal's own settings (the Graph ones are `graph_client::env_vars`).
+pub mod names {
+    pub const SITE_ADDR: &str = "LEPTOS_SITE_ADDR";
+    pub const FRAME_ANCESTORS: &str = "PORTAL_FRAME_ANCESTORS";
+    pub const REQUEST_TIMEOUT: &str = "PORTAL_REQUEST_TIMEOUT_SECS";
+    pub const BODY_LIMIT: &str = "PORTAL_BODY_LIMIT_BYTES";
+    pub const CACHE_RECENT_TTL: &str = "PORTAL_CACHE_RECENT_TTL_SECS";
+    pub const CACHE_SETTLED_TTL: &str = "PORTAL_CACHE_SETTLED_TTL_SECS";
+    pub const CACHE_LAG_DAYS: &str = "PORTAL_CACHE_LAG_DAYS";
+    pub const CACHE_MAX_ROWS: &str = "PORTAL_CACHE_MAX_ROWS";
+    pub const DEMO_SEED: &str = "PORTAL_DEMO_SEED";
+    pub const DEMO_USERS: &str = "PORTAL_DEMO_USERS";
+    pub const DEMO_TODAY: &str = "PORTAL_DEMO_TODAY";
+    pub const DEMO_LATENCY_MS: &str = "PORTAL_DEMO_LATENCY_MS";
+    pub const DEMO_ERROR_RATE: &str = "PORTAL_DEMO_ERROR_RATE";
+    pub const DEMO_THROTTLE_RATE: &str = "PORTAL_DEMO_THROTTLE_RATE";
+
+    /// The demo settings, ignored (with a warning) when Graph credentials are configured.
+    pub const DEMO: [&str; 6] = [
+        DEMO_SEED,
+        DEMO_USERS,
+        DEMO_TODAY,
+        DEMO_LATENCY_MS,
+        DEMO_ERROR_RATE,
+        DEMO_THROTTLE_RATE,
+    ];
+
+    /// Every setting a configuration file may hold.
+    pub fn all() -> impl Iterator<Item = &'static str> {
+        use graph_client::env_vars as graph;
+        [
+            SITE_ADDR,
+            FRAME_ANCESTORS,
+            REQUEST_TIMEOUT,
+            BODY_LIMIT,
+            CACHE_RECENT_TTL,
+            CACHE_SETTLED_TTL,
+            CACHE_LAG_DAYS,
+            CACHE_MAX_ROWS,
+            graph::TENANT_ID,
+            graph::CLIENT_ID,
+            graph::CLIENT_SECRET,
+            graph::CLIENT_CERTIFICATE_PATH,
+            graph::CLOUD,
+            graph::AUTHORITY_HOST,
+            graph::GRAPH_ENDPOINT,
+        ]
+        .into_iter()
+        .chain(DEMO)
+    }
+}
+
+/// A configuration problem, found at start. Never contains a secret's value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{setting} is invalid: {problem}")]
+    Invalid {
+        setting: &'static str,
+        problem: String,
+    },
+    #[error("configuration file {path}: {problem}")]
+    File { path: String, problem: String },
+    #[error(transparent)]
+    Graph(#[from] graph_client::ConfigError),
+}
+
+/// Which Graph the portal reads.
+#[derive(Clone, Debug)]
+pub enum GraphSource {
+    /// The organisation's tenant, with its app credential.
+    Tenant(GraphConfig),
+    /// No credentials: the embedded simulator with these settings (demo mode).
+    Demo(SimConfig),
+}
+
+/// What shapes the HTTP application (everything but the address and the Graph).
+#[derive(Clone, Debug)]
+pub struct ServerSettings {
+    pub frame_ancestors: FrameAncestors,
+    /// Longest time to produce a response's head. A first fetch from Graph is included, and the
+    /// client keeps to Graph's documented rate (50 report requests a minute): 10 minutes.
+    pub request_timeout: Duration,
+    /// Largest request body accepted (server-function arguments are small).
+    pub body_limit: usize,
+    pub cache: CacheSettings,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            frame_ancestors: FrameAncestors::default(),
+            request_timeout: Duration::from_secs(600),
+            body_limit: 64 * 1024,
+            cache: CacheSettings::default(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct PortalConfig {
+    pub site_addr: SocketAddr,
+    pub graph: GraphSource,
+    pub server: ServerSettings,
+    /// Things worth a warning in the log once logging is set up.
+    pub warnings: Vec<String>,
+}
+
+impl PortalConfig {
+    /// The environment over the file at `path`, if any.
+    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+        let file = match path {
+            Some(path) => FileSettings::read(path)?,
+            None => FileSettings::default(),
+        };
+        Self::from_layers(&file, env_lookup)
+    }
+
+    /// `env` over `file`: a variable present in `env`, even empty, wins; empty means unset.
+    pub fn from_layers(
+        file: &FileSettings,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let values = Values::new(file, env);
+        let mut warnings = file.warnings().to_vec();
+        let graph = match GraphConfig::from_lookup(|name| values.get(name))? {
+            Some(config) => {
+                let ignored: Vec<&str> = names::DEMO
+                    .into_iter()
+                    .filter(|name| values.get(name).is_some())
+                    .collect();
+                if !ignored.is_empty() {
+                    warnings.push(format!(
+                        "{} ignored: Graph credentials are configured, so the portal is not in demo mode",
+                        ignored.join(", ")
+                    ));
+                }
+                GraphSource::Tenant(config)
+            }
+            None => GraphSource::Demo(demo_settings(&values)?),
+        };
+        Ok(Self {
+            site_addr: values.parse(names::SITE_ADDR, SocketAddr::from(([127, 0, 0, 1], 3000)))?,
+            graph,
+            server: server_settings(&values)?,
+            warnings,
+        })
+    }
+}
+
+fn env_lookup(name: &str) -> Option<String> {
+    std::env::var_os(name).map(|value| value.to_string_lossy().into_owned())
+}
+
+fn server_settings(values: &Values<'_>) -> Result<ServerSettings, ConfigError> {
+    let defaults = ServerSettings::default();
+    let frame_ancestors = match values.get(names::FRAME_ANCESTORS) {
+        Some(text) => FrameAncestors::parse(&text).map_err(|problem| ConfigError::Invalid {
+            setting: names::FRAME_ANCESTORS,
+            problem,
+        })?,
+        None => defaults.frame_ancestors,
+    };
+    let cache = CacheSettings {
+        recent_ttl: values.seconds(names::CACHE_RECENT_TTL, defaults.cache.recent_ttl)?,
+        settled_ttl: values.seconds(names::CACHE_SETTLED_TTL, defaults.cache.settled_ttl)?,
+        lag_days: values.bounded(names::CACHE_LAG_DAYS, defaults.cache.lag_days, 0..=90)?,
+        max_rows: values.bounded(
+            names::CACHE_MAX_ROWS,
+            defaults.cache.max_rows,
+            1..=1_000_000_000,
+        )?,
+    };
+    Ok(ServerSettings {
+        frame_ancestors,
+        request_timeout: values.seconds(names::REQUEST_TIMEOUT, defaults.request_timeout)?,
+        body_limit: values.bounded(names::BODY_LIMIT, defaults.body_limit, 1024..=64 << 20)?,
+        cache,
+    })
+}
+
+fn demo_settings(values: &Values<'_>) -> Result<SimConfig, ConfigError> {
+    let defaults = SimConfig::default();
+    let config = SimConfig {
+        seed: values.parse(names::DEMO_SEED, defaults.seed)?,
+        users: values.bounded(names::DEMO_USERS, defaults.users, 0..=5_000_000)?,
+        today: match values.get(names::DEMO_TODAY) {
+            Some(text) => values::parse_day(&text).map_err(|problem| ConfigError::Invalid {
+                setting: names::DEMO_TODAY,
+                problem,
+            })?,
+            None => Utc::now().date_naive(),
+        },
+        latency_ms: values.bounded(names::DEMO_LATENCY_MS, defaults.latency_ms, 0..=60_000)?,
+        error_rate: values.rate(names::DEMO_ERROR_RATE)?,
+        throttle_rate: values.rate(names::DEMO_THROTTLE_RATE)?,
+        ..defaults
+    };
+    if config.error_rate + config.throttle_rate > 1.0 {
+        return Err(ConfigError::Invalid {
+            setting: names::DEMO_ERROR_RATE,
+            problem: format!(
+                "{} plus {} must not exceed 1",
+                names::DEMO_ERROR_RATE,
+                names::DEMO_THROTTLE_RATE
+            ),
+        });
+    }
+    config.validate().map_err(|error| ConfigError::Invalid {
+        setting: "PORTAL_DEMO_*",
+        problem: error.to_string(),
+    })?;
+    Ok(config)
+}
+
+#[cfg(test)]
+mod tests;

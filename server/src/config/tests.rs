@@ -1,0 +1,257 @@
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+
+use super::*;
+
+fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+        .collect();
+    move |name| map.get(name).cloned()
+}
+
+fn load(file: &str, pairs: &[(&str, &str)]) -> Result<PortalConfig, ConfigError> {
+    let file = FileSettings::parse(file).map_err(|problem| ConfigError::File {
+        path: "test.toml".into(),
+        problem,
+    })?;
+    PortalConfig::from_layers(&file, env(pairs))
+}
+
+fn error(file: &str, pairs: &[(&str, &str)]) -> String {
+    load(file, pairs).unwrap_err().to_string()
+}
+
+fn demo(config: &PortalConfig) -> &SimConfig {
+    match &config.graph {
+        GraphSource::Demo(sim) => sim,
+        GraphSource::Tenant(_) => panic!("expected demo mode"),
+    }
+}
+
+#[test]
+fn nothing_configured_means_demo_mode_with_the_documented_defaults() {
+    let config = load("", &[]).unwrap();
+    assert_eq!(config.site_addr.to_string(), "127.0.0.1:3000");
+    assert_eq!(config.server.frame_ancestors.as_str(), "'self'");
+    assert_eq!(config.server.request_timeout, Duration::from_secs(600));
+    assert_eq!(config.server.body_limit, 65536);
+    assert_eq!(config.server.cache.lag_days, 2);
+    assert_eq!(config.server.cache.max_rows, 1_000_000);
+    let sim = demo(&config);
+    assert_eq!((sim.seed, sim.users, sim.latency_ms), (42, 2000, 0));
+    assert_eq!((sim.error_rate, sim.throttle_rate), (0.0, 0.0));
+    assert!(config.warnings.is_empty());
+}
+
+#[test]
+fn every_setting_is_read_and_the_environment_overrides_the_file() {
+    let file = r#"
+        LEPTOS_SITE_ADDR = "127.0.0.1:4000"
+        PORTAL_FRAME_ANCESTORS = "'self' https://teams.microsoft.com"
+        PORTAL_CACHE_RECENT_TTL_SECS = 60
+        PORTAL_CACHE_SETTLED_TTL_SECS = 3600
+        PORTAL_CACHE_LAG_DAYS = 3
+        PORTAL_CACHE_MAX_ROWS = 5000
+        PORTAL_REQUEST_TIMEOUT_SECS = 30
+        PORTAL_BODY_LIMIT_BYTES = 2048
+        PORTAL_DEMO_SEED = 7
+        PORTAL_DEMO_USERS = 100
+        PORTAL_DEMO_TODAY = "2026-03-01"
+        PORTAL_DEMO_LATENCY_MS = 5
+        PORTAL_DEMO_ERROR_RATE = 0.25
+        PORTAL_DEMO_THROTTLE_RATE = 0.5
+    "#;
+    let config = load(
+        file,
+        &[
+            ("LEPTOS_SITE_ADDR", "0.0.0.0:8080"),
+            ("PORTAL_DEMO_USERS", " 300 "),
+        ],
+    )
+    .unwrap();
+    assert_eq!(config.site_addr.to_string(), "0.0.0.0:8080");
+    assert_eq!(
+        config.server.frame_ancestors.as_str(),
+        "'self' https://teams.microsoft.com"
+    );
+    let cache = &config.server.cache;
+    assert_eq!(cache.recent_ttl, Duration::from_secs(60));
+    assert_eq!(cache.settled_ttl, Duration::from_secs(3600));
+    assert_eq!((cache.lag_days, cache.max_rows), (3, 5000));
+    assert_eq!(config.server.request_timeout, Duration::from_secs(30));
+    assert_eq!(config.server.body_limit, 2048);
+    let sim = demo(&config);
+    assert_eq!((sim.seed, sim.users, sim.latency_ms), (7, 300, 5));
+    assert_eq!(sim.today, NaiveDate::from_ymd_opt(2026, 3, 1).unwrap());
+    assert_eq!((sim.error_rate, sim.throttle_rate), (0.25, 0.5));
+}
+
+#[test]
+fn an_empty_variable_unsets_the_file_value() {
+    let config = load("PORTAL_DEMO_USERS = 5", &[("PORTAL_DEMO_USERS", "")]).unwrap();
+    assert_eq!(demo(&config).users, 2000);
+}
+
+#[test]
+fn graph_credentials_come_from_file_and_environment_and_demo_settings_are_then_ignored() {
+    let file = r#"
+        AZURE_TENANT_ID = "contoso.onmicrosoft.com"
+        AZURE_CLIENT_ID = "app-id"
+        PORTAL_DEMO_USERS = 5
+    "#;
+    let config = load(file, &[("AZURE_CLIENT_SECRET", "s3cret-value")]).unwrap();
+    let GraphSource::Tenant(graph) = &config.graph else {
+        panic!("expected the tenant");
+    };
+    assert_eq!(graph.tenant_id(), "contoso.onmicrosoft.com");
+    assert_eq!(config.warnings.len(), 1);
+    assert!(config.warnings[0].contains("PORTAL_DEMO_USERS"));
+    // An empty variable in the environment switches a file's credential off: demo mode again.
+    let blanked = load(file, &[("AZURE_TENANT_ID", ""), ("AZURE_CLIENT_ID", "")]).unwrap();
+    assert!(matches!(blanked.graph, GraphSource::Demo(_)));
+}
+
+/// A file, environment variables, and the setting the error must name.
+type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+
+#[test]
+fn errors_name_the_setting_and_never_show_a_secret() {
+    let cases: &[Case<'_>] = &[
+        ("", &[("LEPTOS_SITE_ADDR", "localhost")], "LEPTOS_SITE_ADDR"),
+        (
+            "",
+            &[("PORTAL_CACHE_LAG_DAYS", "two")],
+            "PORTAL_CACHE_LAG_DAYS",
+        ),
+        (
+            "",
+            &[("PORTAL_CACHE_LAG_DAYS", "400")],
+            "PORTAL_CACHE_LAG_DAYS",
+        ),
+        (
+            "",
+            &[("PORTAL_CACHE_RECENT_TTL_SECS", "0")],
+            "PORTAL_CACHE_RECENT_TTL_SECS",
+        ),
+        (
+            "",
+            &[("PORTAL_CACHE_SETTLED_TTL_SECS", "-1")],
+            "PORTAL_CACHE_SETTLED_TTL_SECS",
+        ),
+        (
+            "",
+            &[("PORTAL_CACHE_MAX_ROWS", "0")],
+            "PORTAL_CACHE_MAX_ROWS",
+        ),
+        (
+            "",
+            &[("PORTAL_REQUEST_TIMEOUT_SECS", "1e9")],
+            "PORTAL_REQUEST_TIMEOUT_SECS",
+        ),
+        (
+            "",
+            &[("PORTAL_BODY_LIMIT_BYTES", "10")],
+            "PORTAL_BODY_LIMIT_BYTES",
+        ),
+        (
+            "",
+            &[("PORTAL_DEMO_TODAY", "2026-02-30")],
+            "PORTAL_DEMO_TODAY",
+        ),
+        (
+            "",
+            &[("PORTAL_DEMO_TODAY", "2026-3-1")],
+            "PORTAL_DEMO_TODAY",
+        ),
+        ("", &[("PORTAL_DEMO_SEED", "-3")], "PORTAL_DEMO_SEED"),
+        (
+            "",
+            &[("PORTAL_DEMO_USERS", "99999999")],
+            "PORTAL_DEMO_USERS",
+        ),
+        (
+            "",
+            &[("PORTAL_DEMO_LATENCY_MS", "fast")],
+            "PORTAL_DEMO_LATENCY_MS",
+        ),
+        (
+            "",
+            &[("PORTAL_DEMO_ERROR_RATE", "1.5")],
+            "PORTAL_DEMO_ERROR_RATE",
+        ),
+        (
+            "",
+            &[("PORTAL_DEMO_THROTTLE_RATE", "NaN")],
+            "PORTAL_DEMO_THROTTLE_RATE",
+        ),
+        (
+            "",
+            &[
+                ("PORTAL_DEMO_ERROR_RATE", "0.6"),
+                ("PORTAL_DEMO_THROTTLE_RATE", "0.6"),
+            ],
+            "PORTAL_DEMO_THROTTLE_RATE",
+        ),
+        (
+            "",
+            &[("PORTAL_FRAME_ANCESTORS", "'self'; script-src *")],
+            "PORTAL_FRAME_ANCESTORS",
+        ),
+        (
+            "",
+            &[("PORTAL_FRAME_ANCESTORS", "'none' 'self'")],
+            "PORTAL_FRAME_ANCESTORS",
+        ),
+        (
+            "",
+            &[("PORTAL_FRAME_ANCESTORS", "'unsafe-inline'")],
+            "PORTAL_FRAME_ANCESTORS",
+        ),
+        (
+            "",
+            &[
+                ("AZURE_TENANT_ID", "t"),
+                ("AZURE_CLIENT_SECRET", "s3cret-value"),
+            ],
+            "AZURE_CLIENT_ID",
+        ),
+        ("", &[("GRAPH_CLOUD", "china")], "GRAPH_CLOUD"),
+        ("PORTAL_DEMO_USER = 5", &[], "PORTAL_DEMO_USER"),
+        ("PORTAL_DEMO_USERS = [1, 2]", &[], "PORTAL_DEMO_USERS"),
+        ("AZURE_CLIENT_SECRET = \"s3cret-value", &[], "line 1"),
+    ];
+    for (file, pairs, setting) in cases {
+        let message = error(file, pairs);
+        assert!(
+            message.contains(setting),
+            "{pairs:?}: {message:?} should name {setting}"
+        );
+        assert!(!message.contains("s3cret"), "a secret leaked: {message:?}");
+    }
+}
+
+#[test]
+fn frame_ancestors_accept_keywords_schemes_and_hosts() {
+    for good in [
+        "'self'",
+        "'none'",
+        "'SELF' https:",
+        "https://teams.microsoft.com https://*.cloud.microsoft *.sharepoint.com:443",
+    ] {
+        assert!(FrameAncestors::parse(good).is_ok(), "{good}");
+    }
+    for bad in [
+        "",
+        "   ",
+        "'self',https://a.example",
+        "https://a.example;",
+        "\"self\"",
+        "/path",
+    ] {
+        assert!(FrameAncestors::parse(bad).is_err(), "{bad:?}");
+    }
+}

@@ -1,0 +1,87 @@
+//! `GET /export/dialout.csv` and `GET /export/dialout.xlsx` with `?from=YYYY-MM-DD&to=YYYY-MM-DD`:
+//! the range's merged report rows, as `dialout-portal fetch` writes them (the client's CSV
+//! columns) or as a workbook. Text cells are neutralised against formula injection in both.
+pub mod xlsx;
+
+use std::sync::Arc;
+
+use app::error::AppError;
+use app::model::DateRange;
+use app::report::{ReportData, ReportService};
+use axum::extract::{RawQuery, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+
+use crate::http_error::HttpError;
+use crate::range_query::range_from_query;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    }
+
+    fn render(self, data: &ReportData) -> Result<Vec<u8>, AppError> {
+        match self {
+            Format::Csv => {
+                let mut out = Vec::with_capacity(data.rows.len() * 128);
+                graph_client::export::write_csv(&data.rows, &mut out)
+                    .map_err(|error| AppError::Internal(error.to_string()))?;
+                Ok(out)
+            }
+            Format::Xlsx => xlsx::workbook(data),
+        }
+    }
+}
+
+pub async fn csv(state: State<ReportService>, query: RawQuery) -> Result<Response, HttpError> {
+    export(Format::Csv, state, query).await
+}
+
+pub async fn xlsx(state: State<ReportService>, query: RawQuery) -> Result<Response, HttpError> {
+    export(Format::Xlsx, state, query).await
+}
+
+async fn export(
+    format: Format,
+    State(service): State<ReportService>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, HttpError> {
+    let range = range_from_query(&service, query.as_deref())?;
+    let data: Arc<ReportData> = service.data(range).await?;
+    // A large workbook takes a while to write: off the async workers.
+    let body = tokio::task::spawn_blocking(move || format.render(&data))
+        .await
+        .map_err(|error| AppError::Internal(format!("the export task failed: {error}")))??;
+    let disposition = format!("attachment; filename=\"{}\"", file_name(format, range));
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.content_type().to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            // Names and spend of people: never kept by a shared cache.
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// `dialout_2026-01-01_2026-03-31.csv`
+pub fn file_name(format: Format, range: DateRange) -> String {
+    format!("dialout_{}_{}.{}", range.from, range.to, format.extension())
+}

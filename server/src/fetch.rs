@@ -1,0 +1,122 @@
+//! `dialout-portal fetch`: the merged report for a range, as CSV or JSON, for scripts and
+//! benchmarks. Same configuration and client as the portal; progress on stderr.
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use graph_client::export::{ExportFormat, export_to_file, write_rows};
+use graph_client::{DayRange, FetchProgress};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::graph::GraphConnection;
+
+#[derive(Args, Debug)]
+pub struct FetchArgs {
+    /// First day of the range (UTC, inclusive), YYYY-MM-DD.
+    #[arg(long)]
+    from: String,
+    /// Last day of the range (UTC, inclusive), YYYY-MM-DD. Any length: the client splits it
+    /// into Graph windows of at most 90 days.
+    #[arg(long)]
+    to: String,
+    /// `csv` (Graph's property names as the header) or `json` (an array of objects).
+    #[arg(long, default_value_t = ExportFormat::Csv)]
+    format: ExportFormat,
+    /// Write here (atomically: a failed fetch leaves no file) instead of standard output.
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+pub async fn run(args: FetchArgs) -> Result<(), String> {
+    let range = DayRange::parse(&args.from, &args.to).map_err(|error| error.to_string())?;
+    let connection = GraphConnection::from_env().await?;
+    let reporter = ProgressReporter::new();
+    let result = connection
+        .client
+        .fetch_report(range, |progress| reporter.show(progress))
+        .await;
+    reporter.finish();
+    connection.shutdown().await;
+    let report = result.map_err(|error| match error.hint() {
+        Some(hint) => format!("{error} ({hint})"),
+        None => error.to_string(),
+    })?;
+    if report.stats.rows_missing_key + report.stats.rows_missing_totals > 0 {
+        eprintln!(
+            "note: Graph sent {} rows with a null key field and {} with a null total; they are kept as sent",
+            report.stats.rows_missing_key, report.stats.rows_missing_totals
+        );
+    }
+    match &args.output {
+        Some(path) => export_to_file(&report.rows, args.format, path),
+        None => write_rows(&report.rows, args.format, std::io::stdout().lock()),
+    }
+    .map_err(|error| error.to_string())?;
+    eprintln!(
+        "fetched {} rows ({} pages, {} windows) for {range}",
+        report.rows.len(),
+        report.pages,
+        report.windows
+    );
+    Ok(())
+}
+
+/// A progress bar on a terminal; otherwise a plain line at most every two seconds.
+struct ProgressReporter {
+    bar: Option<ProgressBar>,
+    last_line: Mutex<Option<Instant>>,
+}
+
+impl ProgressReporter {
+    fn new() -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(0);
+            if let Ok(style) =
+                ProgressStyle::with_template("{spinner} windows {pos}/{len} · {msg} · {elapsed}")
+            {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Self {
+            bar,
+            last_line: Mutex::new(None),
+        }
+    }
+
+    fn show(&self, progress: FetchProgress) {
+        let message = format!(
+            "{} pages, {} rows, {} retries",
+            progress.pages, progress.rows, progress.retries
+        );
+        if let Some(bar) = &self.bar {
+            bar.set_length(progress.windows_total as u64);
+            bar.set_position(progress.windows_done as u64);
+            bar.set_message(message);
+            return;
+        }
+        let mut last = self
+            .last_line
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let due = last.is_none_or(|at| at.elapsed() >= Duration::from_secs(2));
+        if due || progress.windows_done == progress.windows_total {
+            *last = Some(Instant::now());
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(
+                stderr,
+                "fetching: windows {}/{}, {message}",
+                progress.windows_done, progress.windows_total
+            );
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! The layers around every route, outermost first: a request id (`x-request-id`, kept when the
+//! client sent one), a tracing span and an access log line carrying it, the id echoed on the
+//! response, gzip/br compression, a body limit, a timeout and the security headers.
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderName, StatusCode};
+use axum::middleware;
+use tower::ServiceBuilder;
+use tower_http::LatencyUnit;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::{Level, Span};
+
+use crate::config::ServerSettings;
+use crate::security::{SecurityHeaders, security_headers};
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+pub fn around(router: Router, settings: &ServerSettings) -> Router {
+    // Workbooks are zip files already; events must not wait in a compressor's buffer.
+    let compress_when = DefaultPredicate::new().and(NotForContentType::const_new(
+        "application/vnd.openxmlformats",
+    ));
+    let layers = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(Level::INFO)
+                        .latency_unit(LatencyUnit::Micros),
+                ),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(CompressionLayer::new().compress_when(compress_when))
+        .layer(RequestBodyLimitLayer::new(settings.body_limit))
+        // 504: the time usually goes on waiting for Graph.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::GATEWAY_TIMEOUT,
+            settings.request_timeout,
+        ));
+    // Innermost, where responses still have axum's body type.
+    let security = middleware::from_fn_with_state(
+        SecurityHeaders::new(&settings.frame_ancestors),
+        security_headers,
+    );
+    router.layer(security).layer(layers)
+}
+
+/// The span of one request: its id, method and path. Never the query or a header (no secrets,
+/// no personal data in the log).
+fn request_span(request: &Request) -> Span {
+    let id = request
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        id,
+        method = %request.method(),
+        path = request.uri().path(),
+    )
+}

@@ -1,0 +1,159 @@
+//! The portal's server: configuration, the Graph connection (real or the embedded simulator),
+//! and the axum application around the Leptos app.
+//!
+//! Routes besides the Leptos pages and server functions (`/api/*`):
+//! - `GET /healthz`, `GET /readyz` (see [`health`]);
+//! - `GET /export/dialout.csv`, `GET /export/dialout.xlsx` (see [`export`]);
+//! - `GET /events/progress` (see [`progress`]).
+pub mod config;
+pub mod export;
+pub mod fetch;
+mod graph;
+mod health;
+mod http_error;
+mod layers;
+pub mod progress;
+mod range_query;
+pub mod security;
+
+use std::sync::Arc;
+
+use app::report::ReportService;
+use app::{App, shell};
+use axum::extract::FromRef;
+use axum::{Router, routing::get};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+
+pub use config::{ConfigError, GraphSource, PortalConfig, ServerSettings};
+pub use graph::{GraphConnection, Mode};
+
+/// Logs go to stderr, coloured only on a terminal; `RUST_LOG` filters them (default:
+/// `default_level`).
+pub fn init_logging(default_level: &str) {
+    use std::io::IsTerminal;
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
+
+#[derive(Clone)]
+pub(crate) struct PortalState {
+    leptos_options: LeptosOptions,
+    mode: Mode,
+    service: ReportService,
+    /// The embedded simulator's base URL in demo mode: tests compare with its `/_sim/truth`.
+    simulator_url: Option<String>,
+}
+
+impl FromRef<PortalState> for LeptosOptions {
+    fn from_ref(state: &PortalState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl FromRef<PortalState> for ReportService {
+    fn from_ref(state: &PortalState) -> Self {
+        state.service.clone()
+    }
+}
+
+/// The whole HTTP application for one Graph connection.
+pub fn router(
+    leptos_options: LeptosOptions,
+    connection: &GraphConnection,
+    settings: &ServerSettings,
+) -> Router {
+    let service = ReportService::new(
+        Arc::clone(&connection.client),
+        settings.cache.clone(),
+        Arc::clone(&connection.today),
+    );
+    let state = PortalState {
+        leptos_options: leptos_options.clone(),
+        mode: connection.mode,
+        service: service.clone(),
+        simulator_url: connection.simulator_url().map(str::to_string),
+    };
+    // What every page and server function finds in its Leptos context.
+    let mode = match connection.mode {
+        Mode::Graph => app::model::PortalMode::Graph,
+        Mode::Demo => app::model::PortalMode::Demo,
+    };
+    let context = move || {
+        provide_context(service.clone());
+        provide_context(mode);
+        security::provide_request_nonce();
+    };
+    let routes = generate_route_list(App);
+    let app = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/export/dialout.csv", get(export::csv))
+        .route("/export/dialout.xlsx", get(export::xlsx))
+        .route("/events/progress", get(progress::progress))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(leptos_options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            PortalState,
+            _,
+        >(context, shell))
+        .with_state(state);
+    layers::around(app, settings)
+}
+
+/// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+pub async fn serve(config: PortalConfig) -> Result<(), String> {
+    for warning in &config.warnings {
+        tracing::warn!("{warning}");
+    }
+    let mut leptos_options = get_configuration(None)
+        .map_err(|error| format!("Leptos configuration: {error}"))?
+        .leptos_options;
+    // LEPTOS_SITE_ADDR may come from the configuration file too.
+    leptos_options.site_addr = config.site_addr;
+    let addr = config.site_addr;
+    let connection = GraphConnection::connect(config.graph).await?;
+    let app = router(leptos_options, &connection, &config.server);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|error| format!("cannot listen on {addr} (LEPTOS_SITE_ADDR): {error}"))?;
+    tracing::info!(
+        mode = connection.mode.as_str(),
+        "serving the portal on http://{addr}"
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|error| format!("server error: {error}"))?;
+    connection.shutdown().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,66 @@
+//! `dialout-portal`: serves the portal (the default) or fetches the report to a file.
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use dialout_portal::PortalConfig;
+use dialout_portal::fetch::FetchArgs;
+
+#[derive(Parser)]
+#[command(
+    name = "dialout-portal",
+    version,
+    about = "Teams dial-out spend, from Microsoft Graph"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portal on LEPTOS_SITE_ADDR (default 127.0.0.1:3000). With no Graph credentials
+    /// configured it runs on the embedded simulator (demo mode).
+    Serve(ServeArgs),
+    /// Fetch the merged report for a range and write it as CSV or JSON.
+    Fetch(FetchArgs),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// A TOML file of settings (keys are the environment variables' names; the environment
+    /// overrides it). See docs/configuration.md.
+    #[arg(long, value_name = "FILE", env = "PORTAL_CONFIG")]
+    config: Option<PathBuf>,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // `fetch` shows its own progress: there, only warnings and errors are logged.
+    let default_level = match cli.command {
+        Some(Command::Fetch(_)) => "warn",
+        _ => "info",
+    };
+    dialout_portal::init_logging(default_level);
+    let command = cli.command.unwrap_or_else(|| {
+        // No subcommand: serve, with the file PORTAL_CONFIG names, if any.
+        Command::Serve(ServeArgs {
+            config: std::env::var_os("PORTAL_CONFIG").map(PathBuf::from),
+        })
+    });
+    let result = match command {
+        Command::Serve(args) => match PortalConfig::load(args.config.as_deref()) {
+            Ok(config) => dialout_portal::serve(config).await,
+            Err(error) => Err(format!("configuration: {error}")),
+        },
+        Command::Fetch(args) => dialout_portal::fetch::run(args).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("dialout-portal: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

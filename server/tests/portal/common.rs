@@ -1,0 +1,126 @@
+//! A portal on a loopback port, over an in-process simulator with a fixed seed and today.
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use dialout_portal::{GraphConnection, ServerSettings, router};
+use graph_sim::{SimConfig, Truth};
+use leptos::prelude::LeptosOptions;
+use rust_decimal::Decimal;
+use serde_json::Value;
+use tokio::task::JoinHandle;
+
+pub const TODAY: (i32, u32, u32) = (2026, 3, 1);
+
+pub fn day(text: &str) -> NaiveDate {
+    text.parse().unwrap()
+}
+
+/// A small, fast tenant: a few hundred users, short pages so a fetch has several.
+pub fn sim_config() -> SimConfig {
+    SimConfig {
+        seed: 7,
+        users: 400,
+        today: NaiveDate::from_ymd_opt(TODAY.0, TODAY.1, TODAY.2).unwrap(),
+        history_days: 120,
+        page_size: 50,
+        ..SimConfig::default()
+    }
+}
+
+pub struct Portal {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub sim_config: SimConfig,
+    server: JoinHandle<()>,
+    // Kept alive (the simulator stops when it is dropped).
+    pub connection: GraphConnection,
+}
+
+impl Portal {
+    pub async fn demo(sim_config: SimConfig) -> Self {
+        let connection = GraphConnection::demo(sim_config.clone()).await.unwrap();
+        Self::start(connection, sim_config, ServerSettings::default()).await
+    }
+
+    pub async fn start(
+        connection: GraphConnection,
+        sim_config: SimConfig,
+        settings: ServerSettings,
+    ) -> Self {
+        let options = LeptosOptions::builder()
+            .output_name("dialout-portal")
+            .site_root("target/site")
+            .build();
+        let app = router(options, &connection, &settings);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap();
+        Self {
+            base,
+            http,
+            sim_config,
+            server,
+            connection,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// POSTs a server function with form-encoded arguments, as the page does.
+    pub async fn server_fn(&self, name: &str, form: &str) -> reqwest::Response {
+        self.http
+            .post(self.url(&format!("/api/{name}")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form.to_owned())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The simulator's request counters (`/_sim/stats`).
+    pub async fn sim_stats(&self) -> Value {
+        let sim = self.connection.simulator_url().unwrap();
+        let url = format!("{sim}/_sim/stats");
+        self.http
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    pub fn truth(&self, from: &str, to: &str) -> Truth {
+        graph_sim::truth(&self.sim_config, day(from), day(to)).unwrap()
+    }
+}
+
+impl Drop for Portal {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// Per currency: (calls, seconds, exact charge, rows).
+pub type Totals = std::collections::BTreeMap<String, (u64, u64, Decimal, u64)>;
+
+pub fn truth_totals(truth: &Truth) -> Totals {
+    truth
+        .currencies
+        .iter()
+        .map(|(currency, t)| (currency.clone(), (t.calls, t.seconds, t.charge, t.rows)))
+        .collect()
+}

@@ -1,0 +1,198 @@
+use std::time::Duration;
+
+use app::model::{FetchState, FetchStatus};
+use dialout_portal::security::FrameAncestors;
+use dialout_portal::{GraphConnection, GraphSource, PortalConfig, ServerSettings};
+use graph_sim::SimConfig;
+
+use crate::common::{Portal, sim_config};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_and_readiness_in_demo_mode() {
+    let portal = Portal::demo(sim_config()).await;
+    let health: serde_json::Value = portal.get("/healthz").await.json().await.unwrap();
+    assert_eq!(health["status"], "up");
+    assert_eq!(health["mode"], "demo");
+    let simulator = health["simulator"].as_str().unwrap();
+    assert!(simulator.starts_with("http://127.0.0.1:"), "{simulator}");
+    let ready = portal.get("/readyz").await;
+    assert_eq!(ready.status(), 200);
+    let ready: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(
+        ready,
+        serde_json::json!({ "status": "ready", "mode": "demo" })
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_fails_with_the_reason_when_the_secret_is_wrong() {
+    // A tenant configured as an operator would, pointing at a simulator, with a wrong secret.
+    let sim_config = SimConfig {
+        users: 10,
+        ..sim_config()
+    };
+    let sim = graph_sim::start(sim_config.clone(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let env = |name: &str| -> Option<String> {
+        Some(match name {
+            "AZURE_TENANT_ID" => sim_config.tenant_id.clone(),
+            "AZURE_CLIENT_ID" => sim_config.client_id.clone(),
+            "AZURE_CLIENT_SECRET" => "not-the-secret".to_owned(),
+            "AZURE_AUTHORITY_HOST" | "GRAPH_ENDPOINT" => sim.base_url().to_owned(),
+            _ => return None,
+        })
+    };
+    let config = PortalConfig::from_layers(&Default::default(), env).unwrap();
+    let GraphSource::Tenant(graph) = config.graph else {
+        panic!("credentials are configured");
+    };
+    let connection = GraphConnection::tenant(graph).unwrap();
+    let portal = Portal::start(connection, sim_config, config.server).await;
+    let health: serde_json::Value = portal.get("/healthz").await.json().await.unwrap();
+    assert_eq!(health["mode"], "graph");
+    let ready = portal.get("/readyz").await;
+    assert_eq!(ready.status(), 503);
+    let body: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(body["status"], "unavailable");
+    let error = body["error"].as_str().unwrap();
+    assert!(
+        error.contains("7000215"),
+        "AADSTS7000215 (invalid secret) expected: {error}"
+    );
+    assert!(!error.contains("not-the-secret"), "{error}");
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_carry_the_security_headers_and_the_csp_nonce_of_their_scripts() {
+    let connection = GraphConnection::demo(sim_config()).await.unwrap();
+    let settings = ServerSettings {
+        frame_ancestors: FrameAncestors::parse("'self' https://teams.microsoft.com").unwrap(),
+        ..ServerSettings::default()
+    };
+    let portal = Portal::start(connection, sim_config(), settings).await;
+    let response = portal.get("/").await;
+    assert_eq!(response.status(), 200);
+    let headers = response.headers().clone();
+    assert!(headers.get("x-frame-options").is_none());
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "same-origin");
+    assert!(headers.contains_key("x-request-id"));
+    let csp = headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.ends_with("frame-ancestors 'self' https://teams.microsoft.com"),
+        "{csp}"
+    );
+    assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("style-src 'self' 'unsafe-inline'"));
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a script nonce");
+    assert!(nonce.len() >= 16, "{nonce}");
+    let html = response.text().await.unwrap();
+    let inline_scripts = html.matches("<script").count() - html.matches("<script src=").count();
+    assert!(inline_scripts > 0, "the hydration script is inline");
+    assert_eq!(
+        html.matches(&format!("nonce=\"{nonce}\"")).count(),
+        inline_scripts,
+        "every inline script carries the header's nonce: {html}"
+    );
+    // Another request, another nonce.
+    let again = portal.get("/").await;
+    assert_ne!(
+        again.headers()["content-security-policy"].to_str().unwrap(),
+        csp
+    );
+    // Other responses carry the headers too; a client's request id is kept.
+    let health = portal
+        .http
+        .get(portal.url("/healthz"))
+        .header("x-request-id", "abc-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.headers()["x-request-id"], "abc-123");
+    assert_eq!(health.headers()["x-content-type-options"], "nosniff");
+    assert!(health.headers().contains_key("content-security-policy"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn responses_are_compressed_and_large_bodies_refused() {
+    let portal = Portal::demo(sim_config()).await;
+    for encoding in ["gzip", "br"] {
+        let response = portal
+            .http
+            .get(portal.url("/"))
+            .header("accept-encoding", encoding)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["content-encoding"], encoding);
+    }
+    let big = "x".repeat(ServerSettings::default().body_limit + 1);
+    let response = portal.server_fn("summary", &big).await;
+    assert_eq!(response.status(), 413);
+}
+
+async fn progress(portal: &Portal, query: &str) -> Vec<FetchStatus> {
+    let response = portal.get(&format!("/events/progress?{query}")).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    let body = response.text().await.unwrap();
+    body.lines()
+        .filter_map(|line| line.strip_prefix("data: "))
+        .map(|data| serde_json::from_str(data).unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_events_follow_a_fetch_and_say_idle_otherwise() {
+    // Slow pages, so the fetch is still running when the events are asked for.
+    let slow = SimConfig {
+        latency_ms: 150,
+        page_size: 20,
+        ..sim_config()
+    };
+    let portal = Portal::demo(slow).await;
+    let query = "from=2026-02-01&to=2026-02-28";
+    assert_eq!(progress(&portal, query).await, [FetchStatus::default()]);
+
+    let fetch = portal.server_fn("summary", query);
+    let follow = async {
+        for _ in 0..100 {
+            let events = progress(&portal, query).await;
+            if events
+                .first()
+                .is_some_and(|e| e.state == FetchState::Fetching)
+            {
+                return events;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("never saw the fetch running");
+    };
+    let (response, events) = tokio::join!(fetch, follow);
+    assert_eq!(response.status(), 200);
+    let last = events.last().unwrap();
+    assert_eq!(last.state, FetchState::Done, "{events:?}");
+    assert!(
+        events[..events.len() - 1]
+            .iter()
+            .all(|e| e.state == FetchState::Fetching)
+    );
+    assert!(
+        events.windows(2).all(|pair| pair[0].rows <= pair[1].rows),
+        "{events:?}"
+    );
+    assert!(
+        last.pages > 1 && last.rows > 0 && last.windows_done == last.windows_total,
+        "{last:?}"
+    );
+    // Cached: nothing in flight any more.
+    assert_eq!(progress(&portal, query).await, [FetchStatus::default()]);
+}

@@ -1,0 +1,105 @@
+use app::model::Summary;
+use futures::future::join_all;
+
+use crate::common::{Portal, Totals, sim_config, truth_totals};
+
+async fn summary(portal: &Portal, from: &str, to: &str) -> Summary {
+    let response = portal
+        .server_fn("summary", &format!("from={from}&to={to}"))
+        .await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+fn summary_totals(summary: &Summary) -> Totals {
+    summary
+        .currencies
+        .iter()
+        .map(|c| {
+            (
+                c.currency.clone(),
+                (c.totals.calls, c.totals.seconds, c.totals.charge, 0),
+            )
+        })
+        .collect()
+}
+
+fn without_rows(mut totals: Totals) -> Totals {
+    totals.values_mut().for_each(|t| t.3 = 0);
+    totals
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn summary_totals_equal_the_simulators_truth_exactly() {
+    let portal = Portal::demo(sim_config()).await;
+    // One Graph window, and a range of two windows (merged across them).
+    for (from, to) in [("2026-01-01", "2026-02-28"), ("2025-11-05", "2026-02-28")] {
+        let summary = summary(&portal, from, to).await;
+        let truth = portal.truth(from, to);
+        assert!(truth.currencies.len() > 1, "several currencies expected");
+        assert_eq!(
+            summary_totals(&summary),
+            without_rows(truth_totals(&truth)),
+            "{from}..{to}"
+        );
+        assert_eq!(summary.incomplete_rows, 0);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_simultaneous_requests_cause_one_graph_request_chain() {
+    let portal = Portal::demo(sim_config()).await;
+    let (from, to) = ("2026-01-10", "2026-02-20");
+    let form = format!("from={from}&to={to}");
+    let before = portal.sim_stats().await;
+    assert_eq!(before["report_requests"], 0);
+    let responses = join_all((0..100).map(|_| portal.server_fn("summary", &form))).await;
+    let mut bodies = Vec::new();
+    for response in responses {
+        assert_eq!(response.status(), 200);
+        bodies.push(response.text().await.unwrap());
+    }
+    assert!(
+        bodies.windows(2).all(|pair| pair[0] == pair[1]),
+        "every caller gets the same summary"
+    );
+    let truth = portal.truth(from, to);
+    let page_size = u64::from(portal.sim_config.page_size);
+    let pages = truth.rows.div_ceil(page_size).max(1);
+    assert!(
+        pages > 2,
+        "the fetch should span several pages, got {pages}"
+    );
+    let stats = portal.sim_stats().await;
+    assert_eq!(stats["token_requests"], 1, "{stats}");
+    assert_eq!(
+        stats["report_requests"], pages,
+        "one chain of {pages} pages: {stats}"
+    );
+    assert_eq!(stats["pages_served"], pages, "{stats}");
+    // Cached now: more requests do not reach Graph.
+    summary(&portal, from, to).await;
+    assert_eq!(portal.sim_stats().await["report_requests"], pages);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_functions_answer_bad_requests_with_4xx_and_the_reason() {
+    let portal = Portal::demo(sim_config()).await;
+    let reversed = portal
+        .server_fn("summary", "from=2026-02-01&to=2026-01-01")
+        .await;
+    assert_eq!(reversed.status(), 400);
+    let error: app::error::AppError = reversed.json().await.unwrap();
+    assert!(error.to_string().contains("after it ends"), "{error}");
+
+    let nobody = portal
+        .server_fn("user", "from=2026-01-01&to=2026-01-31&user_id=nobody")
+        .await;
+    assert_eq!(nobody.status(), 404);
+
+    let info = portal.server_fn("portal", "").await;
+    assert_eq!(info.status(), 200);
+    let info: app::model::PortalInfo = info.json().await.unwrap();
+    assert!(info.demo);
+    assert_eq!(info.today, sim_config().today);
+}
