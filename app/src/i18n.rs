@@ -193,6 +193,9 @@ messages! {
     Loading => "Loading the report…", "Carregando o relatório…";
     Empty => "No dial-out calls in this period.", "Nenhuma chamada externa neste período.";
     DataAsOf => "Data as of", "Dados de";
+    DemoData => "Demo data:", "Dados de demonstração:";
+    DemoNote => "these figures come from the built-in Graph simulator, not from your tenant. Configure your tenant's app credential to see real spend.",
+        "estes números vêm do simulador do Graph embutido, não do seu locatário. Configure a credencial do aplicativo do seu locatário para ver os gastos reais.";
     LagNote => "Microsoft publishes dial-out records 24–48 hours after each call, so the last two days may still grow.",
         "A Microsoft publica os registros de 24 a 48 horas após cada chamada; os dois últimos dias ainda podem aumentar.";
     Refresh => "Refresh", "Atualizar";

@@ -61,10 +61,35 @@ pub fn Layout(children: Children) -> impl IntoView {
                 {locale.t(Msg::SkipToContent)}
             </a>
             {(!embed).then(|| view! { <TopBar locale /> })}
+            <DemoBanner locale />
             <main id="content" class="page" tabindex="-1">
                 {children()}
             </main>
         </div>
+    }
+}
+
+/// Says so, on every page, when the figures are the embedded simulator's made-up data.
+#[component]
+fn DemoBanner(locale: Locale) -> impl IntoView {
+    let info = Resource::new(|| (), |_| crate::dashboard::get_portal_info());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                info.await
+                    .ok()
+                    .filter(|info| info.demo)
+                    .map(|_| {
+                        view! {
+                            <p class="demo-banner" role="note" data-testid="demo-banner">
+                                <strong>{locale.t(Msg::DemoData)}</strong>
+                                " "
+                                {locale.t(Msg::DemoNote)}
+                            </p>
+                        }
+                    })
+            })}
+        </Suspense>
     }
 }
 

@@ -63,6 +63,7 @@ test('a card and four charts per currency, equal to the exact figures', async ({
   await expect(page.getByTestId('period')).toHaveText('Feb 15, 2026 – Mar 14, 2026 (UTC)');
   await expect(page.getByTestId('as-of')).toContainText('Data as of Mar 15, 2026');
   await expect(page.getByTestId('as-of')).toContainText('24–48 hours');
+  await expect(page.getByTestId('demo-banner')).toContainText('Demo data');
   for (const spend of summary.currencies) {
     const c = spend.currency;
     const section = page.getByTestId(`currency-${c}`);

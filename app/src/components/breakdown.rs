@@ -2,10 +2,9 @@
 //! the same figures as a table.
 use leptos::prelude::*;
 
-use super::{ChartFigure, ChartKind, ChartSpec};
+use super::{ChartFigure, ChartKind, ChartSpec, TotalsRow, TotalsTable};
 use crate::i18n::{Msg, use_locale};
 use crate::model::Breakdown;
-use crate::money::{format_count_in, format_money_in};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dimension {
@@ -38,33 +37,16 @@ pub fn BreakdownFigure(
         Dimension::Destination => locale.t(Msg::Destination),
         Dimension::Location => locale.t(Msg::Location),
     };
-    let body = rows
-        .iter()
-        .map(|row| {
-            view! {
-                <tr>
-                    <th scope="row">{label(&row.key)}</th>
-                    <td class="num">{format_money_in(row.totals.charge, &currency, locale)}</td>
-                    <td class="num">{format_count_in(row.totals.minutes(), locale)}</td>
-                    <td class="num">{format_count_in(row.totals.calls, locale)}</td>
-                </tr>
-            }
+    let rows = rows
+        .into_iter()
+        .map(|row| TotalsRow {
+            label: label(&row.key).into_any(),
+            totals: row.totals,
         })
-        .collect_view();
+        .collect();
     view! {
         <ChartFigure title=title.clone() chart_id spec=Signal::stored(spec)>
-            <table>
-                <caption>{title}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">{header}</th>
-                        <th scope="col" class="num">{locale.t(Msg::Charge)}</th>
-                        <th scope="col" class="num">{locale.t(Msg::Minutes)}</th>
-                        <th scope="col" class="num">{locale.t(Msg::Calls)}</th>
-                    </tr>
-                </thead>
-                <tbody>{body}</tbody>
-            </table>
+            <TotalsTable caption=title label_header=header currency rows />
         </ChartFigure>
     }
 }

@@ -6,10 +6,12 @@ mod chart;
 #[cfg(feature = "hydrate")]
 pub mod echarts;
 mod error_notice;
+mod totals_table;
 mod trend;
 
 pub use breakdown::{BreakdownFigure, Dimension};
 pub use card::Card;
 pub use chart::{ChartFigure, ChartKind, ChartSpec};
 pub use error_notice::ErrorNotice;
+pub use totals_table::{TotalsRow, TotalsTable};
 pub use trend::TrendFigure;

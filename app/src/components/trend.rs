@@ -2,10 +2,9 @@
 //! (the admin center's three tabs), and every bucket in a table.
 use leptos::prelude::*;
 
-use super::{ChartFigure, ChartKind, ChartSpec};
+use super::{ChartFigure, ChartKind, ChartSpec, TotalsRow, TotalsTable};
 use crate::i18n::{Locale, Msg, use_locale};
 use crate::model::{Bucket, CurrencySeries, TrendPoint};
-use crate::money::{format_count_in, format_money_in};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Metric {
@@ -93,7 +92,7 @@ pub fn TrendFigure(
     }
     .into_any();
     let currency = series.currency.clone();
-    let body = series
+    let rows = series
         .points
         .iter()
         .map(|point| {
@@ -102,30 +101,21 @@ pub fn TrendFigure(
             } else {
                 locale.date_range(point.from, point.to)
             };
-            view! {
-                <tr>
-                    <th scope="row">{period}</th>
-                    <td class="num">{format_money_in(point.totals.charge, &currency, locale)}</td>
-                    <td class="num">{format_count_in(point.totals.minutes(), locale)}</td>
-                    <td class="num">{format_count_in(point.totals.calls, locale)}</td>
-                </tr>
+            TotalsRow {
+                label: period.into_any(),
+                totals: point.totals.clone(),
             }
         })
-        .collect_view();
+        .collect();
     view! {
         <ChartFigure title=title.clone() chart_id spec toolbar>
-            <table>
-                <caption>{title}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">{locale.t(Msg::Period)}</th>
-                        <th scope="col" class="num">{locale.t(Msg::Cost)}</th>
-                        <th scope="col" class="num">{locale.t(Msg::Minutes)}</th>
-                        <th scope="col" class="num">{locale.t(Msg::Calls)}</th>
-                    </tr>
-                </thead>
-                <tbody>{body}</tbody>
-            </table>
+            <TotalsTable
+                caption=title
+                label_header=locale.t(Msg::Period)
+                charge_header=Msg::Cost
+                currency
+                rows
+            />
         </ChartFigure>
     }
 }

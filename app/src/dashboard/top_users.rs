@@ -1,10 +1,9 @@
 //! The ten users with the highest charge in one currency; each row opens the user.
 use leptos::prelude::*;
 
-use crate::components::{ChartFigure, ChartKind, ChartSpec};
+use crate::components::{ChartFigure, ChartKind, ChartSpec, TotalsRow, TotalsTable};
 use crate::i18n::{Locale, Msg, use_locale};
 use crate::model::UserSpend;
-use crate::money::{format_count_in, format_money_in};
 use crate::query::{PageQuery, encode};
 
 /// The name a user is shown by: display name, else UPN, else id.
@@ -41,35 +40,18 @@ pub fn TopUsersFigure(
             )
         },
     );
-    let body = users
+    let rows = users
         .iter()
-        .map(|user| {
-            view! {
-                <tr>
-                    <th scope="row">
-                        <a href=user_href(&query, &user.user_id)>{user_label(locale, user)}</a>
-                    </th>
-                    <td class="num">{format_money_in(user.totals.charge, &currency, locale)}</td>
-                    <td class="num">{format_count_in(user.totals.minutes(), locale)}</td>
-                    <td class="num">{format_count_in(user.totals.calls, locale)}</td>
-                </tr>
-            }
+        .map(|user| TotalsRow {
+            label:
+                view! { <a href=user_href(&query, &user.user_id)>{user_label(locale, user)}</a> }
+                    .into_any(),
+            totals: user.totals.clone(),
         })
-        .collect_view();
+        .collect();
     view! {
         <ChartFigure title=title.clone() chart_id spec=Signal::stored(spec)>
-            <table>
-                <caption>{title}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">{locale.t(Msg::Name)}</th>
-                        <th scope="col" class="num">{locale.t(Msg::Charge)}</th>
-                        <th scope="col" class="num">{locale.t(Msg::Minutes)}</th>
-                        <th scope="col" class="num">{locale.t(Msg::Calls)}</th>
-                    </tr>
-                </thead>
-                <tbody>{body}</tbody>
-            </table>
+            <TotalsTable caption=title label_header=locale.t(Msg::Name) currency rows />
         </ChartFigure>
     }
 }
