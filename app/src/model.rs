@@ -119,6 +119,8 @@ pub enum UserSort {
     Name,
     Upn,
     Currency,
+    /// By the user's first usage location (alphabetically) in that currency.
+    Location,
     Calls,
     Minutes,
     #[default]

@@ -57,6 +57,16 @@ test('search, filter, sort and page the users table', async ({ page, request }) 
   const ascending = await searchUsers(request, { currency: 'EUR', sort: 'Calls', descending: false });
   await expect(rows(page).first().locator('td').nth(3)).toHaveText(String(ascending.rows[0].totals.calls));
 
+  // Sort by location: A to Z first.
+  await table.getByRole('link', { name: 'Location' }).click();
+  await expect(table.getByRole('columnheader', { name: 'Location' })).toHaveAttribute('aria-sort', 'ascending');
+  await expect(page).toHaveURL(/sort=location/);
+  const byLocation = await searchUsers(request, { currency: 'EUR', sort: 'Location', descending: false });
+  await expect(rows(page).first().locator('td').nth(2)).toContainText(byLocation.rows[0].locations[0]);
+  await table.getByRole('link', { name: 'Calls' }).click();
+  await table.getByRole('link', { name: 'Calls' }).click();
+  await expect(page).toHaveURL(/sort=calls&dir=asc/);
+
   // Page 2.
   await page.getByRole('link', { name: 'Next' }).click();
   await expect(page).toHaveURL(/page=2/);

@@ -112,6 +112,7 @@ fn compare(a: &UserSpend, b: &UserSpend, sort: UserSort) -> Ordering {
         UserSort::Name => compare_text(&a.display_name, &b.display_name),
         UserSort::Upn => compare_text(&a.user_principal_name, &b.user_principal_name),
         UserSort::Currency => a.currency.cmp(&b.currency),
+        UserSort::Location => a.locations.cmp(&b.locations),
         UserSort::Calls => a.totals.calls.cmp(&b.totals.calls),
         UserSort::Minutes => a.totals.seconds.cmp(&b.totals.seconds),
         UserSort::Charge => a.totals.charge.cmp(&b.totals.charge),

@@ -87,7 +87,12 @@ fn UsersBody(query: PageQuery, page: UserPage) -> impl IntoView {
                             sort=UserSort::Currency
                             label=Msg::Currency
                         />
-                        <th scope="col">{locale.t(Msg::Location)}</th>
+                        <SortHeader
+                            locale
+                            query=query.clone()
+                            sort=UserSort::Location
+                            label=Msg::Location
+                        />
                         <SortHeader locale query=query.clone() sort=UserSort::Calls label=Msg::Calls />
                         <SortHeader
                             locale

@@ -127,6 +127,18 @@ fn users_filter_sort_and_page_on_the_server() {
         [Some("Ana Souza"), Some("Ana Souza"), Some("Bo Lin"), None]
     );
 
+    let by_location = data.users(&UserQuery {
+        sort: UserSort::Location,
+        descending: false,
+        ..query()
+    });
+    let locations: Vec<&str> = by_location
+        .rows
+        .iter()
+        .map(|u| u.locations[0].as_str())
+        .collect();
+    assert_eq!(locations, ["BR", "BR", "JP", "US"]);
+
     let searched = data.users(&UserQuery {
         search: Some("  bo ".into()),
         ..query()
