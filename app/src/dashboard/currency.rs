@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::top_users::TopUsersFigure;
-use crate::components::{BreakdownFigure, Card, Dimension, TrendFigure};
+use crate::components::{Card, SpendFigures};
 use crate::i18n::{Msg, use_locale};
 use crate::model::{Bucket, CurrencySeries, CurrencySummary};
 use crate::money::{format_count_in, format_money_in, format_rate_in};
@@ -24,6 +24,8 @@ pub fn CurrencySection(
         .map(|rate| format_rate_in(rate, &currency, locale))
         .unwrap_or_else(|| "—".into());
     let id = |what: &str| format!("{what}-{currency}");
+    // The top users come as the figures' children: a closure that owns what it shows.
+    let (top_users_id, top_users_currency) = (id("chart-top-users"), currency.clone());
     view! {
         <section
             class="currency"
@@ -58,39 +60,22 @@ pub fn CurrencySection(
                 />
                 <Card label=locale.t(Msg::CostPerMinute) value=cost_per_minute testid=id("cost-per-minute") />
             </dl>
-            <div class="figures">
-                {series
-                    .map(|series| {
-                        view! {
-                            <TrendFigure
-                                title=locale.t(Msg::SpendOverTime).to_string()
-                                chart_id=id("chart-trend")
-                                series
-                                bucket
-                            />
-                        }
-                    })}
-                <BreakdownFigure
-                    title=locale.t(Msg::DomesticVsInternational).to_string()
-                    chart_id=id("chart-destination")
-                    currency=currency.clone()
-                    dimension=Dimension::Destination
-                    rows=summary.by_destination
-                />
-                <BreakdownFigure
-                    title=locale.t(Msg::ByLocation).to_string()
-                    chart_id=id("chart-location")
-                    currency=currency.clone()
-                    dimension=Dimension::Location
-                    rows=summary.by_location
-                />
+            <SpendFigures
+                trend_title=Msg::SpendOverTime
+                id_prefix="chart"
+                currency=currency.clone()
+                series
+                bucket
+                by_destination=summary.by_destination
+                by_location=summary.by_location
+            >
                 <TopUsersFigure
-                    chart_id=id("chart-top-users")
-                    currency=currency.clone()
+                    chart_id=top_users_id
+                    currency=top_users_currency
                     users=summary.top_users
                     query
                 />
-            </div>
+            </SpendFigures>
         </section>
     }
 }

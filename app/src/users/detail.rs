@@ -5,7 +5,7 @@ use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 
 use super::api::get_user_detail;
-use crate::components::{BreakdownFigure, Card, Dimension, ErrorNotice, TrendFigure};
+use crate::components::{Card, ErrorNotice, SpendFigures};
 use crate::dashboard::get_trend;
 use crate::i18n::{Locale, Msg, use_locale};
 use crate::model::{Bucket, CurrencySeries, Trend, UserCurrency, UserDetail};
@@ -139,33 +139,15 @@ fn UserCurrencySection(
                 />
                 <Card label=locale.t(Msg::ShareOfTotal) value=share testid=id("user-share") />
             </dl>
-            <div class="figures">
-                {series
-                    .map(|series| {
-                        view! {
-                            <TrendFigure
-                                title=locale.t(Msg::UserTrend).to_string()
-                                chart_id=id("chart-user-trend")
-                                series
-                                bucket
-                            />
-                        }
-                    })}
-                <BreakdownFigure
-                    title=locale.t(Msg::DomesticVsInternational).to_string()
-                    chart_id=id("chart-user-destination")
-                    currency=currency.clone()
-                    dimension=Dimension::Destination
-                    rows=spend.by_destination
-                />
-                <BreakdownFigure
-                    title=locale.t(Msg::ByLocation).to_string()
-                    chart_id=id("chart-user-location")
-                    currency=currency.clone()
-                    dimension=Dimension::Location
-                    rows=spend.by_location
-                />
-            </div>
+            <SpendFigures
+                trend_title=Msg::UserTrend
+                id_prefix="chart-user"
+                currency=currency.clone()
+                series
+                bucket
+                by_destination=spend.by_destination
+                by_location=spend.by_location
+            />
         </section>
     }
 }
