@@ -340,6 +340,9 @@ mod tests {
             "{text}"
         );
         assert_eq!(e.request_id(), Some("req-1"));
+        // Callers show the error's text alone: it must carry the hint once.
+        let hint = e.hint().unwrap();
+        assert_eq!(text.matches(hint).count(), 1, "{text}");
     }
 
     #[test]

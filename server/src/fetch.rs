@@ -39,10 +39,8 @@ pub async fn run(args: FetchArgs) -> Result<(), String> {
         .await;
     reporter.finish();
     connection.shutdown().await;
-    let report = result.map_err(|error| match error.hint() {
-        Some(hint) => format!("{error} ({hint})"),
-        None => error.to_string(),
-    })?;
+    // The error's own text already ends with its fix hint, where there is one.
+    let report = result.map_err(|error| error.to_string())?;
     if report.stats.rows_missing_key + report.stats.rows_missing_totals > 0 {
         eprintln!(
             "note: Graph sent {} rows with a null key field and {} with a null total; they are kept as sent",

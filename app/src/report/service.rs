@@ -335,10 +335,8 @@ impl RangeProgress {
 
 pub(crate) fn graph_error(error: GraphError) -> AppError {
     tracing::warn!(%error, "Graph request failed");
-    let message = match error.hint() {
-        Some(hint) => format!("{error} ({hint})"),
-        None => error.to_string(),
-    };
+    // The error's own text already ends with its fix hint, where there is one.
+    let message = error.to_string();
     let code = match &error {
         GraphError::Api(api) => api.code.clone(),
         _ => None,
