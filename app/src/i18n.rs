@@ -126,6 +126,18 @@ impl Locale {
         }
     }
 
+    pub fn incomplete_rows(self, rows: u64) -> String {
+        let rows = crate::money::format_count_in(rows, self);
+        match self {
+            Locale::En => format!(
+                "{rows} report rows from Graph lack a user, location, destination, currency or total: they appear as “(unknown)”, a missing total counts as zero, and the CSV download lists them as Graph sent them."
+            ),
+            Locale::PtBr => format!(
+                "{rows} linhas do relatório do Graph não têm usuário, local, destino, moeda ou total: aparecem como “(unknown)”, um total ausente conta como zero e o CSV as lista como o Graph as enviou."
+            ),
+        }
+    }
+
     pub fn spend_in(self, currency: &str) -> String {
         match self {
             Locale::En => format!("Spend in {currency}"),
@@ -202,6 +214,8 @@ messages! {
     DownloadCsv => "Download CSV", "Baixar CSV";
     DownloadXlsx => "Download Excel", "Baixar Excel";
     AtAGlance => "Each currency at a glance", "Cada moeda num relance";
+    ChooseCurrency => "Choose a currency to see its charts, locations and top users.",
+        "Escolha uma moeda para ver seus gráficos, locais e maiores usuários.";
     TotalCharge => "Total charge", "Custo total";
     Calls => "Calls", "Chamadas";
     Minutes => "Minutes", "Minutos";

@@ -73,6 +73,24 @@ pub struct CurrencySummary {
     pub top_users: Vec<UserSpend>,
 }
 
+/// One currency's headline figures, without its breakdowns: the dashboard's "at a glance" row.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrencyGlance {
+    pub currency: String,
+    pub totals: Totals,
+    pub users: u64,
+}
+
+impl From<&CurrencySummary> for CurrencyGlance {
+    fn from(summary: &CurrencySummary) -> Self {
+        Self {
+            currency: summary.currency.clone(),
+            totals: summary.totals.clone(),
+            users: summary.users,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub range: DateRange,
@@ -80,6 +98,19 @@ pub struct Summary {
     pub currencies: Vec<CurrencySummary>,
     /// Rows Graph sent with a null key or total field; they are counted, never dropped.
     pub incomplete_rows: u64,
+}
+
+impl Summary {
+    /// The currency the dashboard details: `wanted` when the range has spend in it, else the
+    /// one with the most calls (the organisation's main currency; ties go to the code first
+    /// in order). `None` when the range has no spend at all.
+    pub fn detailed_currency(&self, wanted: Option<&str>) -> Option<&CurrencySummary> {
+        let wanted = wanted.and_then(|code| self.currencies.iter().find(|c| c.currency == code));
+        wanted.or_else(|| {
+            // max_by_key keeps the last of equals: walk backwards so the first code wins.
+            self.currencies.iter().rev().max_by_key(|c| c.totals.calls)
+        })
+    }
 }
 
 /// The width of a trend bucket: days for ranges up to 31 days, calendar weeks (Monday to Sunday,
@@ -229,5 +260,43 @@ mod tests {
         assert_eq!(totals.cost_per_minute(), Some(Decimal::new(2, 0)));
         assert_eq!(totals.minutes(), 2);
         assert_eq!(Totals::default().cost_per_minute(), None);
+    }
+
+    fn currency(code: &str, calls: u64) -> CurrencySummary {
+        CurrencySummary {
+            currency: code.into(),
+            totals: Totals {
+                calls,
+                ..Totals::default()
+            },
+            users: 1,
+            by_destination: Vec::new(),
+            by_location: Vec::new(),
+            top_users: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn details_the_asked_currency_else_the_busiest() {
+        let day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let summary = Summary {
+            range: DateRange { from: day, to: day },
+            currencies: vec![currency("EUR", 5), currency("GBP", 9), currency("USD", 9)],
+            incomplete_rows: 0,
+        };
+        let detailed = |wanted| {
+            summary
+                .detailed_currency(wanted)
+                .map(|c| c.currency.as_str())
+        };
+        assert_eq!(detailed(Some("USD")), Some("USD"));
+        assert_eq!(detailed(None), Some("GBP"));
+        // A currency without spend in this range falls back to the busiest.
+        assert_eq!(detailed(Some("JPY")), Some("GBP"));
+        let empty = Summary {
+            currencies: Vec::new(),
+            ..summary.clone()
+        };
+        assert_eq!(empty.detailed_currency(Some("EUR")), None);
     }
 }

@@ -1,4 +1,5 @@
-//! What a page's URL holds: the range, the users table's search, filters, sort and page, and the
+//! What a page's URL holds: the range, the currency the dashboard details, the users table's
+//! search, filters, sort and page, and the
 //! display settings that follow every link (`lang`, `theme`, `embed`). Everything a manager sees
 //! can be bookmarked and shared.
 use chrono::NaiveDate;
@@ -22,6 +23,9 @@ pub struct PageQuery {
     /// As written in the URL, so a mistyped date can be shown back with its message.
     pub from: Option<String>,
     pub to: Option<String>,
+    /// The currency whose cards and charts the dashboard shows (`spend=EUR`); the users table's
+    /// own filter is `currency`.
+    pub spend: Option<String>,
     pub search: Option<String>,
     pub currency: Option<String>,
     pub destination: Option<String>,
@@ -38,6 +42,7 @@ impl Default for PageQuery {
         Self {
             from: None,
             to: None,
+            spend: None,
             search: None,
             currency: None,
             destination: None,
@@ -99,6 +104,7 @@ impl PageQuery {
         Self {
             from: text("from"),
             to: text("to"),
+            spend: text("spend"),
             search: text("q"),
             currency: text("currency"),
             destination: text("destination"),
@@ -136,6 +142,7 @@ impl PageQuery {
         };
         push("from", &self.from);
         push("to", &self.to);
+        push("spend", &self.spend);
         push("q", &self.search);
         push("currency", &self.currency);
         push("destination", &self.destination);
@@ -198,6 +205,14 @@ impl PageQuery {
             sort,
             descending,
             page: 0,
+            ..self.clone()
+        }
+    }
+
+    /// The same view detailing another currency.
+    pub fn with_spend(&self, currency: &str) -> Self {
+        Self {
+            spend: Some(currency.to_string()),
             ..self.clone()
         }
     }
@@ -289,6 +304,7 @@ mod tests {
             ("from", "2026-01-01"),
             ("to", "2026-01-31"),
             ("q", "ana silva@x"),
+            ("spend", "JPY"),
             ("sort", "name"),
             ("page", "3"),
             ("lang", "pt-BR"),
@@ -297,12 +313,17 @@ mod tests {
         assert!(!query.descending);
         assert_eq!(
             query.to_query(),
-            "from=2026-01-01&to=2026-01-31&q=ana%20silva%40x&sort=name&dir=asc&page=3&lang=pt-BR"
+            "from=2026-01-01&to=2026-01-31&spend=JPY&q=ana%20silva%40x&sort=name&dir=asc&page=3&lang=pt-BR"
         );
         assert_eq!(query.sticky_only().href("/"), "/?lang=pt-BR");
         let sorted = query.with_sort(UserSort::Name);
         assert!(sorted.descending);
         assert_eq!(sorted.page, 0);
+        assert_eq!(sorted.spend.as_deref(), Some("JPY"));
+        assert_eq!(
+            query.with_spend("EUR").with_page(0).href("/"),
+            "/?from=2026-01-01&to=2026-01-31&spend=EUR&q=ana%20silva%40x&sort=name&dir=asc&lang=pt-BR"
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ async function tabTo(page: Page, target: Locator, limit = 250) {
 }
 
 test('a keyboard-only path: range, series, table, search, drill-down and back', async ({ page }) => {
-  await page.goto('/');
+  await page.goto('/?spend=EUR');
   await expect(page.getByTestId('chart-trend-EUR').locator('canvas').first()).toBeVisible();
 
   // The skip link comes first and lands in the content.
@@ -20,7 +20,7 @@ test('a keyboard-only path: range, series, table, search, drill-down and back', 
 
   await tabTo(page, page.getByRole('link', { name: 'Last 90 days' }));
   await page.keyboard.press('Enter');
-  await expect(page).toHaveURL(/from=2025-12-15&to=2026-03-14/);
+  await expect(page).toHaveURL(/from=2025-12-15&to=2026-03-14&spend=EUR/);
 
   const calls = page.getByTestId('currency-EUR').getByRole('button', { name: 'Calls' });
   await tabTo(page, calls);
@@ -46,7 +46,7 @@ test('a keyboard-only path: range, series, table, search, drill-down and back', 
 
   await tabTo(page, page.getByTestId('back'));
   await page.keyboard.press('Enter');
-  await expect(page).toHaveURL(/\/\?from=2025-12-15&to=2026-03-14&q=contoso.com/);
+  await expect(page).toHaveURL(/\/\?from=2025-12-15&to=2026-03-14&spend=EUR&q=contoso.com/);
   await expect(search).toHaveValue('contoso.com');
 });
 

@@ -6,6 +6,9 @@ use clap::{Args, Parser, Subcommand};
 use dialout_portal::PortalConfig;
 use dialout_portal::fetch::FetchArgs;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "dialout-portal",

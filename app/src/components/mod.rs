@@ -6,6 +6,7 @@ mod chart;
 #[cfg(feature = "hydrate")]
 pub mod echarts;
 mod error_notice;
+mod get_form;
 mod spend_figures;
 mod totals_table;
 mod trend;
@@ -14,6 +15,7 @@ pub use breakdown::{BreakdownFigure, Dimension};
 pub use card::Card;
 pub use chart::{ChartFigure, ChartKind, ChartSpec};
 pub use error_notice::ErrorNotice;
+pub use get_form::GetForm;
 pub use spend_figures::SpendFigures;
 pub use totals_table::{TotalsRow, TotalsTable};
 pub use trend::TrendFigure;

@@ -1,27 +1,45 @@
-//! Every currency on one line, for reading the period in ten seconds; each links to its section.
+//! Every currency on one line, for reading the period in ten seconds; each currency links to its
+//! cards and charts below (`spend=` in the URL), and the detailed one is marked.
 //! One row per currency: amounts in different currencies are never added.
 use leptos::prelude::*;
 
 use crate::i18n::{Msg, use_locale};
-use crate::model::CurrencySummary;
+use crate::model::CurrencyGlance;
 use crate::money::{format_count_in, format_money_in};
+use crate::query::PageQuery;
 
 #[component]
-pub fn AtAGlance(currencies: Vec<CurrencySummary>) -> impl IntoView {
+pub fn AtAGlance(
+    currencies: Vec<CurrencyGlance>,
+    /// The currency whose section the page shows.
+    detailed: String,
+    query: PageQuery,
+) -> impl IntoView {
     let locale = use_locale();
     let rows = currencies
-        .iter()
-        .map(|summary| {
-            let currency = summary.currency.clone();
+        .into_iter()
+        .map(|glance| {
+            let currency = glance.currency;
+            let current = currency == detailed;
+            let testid = |what: &str| format!("glance-{what}-{currency}");
             view! {
-                <tr>
+                <tr class:current=current data-testid=testid("row")>
                     <th scope="row">
-                        <a href=format!("#currency-{currency}")>{currency.clone()}</a>
+                        // Switching keeps the scroll position: the section is right below.
+                        <a
+                            href=query.with_spend(&currency).href("/")
+                            aria-current=current.then_some("true")
+                            data-noscroll=true
+                        >
+                            {currency.clone()}
+                        </a>
                     </th>
-                    <td class="num">{format_money_in(summary.totals.charge, &currency, locale)}</td>
-                    <td class="num">{format_count_in(summary.totals.calls, locale)}</td>
-                    <td class="num">{format_count_in(summary.totals.minutes(), locale)}</td>
-                    <td class="num">{format_count_in(summary.users, locale)}</td>
+                    <td class="num" data-testid=testid("charge")>
+                        {format_money_in(glance.totals.charge, &currency, locale)}
+                    </td>
+                    <td class="num">{format_count_in(glance.totals.calls, locale)}</td>
+                    <td class="num">{format_count_in(glance.totals.minutes(), locale)}</td>
+                    <td class="num">{format_count_in(glance.users, locale)}</td>
                 </tr>
             }
         })
@@ -29,6 +47,7 @@ pub fn AtAGlance(currencies: Vec<CurrencySummary>) -> impl IntoView {
     view! {
         <section class="glance" aria-labelledby="glance-heading">
             <h2 id="glance-heading">{locale.t(Msg::AtAGlance)}</h2>
+            <p class="notice">{locale.t(Msg::ChooseCurrency)}</p>
             <div class="table-scroll">
                 <table data-testid="glance">
                     <thead>

@@ -3,8 +3,8 @@
 //! the validation message.
 use chrono::NaiveDate;
 use leptos::prelude::*;
-use leptos_router::components::Form;
 
+use crate::components::GetForm;
 use crate::i18n::{Msg, use_locale};
 use crate::query::PageQuery;
 use crate::range::{Preset, preset_of, validate};
@@ -46,12 +46,15 @@ pub fn RangePicker(
             }
         })
         .collect_view();
+    // A new range keeps the display settings and the detailed currency (which the page can
+    // switch without rendering this again; a disabled input is not sent).
     let hidden = query
         .get_untracked()
         .sticky
         .into_iter()
         .map(|(name, value)| view! { <input type="hidden" name=name value=value /> })
         .collect_view();
+    let spend = move || query.with(|query| query.spend.clone());
     let aria_invalid = move || invalid.get().then_some("true");
     let described = move || invalid.get().then_some("range-error");
     view! {
@@ -62,9 +65,8 @@ pub fn RangePicker(
             <nav aria-label=locale.t(Msg::QuickRanges)>
                 <ul class="presets">{presets}</ul>
             </nav>
-            <Form method="GET" action="/" noscroll=true>
+            <GetForm action="/">
                 <div class="range-form">
-                    {hidden}
                     <div class="field">
                         <label for="range-from">{locale.t(Msg::From)}</label>
                         <input
@@ -89,11 +91,19 @@ pub fn RangePicker(
                             aria-describedby=described
                         />
                     </div>
+                    <input
+                        type="hidden"
+                        name="spend"
+                        prop:value=move || spend().unwrap_or_default()
+                        value=spend
+                        disabled=move || spend().is_none()
+                    />
+                    {hidden}
                     <button type="submit" class="primary">
                         {locale.t(Msg::Apply)}
                     </button>
                 </div>
-            </Form>
+            </GetForm>
         </section>
     }
 }

@@ -1,4 +1,5 @@
-//! The dashboard page: the period, then per currency cards and charts, then the users table.
+//! The dashboard page: the period, every currency at a glance, one currency's cards and charts,
+//! then the users table.
 //! Rendered on the server with every figure in the HTML; charts hydrate into place.
 use chrono::NaiveDate;
 use leptos::prelude::*;
@@ -12,26 +13,51 @@ use super::range_picker::RangePicker;
 use super::status::StatusBar;
 use crate::components::ErrorNotice;
 use crate::i18n::{Msg, use_locale};
-use crate::model::{Summary, Trend};
+use crate::model::{Bucket, CurrencyGlance, CurrencySeries, CurrencySummary, DateRange};
 use crate::query::{PageError, PageQuery, resolve_range, use_page_query};
 use crate::range::{default_range, validate};
 use crate::users::UsersTable;
 
+/// What the dashboard shows of a range: every currency's headline figures, and the cards and
+/// charts of one currency (`spend` in the URL). Only that currency's breakdowns travel in the
+/// page and its hydration data, so the page stays light however many currencies are paid in.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     today: NaiveDate,
-    summary: Summary,
-    trend: Trend,
+    range: DateRange,
+    glance: Vec<CurrencyGlance>,
+    detailed: Option<CurrencySummary>,
+    series: Option<CurrencySeries>,
+    bucket: Bucket,
+    incomplete_rows: u64,
 }
 
-async fn load_report(requested: Option<(String, String)>) -> Result<Report, PageError> {
+async fn load_report(
+    requested: Option<(String, String)>,
+    spend: Option<String>,
+) -> Result<Report, PageError> {
     let (today, range) = resolve_range(requested).await?;
     let summary = get_summary(range.from, range.to).await?;
     let trend = get_trend(range.from, range.to, None).await?;
+    let detailed = summary.detailed_currency(spend.as_deref()).cloned();
+    let series = detailed.as_ref().and_then(|detailed| {
+        trend
+            .currencies
+            .into_iter()
+            .find(|series| series.currency == detailed.currency)
+    });
     Ok(Report {
         today,
-        summary,
-        trend,
+        range: summary.range,
+        glance: summary
+            .currencies
+            .iter()
+            .map(CurrencyGlance::from)
+            .collect(),
+        detailed,
+        series,
+        bucket: trend.bucket,
+        incomplete_rows: summary.incomplete_rows,
     })
 }
 
@@ -40,11 +66,12 @@ pub fn DashboardPage() -> impl IntoView {
     let locale = use_locale();
     let query = use_page_query();
     let requested = Memo::new(move |_| query.with(PageQuery::requested));
+    let spend = Memo::new(move |_| query.with(|query| query.spend.clone()));
     // Bumped by the refresh button: every resource of the page loads again.
     let version = RwSignal::new(0u32);
     let report = Resource::new(
-        move || (requested.get(), version.get()),
-        |(requested, _)| load_report(requested),
+        move || (requested.get(), spend.get(), version.get()),
+        |(requested, spend, _)| load_report(requested, spend),
     );
     let today = Resource::new(|| (), |_| get_today());
     let (pending, set_pending) = signal(false);
@@ -93,25 +120,33 @@ fn ReportView(report: Report, version: RwSignal<u32>) -> impl IntoView {
     let query = use_page_query().get_untracked();
     let Report {
         today,
-        summary,
-        trend,
+        range,
+        glance,
+        detailed,
+        series,
+        bucket,
+        incomplete_rows,
     } = report;
-    let empty = summary.currencies.is_empty();
-    let bucket = trend.bucket;
-    let mut series = trend.currencies;
-    let glance = (summary.currencies.len() > 1)
-        .then(|| view! { <AtAGlance currencies=summary.currencies.clone() /> });
-    let sections = summary
-        .currencies
-        .into_iter()
-        .map(|currency| {
-            let position = series.iter().position(|s| s.currency == currency.currency);
-            let series = position.map(|position| series.swap_remove(position));
-            view! { <CurrencySection summary=currency series bucket query=query.clone() /> }
-        })
-        .collect_view();
+    let empty = glance.is_empty();
+    let incomplete = (incomplete_rows > 0).then(|| {
+        view! {
+            <p class="notice" data-testid="incomplete-rows">
+                {locale.incomplete_rows(incomplete_rows)}
+            </p>
+        }
+    });
+    // With several currencies: all of them at a glance, each a link to its section.
+    let choice = detailed
+        .as_ref()
+        .filter(|_| glance.len() > 1)
+        .map(|detailed| {
+            let detailed = detailed.currency.clone();
+            view! { <AtAGlance currencies=glance detailed query=query.clone() /> }
+        });
+    let section = detailed
+        .map(|summary| view! { <CurrencySection summary series bucket query=query.clone() /> });
     view! {
-        <StatusBar today range=summary.range version />
+        <StatusBar today range version />
         {empty
             .then(|| {
                 view! {
@@ -120,7 +155,8 @@ fn ReportView(report: Report, version: RwSignal<u32>) -> impl IntoView {
                     </p>
                 }
             })}
-        {glance}
-        <div class="currencies">{sections}</div>
+        {incomplete}
+        {choice}
+        <div class="currencies">{section}</div>
     }
 }

@@ -1,8 +1,8 @@
 //! The users table's search and filters: a GET form, so it works before WASM loads and the
 //! filters land in the URL (bookmarkable; the drill-down's way back keeps them).
 use leptos::prelude::*;
-use leptos_router::components::Form;
 
+use crate::components::GetForm;
 use crate::i18n::{Locale, Msg, use_locale};
 use crate::query::PageQuery;
 
@@ -34,7 +34,7 @@ pub fn UserFilters(
         .collect_view();
     let destinations = vec!["Domestic".to_string(), "International".to_string()];
     view! {
-        <Form method="GET" action="/" noscroll=true>
+        <GetForm action="/">
             <div class="filters">
                 {hidden}
                 <div class="field search">
@@ -80,7 +80,7 @@ pub fn UserFilters(
                     </a>
                 </div>
             </div>
-        </Form>
+        </GetForm>
     }
 }
 
