@@ -8,29 +8,55 @@ use clap::Parser;
 
 use crate::config::{
     CollectionScope, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_HISTORY_DAYS,
-    DEFAULT_PAGE_SIZE, DEFAULT_RETRY_AFTER_SECONDS, DEFAULT_SEED, DEFAULT_TENANT_ID,
-    DEFAULT_TOKEN_TTL_SECONDS, DEFAULT_USERS, PlusInPath, RetryAfterFormat, SimConfig, ToSemantics,
-    TopSemantics,
+    DEFAULT_OIDC_CLIENT_ID, DEFAULT_OIDC_CLIENT_SECRET, DEFAULT_OIDC_ROLE, DEFAULT_PAGE_SIZE,
+    DEFAULT_RETRY_AFTER_SECONDS, DEFAULT_SEED, DEFAULT_TENANT_ID, DEFAULT_TOKEN_TTL_SECONDS,
+    DEFAULT_USERS, PlusInPath, RetryAfterFormat, SimConfig, ToSemantics, TopSemantics,
 };
 use crate::error::SimError;
+use crate::test_users::TEST_USERS;
 
 /// Flags choosing between readings of behaviour Graph does not document.
 const READINGS: &str = "Undocumented Graph behaviour (both readings)";
+const SIGN_IN: &str = "Sign-in (OpenID Connect provider)";
 
-const AFTER_HELP: &str = "\
+const ENDPOINTS_HELP: &str = "\
 Endpoints (BASE is the printed http://HOST:PORT):
-  POST BASE/{tenant}/oauth2/v2.0/token    client credentials; scope must be BASE/.default
+  POST BASE/{tenant}/oauth2/v2.0/token    client credentials (scope BASE/.default), or an
+                                          authorization code from the sign-in below
   GET  BASE/beta/communications/callRecords/getPstnOnlineMeetingDialoutReport(fromDateTime=..,toDateTime=..)
+  GET  BASE/{tenant}/v2.0/.well-known/openid-configuration   OpenID Connect discovery
+  GET  BASE/{tenant}/discovery/v2.0/keys  the ID-token signing key (RSA, one per instance)
+  GET  BASE/{tenant}/oauth2/v2.0/authorize   sign-in page (code flow, PKCE S256 or plain)
+  GET  BASE/{tenant}/oauth2/v2.0/logout
   GET  BASE/_sim/stats, POST BASE/_sim/stats/reset
   GET  BASE/_sim/truth?from=YYYY-MM-DD&to=YYYY-MM-DD   exact totals per currency (inclusive days)
 
 Demo credentials: the defaults of --tenant-id, --client-id and --client-secret above (made up,
-not secret; the portal's demo mode uses them).";
+not secret; the portal's demo mode uses them), and of --oidc-client-id and --oidc-client-secret
+for sign-in.";
+
+/// The text after the flags: endpoints, demo credentials and the test users who can sign in.
+fn after_help() -> String {
+    let mut help =
+        format!("{ENDPOINTS_HELP}\n\nTest users (no password: the sign-in page lists them):");
+    for user in &TEST_USERS {
+        let role = if user.holds_app_role {
+            "holds --oidc-role"
+        } else {
+            "no app role"
+        };
+        help.push_str(&format!(
+            "\n  {:<13} {:<25} oid {}  {role}",
+            user.display_name, user.user_principal_name, user.object_id
+        ));
+    }
+    help
+}
 
 /// A faithful Microsoft Graph simulator: the identity platform's token endpoint and the beta
 /// PSTN online-meeting dial-out report, on deterministic made-up data.
 #[derive(Debug, Parser)]
-#[command(name = "graph-sim", version, after_help = AFTER_HELP)]
+#[command(name = "graph-sim", version, after_help = after_help())]
 pub struct Cli {
     /// Address to listen on (loopback only; port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:4010")]
@@ -104,6 +130,20 @@ pub struct Cli {
     /// Write non-ASCII characters as \uXXXX escapes in JSON.
     #[arg(long, help_heading = READINGS)]
     pub escape_non_ascii: bool,
+
+    /// Client id of the app that signs users in.
+    #[arg(long, value_name = "ID", default_value = DEFAULT_OIDC_CLIENT_ID, help_heading = SIGN_IN)]
+    pub oidc_client_id: String,
+    /// Its client secret (the default is the demo one, not a secret).
+    #[arg(long, value_name = "SECRET", default_value = DEFAULT_OIDC_CLIENT_SECRET, help_heading = SIGN_IN)]
+    pub oidc_client_secret: String,
+    /// A registered redirect URI, matched exactly (repeat for more)
+    /// [default: any http:// URI on 127.0.0.1, localhost or [::1], any port].
+    #[arg(long = "oidc-redirect-uri", value_name = "URI", help_heading = SIGN_IN)]
+    pub oidc_redirect_uris: Vec<String>,
+    /// App role held by the test user Ada Manager (the `roles` claim).
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_OIDC_ROLE, help_heading = SIGN_IN)]
+    pub oidc_role: String,
 }
 
 fn parse_day(text: &str) -> Result<NaiveDate, String> {
@@ -148,6 +188,10 @@ impl Cli {
             top_semantics: self.top_semantics,
             plus_in_path: self.plus_in_path,
             escape_non_ascii: self.escape_non_ascii,
+            oidc_client_id: self.oidc_client_id,
+            oidc_client_secret: self.oidc_client_secret,
+            oidc_redirect_uris: self.oidc_redirect_uris,
+            oidc_role: self.oidc_role,
         };
         config.validate()?;
         Ok((config, self.addr))
@@ -172,12 +216,23 @@ mod tests {
             "exclusive",
             "--throttle-rate",
             "0.5",
+            "--oidc-redirect-uri",
+            "http://127.0.0.1:3000/auth/callback",
+            "--oidc-redirect-uri",
+            "https://portal.example/auth/callback",
         ]);
         let (config, addr) = cli.into_config().unwrap();
         assert_eq!(addr.port(), 0);
         assert_eq!(config.today, NaiveDate::from_ymd_opt(2024, 5, 1).unwrap());
         assert_eq!(config.to_semantics, ToSemantics::Exclusive);
         assert_eq!(config.tenant_id, DEFAULT_TENANT_ID);
+        assert_eq!(config.oidc_redirect_uris.len(), 2);
+        assert_eq!(config.oidc_client_id, DEFAULT_OIDC_CLIENT_ID);
+        assert_eq!(config.oidc_role, DEFAULT_OIDC_ROLE);
+        let help = Cli::command().render_long_help().to_string();
+        for user in &TEST_USERS {
+            assert!(help.contains(user.user_principal_name), "{help}");
+        }
         let bad = Cli::parse_from(["graph-sim", "--error-rate", "2"]);
         assert!(bad.into_config().is_err());
     }

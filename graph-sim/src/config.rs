@@ -12,6 +12,12 @@ pub const DEFAULT_TENANT_ID: &str = "11111111-1111-4111-8111-111111111111";
 pub const DEFAULT_CLIENT_ID: &str = "22222222-2222-4222-8222-222222222222";
 /// Demo client secret. Not a secret: it is printed in `--help`.
 pub const DEFAULT_CLIENT_SECRET: &str = "graph-sim-demo-secret";
+/// Client id of the app that signs users in (OpenID Connect), a second demo app registration.
+pub const DEFAULT_OIDC_CLIENT_ID: &str = "33333333-3333-4333-8333-333333333333";
+/// Its client secret. Not a secret either: it is printed in `--help`.
+pub const DEFAULT_OIDC_CLIENT_SECRET: &str = "graph-sim-demo-sign-in-secret";
+/// The app role the first test user holds.
+pub const DEFAULT_OIDC_ROLE: &str = "DialoutReports.Read";
 
 pub const DEFAULT_SEED: u64 = 42;
 pub const DEFAULT_USERS: u32 = 2000;
@@ -107,6 +113,14 @@ pub struct SimConfig {
     pub plus_in_path: PlusInPath,
     /// Write non-ASCII characters as `\uXXXX` escapes in JSON, as some OData writers do.
     pub escape_non_ascii: bool,
+    /// The app registration that signs users in through the OpenID Connect provider.
+    pub oidc_client_id: String,
+    pub oidc_client_secret: String,
+    /// Its registered redirect URIs, matched exactly. Empty: any `http://` loopback URI
+    /// (`127.0.0.1`, `localhost`, `[::1]`, any port) is accepted.
+    pub oidc_redirect_uris: Vec<String>,
+    /// The app role (`roles` claim) the first test user holds.
+    pub oidc_role: String,
 }
 
 impl Default for SimConfig {
@@ -133,6 +147,10 @@ impl Default for SimConfig {
             top_semantics: TopSemantics::default(),
             plus_in_path: PlusInPath::default(),
             escape_non_ascii: false,
+            oidc_client_id: DEFAULT_OIDC_CLIENT_ID.to_owned(),
+            oidc_client_secret: DEFAULT_OIDC_CLIENT_SECRET.to_owned(),
+            oidc_redirect_uris: Vec::new(),
+            oidc_role: DEFAULT_OIDC_ROLE.to_owned(),
         }
     }
 }
@@ -154,6 +172,9 @@ impl SimConfig {
             ("tenant id", &self.tenant_id),
             ("client id", &self.client_id),
             ("client secret", &self.client_secret),
+            ("OIDC client id", &self.oidc_client_id),
+            ("OIDC client secret", &self.oidc_client_secret),
+            ("OIDC role", &self.oidc_role),
         ] {
             if value.is_empty() {
                 return invalid(format!("{name} must not be empty"));
@@ -165,6 +186,13 @@ impl SimConfig {
             .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b))
         {
             return invalid("tenant id may hold only letters, digits, '-', '.' and '_'".into());
+        }
+        // App role values may not contain spaces; `roles` lists them one per array element.
+        if self.oidc_role.chars().any(char::is_whitespace) {
+            return invalid("OIDC role must not contain whitespace".into());
+        }
+        for uri in &self.oidc_redirect_uris {
+            check_redirect_uri(uri).map_err(SimError::InvalidConfig)?;
         }
         for (name, rate) in [
             ("throttle rate", self.throttle_rate),
@@ -179,6 +207,21 @@ impl SimConfig {
         }
         Ok(())
     }
+}
+
+/// A registrable redirect URI: absolute `http` or `https`, without a fragment (RFC 6749 3.1.2).
+fn check_redirect_uri(uri: &str) -> Result<(), String> {
+    let parsed = url::Url::parse(uri)
+        .map_err(|e| format!("OIDC redirect URI '{uri}' is not an absolute URL: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!("OIDC redirect URI '{uri}' must be http or https"));
+    }
+    if parsed.fragment().is_some() {
+        return Err(format!(
+            "OIDC redirect URI '{uri}' must not contain a fragment"
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -210,6 +253,23 @@ mod tests {
         );
         let bad = SimConfig {
             tenant_id: "a/b".into(),
+            ..SimConfig::default()
+        };
+        assert!(bad.validate().is_err());
+        for uris in [vec!["/callback"], vec!["ftp://x/"], vec!["http://x/#a"]] {
+            let bad = SimConfig {
+                oidc_redirect_uris: uris.iter().map(|u| (*u).to_owned()).collect(),
+                ..SimConfig::default()
+            };
+            assert!(
+                bad.validate()
+                    .unwrap_err()
+                    .to_string()
+                    .contains("redirect URI")
+            );
+        }
+        let bad = SimConfig {
+            oidc_role: "Reports Read".into(),
             ..SimConfig::default()
         };
         assert!(bad.validate().is_err());

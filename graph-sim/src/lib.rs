@@ -3,7 +3,9 @@
 //! It serves, on one loopback HTTP address, both the Microsoft identity platform's token
 //! endpoint (client credentials with a secret or a certificate assertion) and the beta
 //! `getPstnOnlineMeetingDialoutReport` function, on deterministic made-up data, with Graph's
-//! paging, errors, throttling and injectable faults. See `README.md` for flags and endpoints.
+//! paging, errors, throttling and injectable faults; and an OpenID Connect provider like Entra
+//! ID's (authorization code flow with PKCE) where fixed [`TEST_USERS`] sign in without a
+//! password. See `README.md` for flags and endpoints.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), graph_sim::SimError> {
@@ -22,6 +24,7 @@ mod json;
 mod odata;
 mod report;
 mod rng;
+mod test_users;
 mod truth;
 mod window;
 
@@ -35,11 +38,12 @@ use tokio::task::JoinHandle;
 
 pub use config::{
     CollectionScope, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_HISTORY_DAYS,
-    DEFAULT_PAGE_SIZE, DEFAULT_RETRY_AFTER_SECONDS, DEFAULT_SEED, DEFAULT_TENANT_ID,
-    DEFAULT_TOKEN_TTL_SECONDS, DEFAULT_USERS, PlusInPath, RetryAfterFormat, SimConfig, ToSemantics,
-    TopSemantics,
+    DEFAULT_OIDC_CLIENT_ID, DEFAULT_OIDC_CLIENT_SECRET, DEFAULT_OIDC_ROLE, DEFAULT_PAGE_SIZE,
+    DEFAULT_RETRY_AFTER_SECONDS, DEFAULT_SEED, DEFAULT_TENANT_ID, DEFAULT_TOKEN_TTL_SECONDS,
+    DEFAULT_USERS, PlusInPath, RetryAfterFormat, SimConfig, ToSemantics, TopSemantics,
 };
 pub use error::SimError;
+pub use test_users::{TEST_USERS, TestUser};
 pub use truth::{CurrencyTotals, Truth, truth};
 
 /// How long `shutdown` waits for open requests before cutting them off.
@@ -106,6 +110,12 @@ impl RunningSim {
     /// The token endpoint: `{base}/{tenant}/oauth2/v2.0/token`.
     pub fn token_url(&self) -> String {
         format!("{}/{}/oauth2/v2.0/token", self.base_url, self.tenant_id)
+    }
+
+    /// The OpenID Connect issuer, `{base}/{tenant}/v2.0`: discovery is at
+    /// `{issuer}/.well-known/openid-configuration`.
+    pub fn oidc_issuer(&self) -> String {
+        http::oidc::issuer(&self.base_url, &self.tenant_id)
     }
 
     /// The scope the token endpoint requires: `{base}/.default`.

@@ -90,29 +90,6 @@ async fn post_assertion(client: &Client, sim: &RunningSim, assertion: &str) -> r
     post_token(client, sim.base_url(), DEFAULT_TENANT_ID, body).await
 }
 
-/// Checks the identity platform's error shape and returns (status, error, code).
-async fn aad_error(response: reqwest::Response) -> (StatusCode, String, u64) {
-    let status = response.status();
-    let body = json(response).await;
-    let code = body["error_codes"][0].as_u64().expect("error_codes");
-    let description = body["error_description"]
-        .as_str()
-        .expect("error_description");
-    assert!(
-        description.starts_with(&format!("AADSTS{code}: ")),
-        "{description}"
-    );
-    assert!(description.contains("\r\nTrace ID: "), "{description}");
-    for field in ["timestamp", "trace_id", "correlation_id", "error_uri"] {
-        assert!(body[field].is_string(), "{field} missing in {body}");
-    }
-    (
-        status,
-        body["error"].as_str().expect("error").to_owned(),
-        code,
-    )
-}
-
 fn with_certificate(pem: &str) -> SimConfig {
     SimConfig {
         client_certificate: Some(pem.to_owned()),

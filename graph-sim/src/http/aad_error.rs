@@ -17,7 +17,8 @@ struct AadErrorBody<'a> {
     error_uri: String,
 }
 
-/// One token-endpoint failure.
+/// One identity-platform failure: a token-endpoint JSON error, or the error an authorization
+/// request redirects with or shows on its error page.
 #[derive(Debug, Clone)]
 pub struct AadError {
     status: StatusCode,
@@ -28,8 +29,21 @@ pub struct AadError {
     description: String,
 }
 
+/// An error's `error_description` with the ids that the identity platform appends to it.
+pub struct DescribedError {
+    pub text: String,
+    pub trace_id: String,
+    pub correlation_id: String,
+    pub timestamp: String,
+}
+
 impl AadError {
-    fn new(status: StatusCode, error: &'static str, code: u32, description: String) -> Self {
+    pub(super) fn new(
+        status: StatusCode,
+        error: &'static str,
+        code: u32,
+        description: String,
+    ) -> Self {
         Self {
             status,
             error,
@@ -147,23 +161,60 @@ impl AadError {
         )
     }
 
+    /// The same failure reported under another OAuth error (the discovery endpoints, for
+    /// instance, answer an unknown tenant with `invalid_tenant`).
+    pub(super) fn with_error(mut self, error: &'static str) -> Self {
+        self.error = error;
+        self
+    }
+
+    /// An authorization code (or its binding) that cannot be redeemed (400 `invalid_grant`).
+    pub fn invalid_grant(code: u32, description: String) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_grant", code, description)
+    }
+
     pub fn code(&self) -> u32 {
         self.code
     }
 
-    /// The response body and headers as the identity platform sends them.
-    pub fn into_response(self, base_url: &str, correlation_id: Option<&str>) -> Response {
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The OAuth error (`invalid_client`, `invalid_grant`, ...).
+    pub fn error(&self) -> &'static str {
+        self.error
+    }
+
+    /// `AADSTS{code}: {description}` followed by fresh trace and correlation ids and a timestamp.
+    pub fn describe(&self, correlation_id: Option<&str>) -> DescribedError {
         let trace_id = uuid::Uuid::new_v4().to_string();
         let correlation_id = correlation_id
             .map(str::to_owned)
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let timestamp = Utc::now().format("%Y-%m-%d %H:%M:%SZ").to_string();
-        let body = AadErrorBody {
-            error: self.error,
-            error_description: format!(
+        DescribedError {
+            text: format!(
                 "AADSTS{}: {}\r\nTrace ID: {trace_id}\r\nCorrelation ID: {correlation_id}\r\nTimestamp: {timestamp}",
                 self.code, self.description
             ),
+            trace_id,
+            correlation_id,
+            timestamp,
+        }
+    }
+
+    /// The response body and headers as the identity platform sends them.
+    pub fn into_response(self, base_url: &str, correlation_id: Option<&str>) -> Response {
+        let DescribedError {
+            text,
+            trace_id,
+            correlation_id,
+            timestamp,
+        } = self.describe(correlation_id);
+        let body = AadErrorBody {
+            error: self.error,
+            error_description: text,
             error_codes: [self.code],
             timestamp: &timestamp,
             trace_id: &trace_id,

@@ -8,13 +8,18 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_lc_rs::hmac;
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::jwt;
 use crate::error::SimError;
+use crate::test_users::TestUser;
 
 /// The application permission the report requires.
 const REPORT_PERMISSION: &str = "CallRecords.Read.All";
+/// Microsoft Graph's application id: the audience Entra ID gives the access token of a sign-in
+/// that asked only for OpenID Connect scopes. The report endpoint wants its own audience, so
+/// such a token never reads the report, as a user token without the app permission would not.
+const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
 
 /// Why a bearer token was refused; each is a 401 `InvalidAuthenticationToken`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,7 +52,7 @@ pub struct AccessTokens {
     lifetime: Duration,
 }
 
-fn unix_now() -> i64 {
+pub(super) fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
@@ -72,26 +77,50 @@ impl AccessTokens {
         self.lifetime
     }
 
-    /// A new token for the app `client_id`, valid for the configured lifetime.
+    /// A new app-only token for the app `client_id`, valid for the configured lifetime.
     pub fn issue(&self, client_id: &str) -> String {
+        self.sign(
+            client_id,
+            json!({ "aud": self.audience, "roles": [REPORT_PERMISSION] }),
+        )
+    }
+
+    /// A delegated token for `user` signed in to the app `client_id` with `scope` (for
+    /// Microsoft Graph's audience, so it is refused by this simulator's report endpoint).
+    pub fn issue_for_user(&self, client_id: &str, user: &TestUser, scope: &str) -> String {
+        self.sign(
+            client_id,
+            json!({
+                "aud": GRAPH_APP_ID,
+                "name": user.display_name,
+                "oid": user.object_id,
+                "scp": scope,
+                "upn": user.user_principal_name,
+            }),
+        )
+    }
+
+    /// Signs `claims` plus those every token carries: issuer, lifetime, app, tenant, id.
+    fn sign(&self, client_id: &str, claims: Value) -> String {
         let issued_at = unix_now();
-        let header = json!({ "typ": "JWT", "alg": "HS256" });
-        let claims = json!({
-            "aud": self.audience,
+        let mut all_claims = json!({
             "iss": format!("{}/{}/", self.audience, self.tenant_id),
             "iat": issued_at,
             "nbf": issued_at,
             "exp": issued_at + self.lifetime.as_secs() as i64,
             "appid": client_id,
             "tid": self.tenant_id,
-            "roles": [REPORT_PERMISSION],
             "uti": uuid::Uuid::new_v4().simple().to_string(),
             "ver": "1.0",
         });
+        if let (Some(all_claims), Value::Object(claims)) = (all_claims.as_object_mut(), claims) {
+            all_claims.extend(claims);
+        }
+        let header = json!({ "typ": "JWT", "alg": "HS256" });
         let signing_input = format!(
             "{}.{}",
             jwt::encode_segment(header.to_string().as_bytes()),
-            jwt::encode_segment(claims.to_string().as_bytes())
+            jwt::encode_segment(all_claims.to_string().as_bytes())
         );
         let signature = hmac::sign(&self.key, signing_input.as_bytes());
         format!(
@@ -153,6 +182,11 @@ mod tests {
         assert_eq!(
             other.check_authorization(Some(&format!("Bearer {token}"))),
             Err(TokenRejection::InvalidSignature)
+        );
+        let delegated = tokens.issue_for_user("c", &crate::TEST_USERS[0], "openid");
+        assert_eq!(
+            tokens.check_authorization(Some(&format!("Bearer {delegated}"))),
+            Err(TokenRejection::WrongAudience)
         );
         let expired = AccessTokens::new("http://x", "t", Duration::ZERO).unwrap();
         let token = expired.issue("c");

@@ -4,8 +4,10 @@ mod aad_error;
 mod access_token;
 mod assertion;
 mod faults;
+mod form;
 mod graph_error;
 mod jwt;
+pub(crate) mod oidc;
 mod report;
 mod route;
 mod sim;
@@ -23,9 +25,11 @@ use crate::config::SimConfig;
 use crate::data::Dataset;
 use crate::error::SimError;
 use crate::report::cache::ReportCache;
+use aad_error::AadError;
 use access_token::AccessTokens;
 use assertion::CertificateCredential;
 use faults::{FaultInjector, RequestLimits};
+use oidc::OidcProvider;
 use stats::Stats;
 
 /// Everything the handlers share.
@@ -36,6 +40,8 @@ pub struct AppState {
     pub dataset: Arc<Dataset>,
     pub tokens: AccessTokens,
     pub certificate: Option<CertificateCredential>,
+    /// The OpenID Connect provider that signs the test users in.
+    pub oidc: OidcProvider,
     pub stats: Stats,
     pub faults: FaultInjector,
     pub limits: RequestLimits,
@@ -57,6 +63,7 @@ impl AppState {
         Ok(Self {
             tokens: AccessTokens::new(&base_url, &config.tenant_id, config.token_ttl)?,
             certificate,
+            oidc: OidcProvider::new(&base_url, &config.tenant_id),
             dataset: Arc::new(dataset),
             stats: Stats::default(),
             faults: FaultInjector::new(config.seed, config.throttle_rate, config.error_rate),
@@ -74,6 +81,15 @@ impl AppState {
         })
     }
 
+    /// Identity-platform paths name the tenant; only the configured one exists (AADSTS90002).
+    pub fn check_tenant(&self, tenant: &str) -> Result<(), AadError> {
+        if tenant.eq_ignore_ascii_case(&self.config.tenant_id) {
+            Ok(())
+        } else {
+            Err(AadError::tenant_not_found(tenant))
+        }
+    }
+
     /// The configured `--latency-ms`, before answering a token or Graph request.
     pub async fn add_latency(&self) {
         if self.config.latency_ms > 0 {
@@ -86,6 +102,16 @@ impl AppState {
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/{tenant}/oauth2/v2.0/token", any(token::token_endpoint))
+        .route(
+            "/{tenant}/v2.0/.well-known/openid-configuration",
+            get(oidc::openid_configuration),
+        )
+        .route("/{tenant}/discovery/v2.0/keys", get(oidc::keys))
+        .route(
+            "/{tenant}/oauth2/v2.0/authorize",
+            get(oidc::show_sign_in).post(oidc::choose_account),
+        )
+        .route("/{tenant}/oauth2/v2.0/logout", get(oidc::logout))
         .route("/_sim/stats", get(sim::stats))
         .route("/_sim/stats/reset", post(sim::reset_stats))
         .route("/_sim/truth", get(sim::truth))

@@ -16,7 +16,10 @@ pub const SIM_PREFIX: &str = "/_sim/";
 
 #[derive(Default)]
 pub struct Stats {
+    /// Token requests other than sign-ins (`grant_type=authorization_code`).
     pub token_requests: AtomicU64,
+    /// Sign-in code redemptions.
+    pub oidc_token_requests: AtomicU64,
     pub report_requests: AtomicU64,
     /// Report pages answered 200.
     pub pages_served: AtomicU64,
@@ -27,9 +30,10 @@ pub struct Stats {
 #[derive(Debug, Serialize)]
 pub struct StatsSnapshot {
     pub token_requests: u64,
+    pub oidc_token_requests: u64,
     pub report_requests: u64,
     pub pages_served: u64,
-    /// Keyed by status code, for every token and Graph response.
+    /// Keyed by status code, for every response outside `/_sim/` (token, Graph, sign-in).
     pub responses_by_status: BTreeMap<String, u64>,
 }
 
@@ -47,6 +51,7 @@ impl Stats {
     pub fn snapshot(&self) -> StatsSnapshot {
         StatsSnapshot {
             token_requests: self.token_requests.load(Ordering::Relaxed),
+            oidc_token_requests: self.oidc_token_requests.load(Ordering::Relaxed),
             report_requests: self.report_requests.load(Ordering::Relaxed),
             pages_served: self.pages_served.load(Ordering::Relaxed),
             responses_by_status: self
@@ -60,6 +65,7 @@ impl Stats {
     pub fn reset(&self) {
         for counter in [
             &self.token_requests,
+            &self.oidc_token_requests,
             &self.report_requests,
             &self.pages_served,
         ] {

@@ -1,5 +1,5 @@
 //! `POST /{tenant}/oauth2/v2.0/token`: the client-credentials grant, with a client secret or a
-//! certificate-signed client assertion.
+//! certificate-signed client assertion; `authorization_code` is the sign-in's (see `oidc`).
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -11,36 +11,16 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use url::form_urlencoded;
 
 use super::AppState;
 use super::aad_error::AadError;
 use super::assertion::{AssertionRejection, ExpectedAssertion, verify_assertion};
+use super::form::FormFields;
+use super::oidc;
 
 const CLIENT_CREDENTIALS: &str = "client_credentials";
+const AUTHORIZATION_CODE: &str = "authorization_code";
 const JWT_BEARER_ASSERTION: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-
-/// The form fields of a token request; empty values count as missing, as they do for Entra ID.
-struct TokenForm(Vec<(String, String)>);
-
-impl TokenForm {
-    fn parse(body: &[u8]) -> Self {
-        Self(form_urlencoded::parse(body).into_owned().collect())
-    }
-
-    /// The first non-empty value of `name`.
-    fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(key, value)| key == name && !value.is_empty())
-            .map(|(_, value)| value.as_str())
-    }
-
-    fn require(&self, name: &str) -> Result<&str, AadError> {
-        self.get(name)
-            .ok_or_else(|| AadError::missing_parameter(name))
-    }
-}
 
 /// A successful token response, fields in the identity platform's order.
 #[derive(Serialize)]
@@ -59,13 +39,24 @@ pub async fn token_endpoint(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    state.stats.token_requests.fetch_add(1, Ordering::Relaxed);
+    let form = FormFields::parse(&body);
+    // Sign-ins are counted apart, so app-token counts stay what the report client caused.
+    let counter = if form.get("grant_type") == Some(AUTHORIZATION_CODE) {
+        &state.stats.oidc_token_requests
+    } else {
+        &state.stats.token_requests
+    };
+    counter.fetch_add(1, Ordering::Relaxed);
     state.add_latency().await;
-    let correlation_id = headers
-        .get("client-request-id")
-        .and_then(|v| v.to_str().ok());
+    let header_value = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    let correlation_id = header_value("client-request-id");
     let outcome = if method == Method::POST {
-        issue(&state, &tenant, &TokenForm::parse(&body))
+        issue(
+            &state,
+            &tenant,
+            &form,
+            header_value(header::AUTHORIZATION.as_str()),
+        )
     } else {
         Err(AadError::method_not_allowed(method.as_str()))
     };
@@ -79,14 +70,18 @@ pub async fn token_endpoint(
 }
 
 /// Checks the request in the order the identity platform reports problems and issues a token.
-fn issue(state: &AppState, tenant: &str, form: &TokenForm) -> Result<Response, AadError> {
+fn issue(
+    state: &AppState,
+    tenant: &str,
+    form: &FormFields,
+    authorization: Option<&str>,
+) -> Result<Response, AadError> {
     let config = &state.config;
-    if !tenant.eq_ignore_ascii_case(&config.tenant_id) {
-        return Err(AadError::tenant_not_found(tenant));
-    }
-    let grant_type = form.require("grant_type")?;
-    if grant_type != CLIENT_CREDENTIALS {
-        return Err(AadError::unsupported_grant_type(grant_type));
+    state.check_tenant(tenant)?;
+    match form.require("grant_type")? {
+        CLIENT_CREDENTIALS => {}
+        AUTHORIZATION_CODE => return oidc::redeem_code(state, tenant, form, authorization),
+        other => return Err(AadError::unsupported_grant_type(other)),
     }
     let client_id = form.require("client_id")?;
     if !client_id.eq_ignore_ascii_case(&config.client_id) {
@@ -100,25 +95,29 @@ fn issue(state: &AppState, tenant: &str, form: &TokenForm) -> Result<Response, A
     authenticate_client(state, form)?;
 
     let lifetime = state.tokens.lifetime().as_secs();
-    let body = TokenResponse {
+    Ok(no_store_json(&TokenResponse {
         token_type: "Bearer",
         expires_in: lifetime,
         ext_expires_in: lifetime,
         access_token: state.tokens.issue(&config.client_id),
-    };
-    Ok((
+    }))
+}
+
+/// A 200 token response: JSON that no cache may keep.
+pub(super) fn no_store_json(body: &impl Serialize) -> Response {
+    (
         StatusCode::OK,
         [
             (header::CONTENT_TYPE, "application/json; charset=utf-8"),
             (header::CACHE_CONTROL, "no-store, no-cache"),
         ],
-        serde_json::to_string(&body).unwrap_or_default(),
+        serde_json::to_string(body).unwrap_or_default(),
     )
-        .into_response())
+        .into_response()
 }
 
 /// Exactly one credential: the secret or a client assertion.
-fn authenticate_client(state: &AppState, form: &TokenForm) -> Result<(), AadError> {
+fn authenticate_client(state: &AppState, form: &FormFields) -> Result<(), AadError> {
     let config = &state.config;
     match (form.get("client_secret"), form.get("client_assertion")) {
         (None, None) => Err(AadError::missing_credential()),

@@ -1,6 +1,8 @@
 //! Helpers shared by the HTTP tests: a simulator on 127.0.0.1:0, tokens, paging, merging.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod oidc;
+
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
@@ -224,5 +226,28 @@ pub async fn error_message(response: Response) -> (StatusCode, String, String) {
             .as_str()
             .unwrap_or_default()
             .to_owned(),
+    )
+}
+
+/// Checks the identity platform's error shape and returns (status, error, code).
+pub async fn aad_error(response: reqwest::Response) -> (StatusCode, String, u64) {
+    let status = response.status();
+    let body = json(response).await;
+    let code = body["error_codes"][0].as_u64().expect("error_codes");
+    let description = body["error_description"]
+        .as_str()
+        .expect("error_description");
+    assert!(
+        description.starts_with(&format!("AADSTS{code}: ")),
+        "{description}"
+    );
+    assert!(description.contains("\r\nTrace ID: "), "{description}");
+    for field in ["timestamp", "trace_id", "correlation_id", "error_uri"] {
+        assert!(body[field].is_string(), "{field} missing in {body}");
+    }
+    (
+        status,
+        body["error"].as_str().expect("error").to_owned(),
+        code,
     )
 }
