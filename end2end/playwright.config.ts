@@ -1,10 +1,11 @@
 import { defineConfig } from '@playwright/test';
-import { baseURL, demoToday, failingURL, hostOrigin, port } from './tests/env';
+import { baseURL, demoToday, failingURL, hostOrigin, port, signInHostOrigin, signInURL } from './tests/env';
 
 // The suite runs the release build of the portal in demo mode (no Graph credentials: the
 // embedded simulator, with a fixed seed and "today" so every run sees the same data) and drives
 // Debian's Chromium: Playwright's own browser download cannot work on our machines.
-// A second instance runs on a simulator that fails every request, for the error state.
+// A second instance runs on a simulator that fails every request, for the error state; a third
+// requires Entra sign-in (PORTAL_AUTH=entra: the simulator is the OpenID provider too).
 const failingPort = port + 1;
 
 const portalEnv = (listen: number) => ({
@@ -70,6 +71,19 @@ export default defineConfig({
       stdout: 'ignore',
       stderr: 'ignore',
       env: { ...portalEnv(failingPort), PORTAL_DEMO_ERROR_RATE: '1' },
+    },
+    {
+      command: '../target/release/dialout-portal serve',
+      url: `${signInURL}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: {
+        ...portalEnv(port + 2),
+        PORTAL_AUTH: 'entra',
+        PORTAL_FRAME_ANCESTORS: `'self' ${signInHostOrigin}`,
+      },
     },
   ],
 });

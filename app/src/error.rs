@@ -25,6 +25,12 @@ pub enum AppError {
     /// The server-function transport failed (network, encoding).
     #[error("request failed: {0}")]
     Transport(String),
+    /// No session (or it ended): the page must be loaded again to sign in.
+    #[error("{0}")]
+    SignInRequired(String),
+    /// Signed in, without the app role the portal requires.
+    #[error("{0}")]
+    Forbidden(String),
 }
 
 impl AppError {
@@ -33,6 +39,8 @@ impl AppError {
         match self {
             AppError::BadRequest(_) => 400,
             AppError::NotFound(_) => 404,
+            AppError::SignInRequired(_) => 401,
+            AppError::Forbidden(_) => 403,
             AppError::Graph { .. } => 502,
             AppError::Internal(_) | AppError::Transport(_) => 500,
         }

@@ -211,6 +211,7 @@ messages! {
     LagNote => "Microsoft publishes dial-out records 24–48 hours after each call, so the last two days may still grow.",
         "A Microsoft publica os registros de 24 a 48 horas após cada chamada; os dois últimos dias ainda podem aumentar.";
     Refresh => "Refresh", "Atualizar";
+    SignOut => "Sign out", "Sair";
     DownloadCsv => "Download CSV", "Baixar CSV";
     DownloadXlsx => "Download Excel", "Baixar Excel";
     AtAGlance => "Each currency at a glance", "Cada moeda num relance";

@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::error::AppError;
 use crate::i18n::{Locale, Msg};
+use crate::model::{PortalInfo, SignedInUser};
 use crate::query::{PageQuery, use_page_query};
 
 /// The locale of this request: `?lang=`, else the Accept-Language header (server side).
@@ -44,6 +46,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     provide_context(locale);
     let query = use_query_map().with_untracked(PageQuery::from_params);
     let embed = matches!(query.sticky_value("embed"), Some("1" | "true"));
+    let info = Resource::new(|| (), |_| crate::dashboard::get_portal_info());
     let theme = query
         .sticky_value("theme")
         .filter(|theme| matches!(*theme, "light" | "dark"))
@@ -60,8 +63,8 @@ pub fn Layout(children: Children) -> impl IntoView {
             <a class="skip-link" href="#content">
                 {locale.t(Msg::SkipToContent)}
             </a>
-            {(!embed).then(|| view! { <TopBar locale /> })}
-            <DemoBanner locale />
+            {(!embed).then(|| view! { <TopBar locale info /> })}
+            <DemoBanner locale info />
             <main id="content" class="page" tabindex="-1">
                 {children()}
             </main>
@@ -71,8 +74,7 @@ pub fn Layout(children: Children) -> impl IntoView {
 
 /// Says so, on every page, when the figures are the embedded simulator's made-up data.
 #[component]
-fn DemoBanner(locale: Locale) -> impl IntoView {
-    let info = Resource::new(|| (), |_| crate::dashboard::get_portal_info());
+fn DemoBanner(locale: Locale, info: Resource<Result<PortalInfo, AppError>>) -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -94,7 +96,7 @@ fn DemoBanner(locale: Locale) -> impl IntoView {
 }
 
 #[component]
-fn TopBar(locale: Locale) -> impl IntoView {
+fn TopBar(locale: Locale, info: Resource<Result<PortalInfo, AppError>>) -> impl IntoView {
     let query = use_page_query();
     let home = move || query.with(|q| q.sticky_only().href("/"));
     // Switching language reloads the page (rel=external) so the server renders it anew.
@@ -125,6 +127,33 @@ fn TopBar(locale: Locale) -> impl IntoView {
             <nav aria-label=locale.t(Msg::Language)>
                 <ul class="languages">{languages}</ul>
             </nav>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let user = info.await.ok()?.user?;
+                    Some(view! { <UserMenu locale user /> })
+                })}
+            </Suspense>
         </header>
+    }
+}
+
+/// Who is signed in, and the way out (a plain POST form: the server ends the session).
+#[component]
+fn UserMenu(locale: Locale, user: SignedInUser) -> impl IntoView {
+    view! {
+        <div class="user-menu">
+            <span data-testid="signed-in-user">{user.name}</span>
+            {user
+                .can_sign_out
+                .then(|| {
+                    view! {
+                        <form method="post" action="/auth/logout">
+                            <button type="submit" class="link-button">
+                                {locale.t(Msg::SignOut)}
+                            </button>
+                        </form>
+                    }
+                })}
+        </div>
     }
 }

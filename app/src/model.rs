@@ -223,6 +223,17 @@ pub struct PortalInfo {
     pub demo: bool,
     /// The server's UTC date (the simulator's in demo mode).
     pub today: NaiveDate,
+    /// Who is signed in; `None` when the portal runs without sign-in (loopback only).
+    pub user: Option<SignedInUser>,
+}
+
+/// The person a request comes from, as the server's sign-in established it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedInUser {
+    /// The display name, else the UPN.
+    pub name: String,
+    /// A portal session (Entra sign-in) can be ended here; a proxy's sign-in cannot.
+    pub can_sign_out: bool,
 }
 
 /// Where a long report fetch stands, streamed to the page as server-sent events.

@@ -3,6 +3,11 @@ export const port = Number(process.env.PORTAL_E2E_PORT ?? 3100);
 export const baseURL = `http://127.0.0.1:${port}`;
 /** A second portal whose simulator fails every request. */
 export const failingURL = `http://127.0.0.1:${port + 1}`;
+/** A third portal with Entra sign-in, against the embedded simulator's OpenID provider. */
+export const signInURL = `http://127.0.0.1:${port + 2}`;
+/** The intranet page that embeds the sign-in portal. */
+export const signInHostPort = port + 91;
+export const signInHostOrigin = `http://localhost:${signInHostPort}`;
 /** The intranet page that embeds the portal: another origin (host and port). */
 export const hostPort = port + 90;
 export const hostOrigin = `http://localhost:${hostPort}`;

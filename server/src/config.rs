@@ -1,6 +1,7 @@
 //! The portal's settings: the environment, over an optional TOML file (`--config FILE`) whose
 //! keys are the variable names. Everything is checked at start; every error names the setting.
 //! `docs/configuration.md` is the reference.
+mod auth;
 mod file;
 mod values;
 
@@ -13,6 +14,9 @@ use chrono::Utc;
 use graph_client::GraphConfig;
 use graph_sim::SimConfig;
 
+pub use auth::{
+    AuthSettings, DEFAULT_REQUIRED_ROLE, EntraSettings, Issuer, ProxySettings, SessionSettings,
+};
 pub use file::FileSettings;
 use values::Values;
 pub(crate) use values::parse_day;
@@ -35,6 +39,32 @@ pub mod names {
     pub const DEMO_LATENCY_MS: &str = "PORTAL_DEMO_LATENCY_MS";
     pub const DEMO_ERROR_RATE: &str = "PORTAL_DEMO_ERROR_RATE";
     pub const DEMO_THROTTLE_RATE: &str = "PORTAL_DEMO_THROTTLE_RATE";
+    pub const AUTH: &str = "PORTAL_AUTH";
+    pub const REQUIRED_ROLE: &str = "PORTAL_REQUIRED_ROLE";
+    pub const OIDC_CLIENT_ID: &str = "PORTAL_OIDC_CLIENT_ID";
+    pub const OIDC_CLIENT_SECRET: &str = "PORTAL_OIDC_CLIENT_SECRET";
+    pub const PUBLIC_URL: &str = "PORTAL_PUBLIC_URL";
+    pub const SESSION_KEY: &str = "PORTAL_SESSION_KEY";
+    pub const SESSION_IDLE_MINUTES: &str = "PORTAL_SESSION_IDLE_MINUTES";
+    pub const SESSION_MAX_MINUTES: &str = "PORTAL_SESSION_MAX_MINUTES";
+    pub const PROXY_USER_HEADER: &str = "PORTAL_PROXY_USER_HEADER";
+    pub const PROXY_ROLES_HEADER: &str = "PORTAL_PROXY_ROLES_HEADER";
+    pub const TRUSTED_PROXIES: &str = "PORTAL_TRUSTED_PROXIES";
+
+    /// The sign-in settings.
+    pub const AUTH_ALL: [&str; 11] = [
+        AUTH,
+        REQUIRED_ROLE,
+        OIDC_CLIENT_ID,
+        OIDC_CLIENT_SECRET,
+        PUBLIC_URL,
+        SESSION_KEY,
+        SESSION_IDLE_MINUTES,
+        SESSION_MAX_MINUTES,
+        PROXY_USER_HEADER,
+        PROXY_ROLES_HEADER,
+        TRUSTED_PROXIES,
+    ];
 
     /// The demo settings, ignored (with a warning) when Graph credentials are configured.
     pub const DEMO: [&str; 6] = [
@@ -68,6 +98,7 @@ pub mod names {
         ]
         .into_iter()
         .chain(DEMO)
+        .chain(AUTH_ALL)
     }
 }
 
@@ -104,6 +135,8 @@ pub struct ServerSettings {
     /// Largest request body accepted (server-function arguments are small).
     pub body_limit: usize,
     pub cache: CacheSettings,
+    /// Who may read the report (`PORTAL_AUTH`).
+    pub auth: AuthSettings,
 }
 
 impl Default for ServerSettings {
@@ -113,6 +146,7 @@ impl Default for ServerSettings {
             request_timeout: Duration::from_secs(600),
             body_limit: 64 * 1024,
             cache: CacheSettings::default(),
+            auth: AuthSettings::None,
         }
     }
 }
@@ -143,29 +177,56 @@ impl PortalConfig {
     ) -> Result<Self, ConfigError> {
         let values = Values::new(file, env);
         let mut warnings = file.warnings().to_vec();
-        let graph = match GraphConfig::from_lookup(|name| values.get(name))? {
-            Some(config) => {
-                let ignored: Vec<&str> = names::DEMO
-                    .into_iter()
-                    .filter(|name| values.get(name).is_some())
-                    .collect();
-                if !ignored.is_empty() {
-                    warnings.push(format!(
-                        "{} ignored: Graph credentials are configured, so the portal is not in demo mode",
-                        ignored.join(", ")
-                    ));
-                }
-                GraphSource::Tenant(config)
-            }
-            None => GraphSource::Demo(demo_settings(&values)?),
-        };
+        let graph = graph_source(&values, &mut warnings)?;
+        let site_addr = values.parse(names::SITE_ADDR, SocketAddr::from(([127, 0, 0, 1], 3000)))?;
+        let auth = auth::auth_settings(&values, &graph, site_addr)?;
+        if let AuthSettings::Entra(entra) = &auth
+            && entra.session.key.is_none()
+        {
+            warnings.push(format!(
+                "{} is not set: sessions are signed with a key made at start, so everyone signs in again after a restart",
+                names::SESSION_KEY
+            ));
+        }
         Ok(Self {
-            site_addr: values.parse(names::SITE_ADDR, SocketAddr::from(([127, 0, 0, 1], 3000)))?,
+            site_addr,
             graph,
-            server: server_settings(&values)?,
+            server: ServerSettings {
+                auth,
+                ..server_settings(&values)?
+            },
             warnings,
         })
     }
+}
+
+/// Only the Graph the environment configures (the `fetch` command: no server, no sign-in).
+pub fn graph_from_env() -> Result<GraphSource, ConfigError> {
+    let file = FileSettings::default();
+    let values = Values::new(&file, env_lookup);
+    graph_source(&values, &mut Vec::new())
+}
+
+fn graph_source(
+    values: &Values<'_>,
+    warnings: &mut Vec<String>,
+) -> Result<GraphSource, ConfigError> {
+    Ok(match GraphConfig::from_lookup(|name| values.get(name))? {
+        Some(config) => {
+            let ignored: Vec<&str> = names::DEMO
+                .into_iter()
+                .filter(|name| values.get(name).is_some())
+                .collect();
+            if !ignored.is_empty() {
+                warnings.push(format!(
+                    "{} ignored: Graph credentials are configured, so the portal is not in demo mode",
+                    ignored.join(", ")
+                ));
+            }
+            GraphSource::Tenant(config)
+        }
+        None => GraphSource::Demo(demo_settings(values)?),
+    })
 }
 
 fn env_lookup(name: &str) -> Option<String> {
@@ -196,6 +257,7 @@ fn server_settings(values: &Values<'_>) -> Result<ServerSettings, ConfigError> {
         request_timeout: values.seconds(names::REQUEST_TIMEOUT, defaults.request_timeout)?,
         body_limit: values.bounded(names::BODY_LIMIT, defaults.body_limit, 1024..=64 << 20)?,
         cache,
+        auth: AuthSettings::None,
     })
 }
 

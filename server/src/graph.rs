@@ -8,7 +8,7 @@ use chrono::Utc;
 use graph_client::{Cloud, Credential, GraphClient, GraphConfig, RateLimits, Secret};
 use graph_sim::{RunningSim, SimConfig};
 
-use crate::config::{GraphSource, PortalConfig};
+use crate::config::GraphSource;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -36,6 +36,11 @@ pub struct GraphConnection {
 }
 
 impl GraphConnection {
+    /// The embedded simulator's OpenID issuer (demo mode only).
+    pub fn simulator_issuer(&self) -> Option<String> {
+        self.simulator.as_ref().map(RunningSim::oidc_issuer)
+    }
+
     /// Connects to the configured Graph, starting the simulator in demo mode.
     pub async fn connect(source: GraphSource) -> Result<Self, String> {
         match source {
@@ -47,8 +52,9 @@ impl GraphConnection {
     /// The Graph the environment alone configures (no configuration file), every setting
     /// checked as `serve` checks it.
     pub async fn from_env() -> Result<Self, String> {
-        let config = PortalConfig::load(None).map_err(|error| format!("configuration: {error}"))?;
-        Self::connect(config.graph).await
+        let graph =
+            crate::config::graph_from_env().map_err(|error| format!("configuration: {error}"))?;
+        Self::connect(graph).await
     }
 
     /// The organisation's tenant; today is the clock's UTC date.

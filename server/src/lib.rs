@@ -5,6 +5,7 @@
 //! - `GET /healthz`, `GET /readyz` (see [`health`]);
 //! - `GET /export/dialout.csv`, `GET /export/dialout.xlsx` (see [`export`]);
 //! - `GET /events/progress` (see [`progress`]).
+pub mod auth;
 pub mod config;
 pub mod export;
 pub mod fetch;
@@ -20,8 +21,9 @@ use std::sync::Arc;
 
 use app::report::ReportService;
 use app::{App, shell};
+use axum::Router;
 use axum::extract::FromRef;
-use axum::{Router, routing::get};
+use axum::routing::{MethodRouter, get};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 
@@ -68,7 +70,12 @@ pub fn router(
     leptos_options: LeptosOptions,
     connection: &GraphConnection,
     settings: &ServerSettings,
-) -> Router {
+) -> Result<Router, String> {
+    let auth = auth::Auth::new(
+        &settings.auth,
+        &settings.frame_ancestors,
+        connection.simulator_issuer(),
+    )?;
     let service = ReportService::new(
         Arc::clone(&connection.client),
         settings.cache.clone(),
@@ -91,12 +98,9 @@ pub fn router(
         security::provide_request_nonce();
     };
     let routes = generate_route_list(App);
-    let app = Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/export/dialout.csv", get(export::csv))
-        .route("/export/dialout.xlsx", get(export::xlsx))
-        .route("/events/progress", get(progress::progress))
+    let app = extra_routes()
+        .into_iter()
+        .fold(Router::new(), |app, (path, route)| app.route(path, route))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(leptos_options.clone())
         })
@@ -105,7 +109,36 @@ pub fn router(
             _,
         >(context, shell))
         .with_state(state);
-    layers::around(app, settings)
+    // Inside the security layer (the auth pages use its nonce), around every route.
+    Ok(layers::around(auth.protect(app), settings))
+}
+
+/// The routes besides the Leptos pages and server functions.
+fn extra_routes() -> Vec<(&'static str, MethodRouter<PortalState>)> {
+    vec![
+        ("/healthz", get(health::healthz)),
+        ("/readyz", get(health::readyz)),
+        ("/export/dialout.csv", get(export::csv)),
+        ("/export/dialout.xlsx", get(export::xlsx)),
+        ("/events/progress", get(progress::progress)),
+    ]
+}
+
+/// Every path the router serves, for tests that must reach them all: the routes above, the
+/// Leptos pages (parameters as `{name}`) and the server functions, each with its method.
+pub fn route_table() -> Vec<(String, axum::http::Method)> {
+    use axum::http::Method;
+    let mut table: Vec<(String, Method)> = extra_routes()
+        .into_iter()
+        .map(|(path, _)| (path.to_string(), Method::GET))
+        .collect();
+    for route in generate_route_list(App) {
+        table.push((route.path().to_string(), Method::GET));
+    }
+    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
+        table.push((path.to_string(), method));
+    }
+    table
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
@@ -120,7 +153,7 @@ pub async fn serve(config: PortalConfig) -> Result<(), String> {
     leptos_options.site_addr = config.site_addr;
     let addr = config.site_addr;
     let connection = GraphConnection::connect(config.graph).await?;
-    let app = router(leptos_options, &connection, &config.server);
+    let app = router(leptos_options, &connection, &config.server)?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|error| format!("cannot listen on {addr} (LEPTOS_SITE_ADDR): {error}"))?;
@@ -128,10 +161,15 @@ pub async fn serve(config: PortalConfig) -> Result<(), String> {
         mode = connection.mode.as_str(),
         "serving the portal on http://{addr}"
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|error| format!("server error: {error}"))?;
+    tracing::info!(auth = config.server.auth.mode_name(), "sign-in");
+    // The peer address: PORTAL_AUTH=proxy trusts its user header only from the proxy.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|error| format!("server error: {error}"))?;
     connection.shutdown().await;
     Ok(())
 }

@@ -49,6 +49,14 @@ impl FrameAncestors {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Whether pages of other origins may frame the portal (then its session cookie must be
+    /// `SameSite=None; Secure; Partitioned` to reach the frame).
+    pub fn allows_other_sites(&self) -> bool {
+        self.0
+            .split_ascii_whitespace()
+            .any(|source| !matches!(source.to_ascii_lowercase().as_str(), "'self'" | "'none'"))
+    }
 }
 
 fn check_source(source: &str) -> Result<(), String> {
@@ -123,6 +131,14 @@ pub async fn security_headers(
     out.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     out.remove(X_FRAME_OPTIONS);
     response
+}
+
+/// The request's CSP nonce, for pages written outside Leptos.
+pub fn request_nonce(request: &Request) -> Option<String> {
+    request
+        .extensions()
+        .get::<RequestNonce>()
+        .map(|RequestNonce(nonce)| nonce.to_string())
 }
 
 /// In a request's Leptos context: renders the page with the nonce of the CSP header.

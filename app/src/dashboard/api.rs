@@ -44,8 +44,16 @@ pub async fn get_today() -> Result<NaiveDate, AppError> {
 pub async fn get_portal_info() -> Result<crate::model::PortalInfo, AppError> {
     let service = crate::report::with_status(crate::report::service())?;
     let demo = use_context::<crate::model::PortalMode>() == Some(crate::model::PortalMode::Demo);
+    // The server's sign-in check puts the user in the request (see the server's `auth`).
+    let user = use_context::<http::request::Parts>().and_then(|parts| {
+        parts
+            .extensions
+            .get::<crate::model::SignedInUser>()
+            .cloned()
+    });
     Ok(crate::model::PortalInfo {
         demo,
         today: service.today(),
+        user,
     })
 }

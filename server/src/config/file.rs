@@ -22,14 +22,18 @@ impl FileSettings {
             path: shown.clone(),
             problem,
         })?;
-        if settings
-            .values
-            .contains_key(graph_client::env_vars::CLIENT_SECRET)
-            && readable_by_others(path)
-        {
+        let secrets: Vec<&str> = [
+            graph_client::env_vars::CLIENT_SECRET,
+            super::names::OIDC_CLIENT_SECRET,
+            super::names::SESSION_KEY,
+        ]
+        .into_iter()
+        .filter(|name| settings.values.contains_key(*name))
+        .collect();
+        if !secrets.is_empty() && readable_by_others(path) {
             settings.warnings.push(format!(
                 "{shown} holds {} and other users can read it: chmod 600 it",
-                graph_client::env_vars::CLIENT_SECRET
+                secrets.join(", ")
             ));
         }
         Ok(settings)

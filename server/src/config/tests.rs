@@ -65,14 +65,35 @@ fn every_setting_is_read_and_the_environment_overrides_the_file() {
         PORTAL_DEMO_ERROR_RATE = 0.25
         PORTAL_DEMO_THROTTLE_RATE = 0.5
     "#;
-    let config = load(
-        file,
-        &[
+    let env_with_key = |key: &'static str| {
+        [
             ("LEPTOS_SITE_ADDR", "0.0.0.0:8080"),
             ("PORTAL_DEMO_USERS", " 300 "),
-        ],
-    )
-    .unwrap();
+            // Off loopback, sign-in is required.
+            ("PORTAL_AUTH", "entra"),
+            ("PORTAL_PUBLIC_URL", "https://dialout.contoso.com"),
+            ("PORTAL_REQUIRED_ROLE", "Reports.Dialout"),
+            ("PORTAL_SESSION_KEY", key),
+            ("PORTAL_SESSION_IDLE_MINUTES", "30"),
+            ("PORTAL_SESSION_MAX_MINUTES", "480"),
+        ]
+    };
+    // A key of 6 bytes is too short.
+    let short = error(file, &env_with_key("QUFB\nQUFB"));
+    assert!(short.contains("PORTAL_SESSION_KEY"), "{short}");
+    // 69 bytes, wrapped as `openssl rand -base64` wraps: the line break is not part of it.
+    let key = "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB\nQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB";
+    let config = load(file, &env_with_key(key)).unwrap();
+    let AuthSettings::Entra(entra) = &config.server.auth else {
+        panic!("expected entra");
+    };
+    assert_eq!(entra.issuer, Issuer::EmbeddedSimulator);
+    assert_eq!(entra.client_id, graph_sim::DEFAULT_OIDC_CLIENT_ID);
+    assert_eq!(entra.public_url.as_str(), "https://dialout.contoso.com/");
+    assert_eq!(entra.required_role, "Reports.Dialout");
+    assert_eq!(entra.session.key.as_ref().map(Vec::len), Some(69));
+    assert_eq!(entra.session.idle, Duration::from_secs(30 * 60));
+    assert_eq!(entra.session.absolute, Duration::from_secs(8 * 60 * 60));
     assert_eq!(config.site_addr.to_string(), "0.0.0.0:8080");
     assert_eq!(
         config.server.frame_ancestors.as_str(),
@@ -103,7 +124,14 @@ fn graph_credentials_come_from_file_and_environment_and_demo_settings_are_then_i
         AZURE_CLIENT_ID = "app-id"
         PORTAL_DEMO_USERS = 5
     "#;
-    let config = load(file, &[("AZURE_CLIENT_SECRET", "s3cret-value")]).unwrap();
+    let config = load(
+        file,
+        &[
+            ("AZURE_CLIENT_SECRET", "s3cret-value"),
+            ("PORTAL_AUTH", "none"),
+        ],
+    )
+    .unwrap();
     let GraphSource::Tenant(graph) = &config.graph else {
         panic!("expected the tenant");
     };
@@ -254,4 +282,130 @@ fn frame_ancestors_accept_keywords_schemes_and_hosts() {
     ] {
         assert!(FrameAncestors::parse(bad).is_err(), "{bad:?}");
     }
+}
+
+#[test]
+fn sign_in_defaults_and_refusals() {
+    // Demo mode on loopback: no sign-in unless asked.
+    assert!(matches!(
+        load("", &[]).unwrap().server.auth,
+        AuthSettings::None
+    ));
+    let tenant = [
+        ("AZURE_TENANT_ID", "0b0c1d2e-3f40-4152-8364-758697a8b9c0"),
+        ("AZURE_CLIENT_ID", "app-id"),
+        ("AZURE_CLIENT_SECRET", "graph-secret-value"),
+    ];
+    let with = |extra: &[(&'static str, &'static str)]| {
+        let mut pairs = tenant.to_vec();
+        pairs.extend_from_slice(extra);
+        pairs
+    };
+    // Real credentials: sign-in is on by default, and needs its app.
+    let missing = error("", &tenant);
+    assert!(missing.contains("PORTAL_OIDC_CLIENT_ID"), "{missing}");
+    let config = load(
+        "",
+        &with(&[
+            ("PORTAL_OIDC_CLIENT_ID", "sign-in-app"),
+            ("PORTAL_OIDC_CLIENT_SECRET", "oidc-secret-value"),
+        ]),
+    )
+    .unwrap();
+    let AuthSettings::Entra(entra) = &config.server.auth else {
+        panic!("expected entra");
+    };
+    assert_eq!(
+        entra.issuer,
+        Issuer::Url(
+            "https://login.microsoftonline.com/0b0c1d2e-3f40-4152-8364-758697a8b9c0/v2.0".into()
+        )
+    );
+    assert_eq!(entra.public_url.as_str(), "http://127.0.0.1:3000/");
+    assert!(
+        config
+            .warnings
+            .iter()
+            .any(|w| w.contains("PORTAL_SESSION_KEY"))
+    );
+    let cases: &[(&[(&str, &str)], &str)] = &[
+        (&[("LEPTOS_SITE_ADDR", "0.0.0.0:3000")], "PORTAL_AUTH"),
+        (
+            &[
+                ("LEPTOS_SITE_ADDR", "0.0.0.0:3000"),
+                ("PORTAL_AUTH", "none"),
+            ],
+            "PORTAL_AUTH",
+        ),
+        (&[("PORTAL_AUTH", "sso")], "PORTAL_AUTH"),
+        (
+            &[
+                ("PORTAL_AUTH", "entra"),
+                ("PORTAL_PUBLIC_URL", "http://dialout.contoso.com"),
+            ],
+            "PORTAL_PUBLIC_URL",
+        ),
+        (
+            &[
+                ("PORTAL_AUTH", "entra"),
+                ("PORTAL_PUBLIC_URL", "https://contoso.com/dialout"),
+            ],
+            "PORTAL_PUBLIC_URL",
+        ),
+        (
+            &[
+                ("PORTAL_AUTH", "entra"),
+                ("PORTAL_SESSION_IDLE_MINUTES", "900"),
+            ],
+            "PORTAL_SESSION_IDLE_MINUTES",
+        ),
+        (&[("PORTAL_AUTH", "proxy")], "PORTAL_PROXY_USER_HEADER"),
+        (
+            &[
+                ("PORTAL_AUTH", "proxy"),
+                ("PORTAL_PROXY_USER_HEADER", "X-Forwarded-User"),
+            ],
+            "PORTAL_TRUSTED_PROXIES",
+        ),
+        (
+            &[
+                ("PORTAL_AUTH", "proxy"),
+                ("PORTAL_PROXY_USER_HEADER", "X-Forwarded-User"),
+                ("PORTAL_TRUSTED_PROXIES", "10.0.0.0/8, proxy.local"),
+            ],
+            "PORTAL_TRUSTED_PROXIES",
+        ),
+    ];
+    for (pairs, setting) in cases {
+        let message = error("", pairs);
+        assert!(message.contains(setting), "{pairs:?}: {message}");
+    }
+    // Entra names the tenant by its id in the issuer: a domain name cannot match.
+    let domain = error(
+        "",
+        &[
+            ("AZURE_TENANT_ID", "contoso.onmicrosoft.com"),
+            ("AZURE_CLIENT_ID", "app-id"),
+            ("AZURE_CLIENT_SECRET", "graph-secret-value"),
+            ("PORTAL_OIDC_CLIENT_ID", "sign-in-app"),
+            ("PORTAL_OIDC_CLIENT_SECRET", "oidc-secret-value"),
+        ],
+    );
+    assert!(
+        domain.contains("AZURE_TENANT_ID") && !domain.contains("secret-value"),
+        "{domain}"
+    );
+    let proxy = load(
+        "",
+        &[
+            ("PORTAL_AUTH", "proxy"),
+            ("PORTAL_PROXY_USER_HEADER", "X-Forwarded-User"),
+            ("PORTAL_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.5"),
+        ],
+    )
+    .unwrap();
+    let AuthSettings::Proxy(settings) = &proxy.server.auth else {
+        panic!("expected proxy");
+    };
+    assert_eq!(settings.trusted.len(), 2);
 }

@@ -47,18 +47,30 @@ impl Portal {
         sim_config: SimConfig,
         settings: ServerSettings,
     ) -> Self {
+        Self::start_with(connection, sim_config, |_| settings).await
+    }
+
+    /// `settings` made once the portal's address is known (sign-in needs its public URL).
+    pub async fn start_with(
+        connection: GraphConnection,
+        sim_config: SimConfig,
+        settings: impl FnOnce(&str) -> ServerSettings,
+    ) -> Self {
         let options = LeptosOptions::builder()
             .output_name("dialout-portal")
             .site_root("target/site")
             .build();
-        let app = router(options, &connection, &settings);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
+        let app = router(options, &connection, &settings(&base)).unwrap();
         let server = tokio::spawn(async move {
+            // With the peer's address, as `serve` does (proxy mode reads it).
+            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             axum::serve(listener, app).await.unwrap();
         });
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(60))
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
         Self {

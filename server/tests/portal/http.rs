@@ -40,6 +40,8 @@ async fn readiness_fails_with_the_reason_when_the_secret_is_wrong() {
             "AZURE_CLIENT_ID" => sim_config.client_id.clone(),
             "AZURE_CLIENT_SECRET" => "not-the-secret".to_owned(),
             "AZURE_AUTHORITY_HOST" | "GRAPH_ENDPOINT" => sim.base_url().to_owned(),
+            // Loopback: readiness is what this test is about, not sign-in.
+            "PORTAL_AUTH" => "none".to_owned(),
             _ => return None,
         })
     };

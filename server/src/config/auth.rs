@@ -1,0 +1,309 @@
+//! Who may read the report: `PORTAL_AUTH` and the settings of each way to sign in.
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use http::HeaderName;
+use ipnet::IpNet;
+use url::Url;
+
+use super::values::Values;
+use super::{ConfigError, GraphSource, names};
+
+/// The app role a manager needs unless `PORTAL_REQUIRED_ROLE` says otherwise.
+pub const DEFAULT_REQUIRED_ROLE: &str = "DialoutReports.Read";
+
+#[derive(Clone, Debug)]
+pub enum AuthSettings {
+    /// Nobody signs in: allowed only on a loopback address (the demo default).
+    None,
+    Entra(EntraSettings),
+    Proxy(ProxySettings),
+}
+
+impl AuthSettings {
+    pub fn mode_name(&self) -> &'static str {
+        match self {
+            AuthSettings::None => "none",
+            AuthSettings::Entra(_) => "entra",
+            AuthSettings::Proxy(_) => "proxy",
+        }
+    }
+}
+
+/// Where the sign-in app's tokens come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Issuer {
+    /// `{authority host}/{tenant}/v2.0`: the tenant-specific issuer of the configured cloud.
+    Url(String),
+    /// Demo mode: the embedded simulator's OpenID provider (its address is known at start).
+    EmbeddedSimulator,
+}
+
+#[derive(Clone, Debug)]
+pub struct EntraSettings {
+    pub issuer: Issuer,
+    pub client_id: String,
+    /// Never logged: `Debug` redacts it.
+    pub client_secret: openidconnect::ClientSecret,
+    /// Where browsers reach the portal; the redirect URI is `{public_url}/auth/callback`.
+    pub public_url: Url,
+    pub required_role: String,
+    pub session: SessionSettings,
+}
+
+#[derive(Clone, Debug)]
+pub struct SessionSettings {
+    /// 64 bytes that sign and encrypt the session cookie; `None`: random at each start (every
+    /// session ends with the process).
+    pub key: Option<Vec<u8>>,
+    /// A session unused this long ends.
+    pub idle: Duration,
+    /// A session ends this long after sign-in, however busy.
+    pub absolute: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct ProxySettings {
+    /// The header the proxy puts the signed-in user's name in.
+    pub user_header: HeaderName,
+    /// Optional: a header with the user's roles (comma-separated); then the required role is
+    /// checked as with Entra.
+    pub roles_header: Option<HeaderName>,
+    pub required_role: String,
+    /// Only requests from these addresses may carry the user header.
+    pub trusted: Vec<IpNet>,
+}
+
+pub(super) fn auth_settings(
+    values: &Values<'_>,
+    graph: &GraphSource,
+    site_addr: SocketAddr,
+) -> Result<AuthSettings, ConfigError> {
+    let invalid =
+        |setting: &'static str, problem: String| ConfigError::Invalid { setting, problem };
+    let demo = matches!(graph, GraphSource::Demo(_));
+    let mode = values.get(names::AUTH).unwrap_or_else(|| {
+        // Real credentials read the whole tenant's spend: sign-in is on unless turned off.
+        if demo { "none" } else { "entra" }.to_string()
+    });
+    let required_role = values
+        .get(names::REQUIRED_ROLE)
+        .unwrap_or_else(|| DEFAULT_REQUIRED_ROLE.to_string());
+    match mode.to_ascii_lowercase().as_str() {
+        "none" => {
+            if !site_addr.ip().is_loopback() {
+                return Err(invalid(
+                    names::AUTH,
+                    format!(
+                        "\"none\" serves the report to anyone who reaches the server, so it is allowed only on a loopback address, and {} is {site_addr}: set PORTAL_AUTH=entra or proxy",
+                        names::SITE_ADDR
+                    ),
+                ));
+            }
+            Ok(AuthSettings::None)
+        }
+        "entra" => entra_settings(values, graph, site_addr, required_role).map(AuthSettings::Entra),
+        "proxy" => proxy_settings(values, required_role).map(AuthSettings::Proxy),
+        other => Err(invalid(
+            names::AUTH,
+            format!("{other:?} is not one of entra, proxy, none"),
+        )),
+    }
+}
+
+fn entra_settings(
+    values: &Values<'_>,
+    graph: &GraphSource,
+    site_addr: SocketAddr,
+    required_role: String,
+) -> Result<EntraSettings, ConfigError> {
+    let missing = |setting: &'static str, why: &str| ConfigError::Invalid {
+        setting,
+        problem: format!("it is required with PORTAL_AUTH=entra{why}"),
+    };
+    let (issuer, client_id, client_secret) = match graph {
+        GraphSource::Tenant(config) if uuid_shaped(config.tenant_id()) => (
+            Issuer::Url(format!(
+                "{}/{}/v2.0",
+                config.authority_host().trim_end_matches('/'),
+                config.tenant_id()
+            )),
+            values
+                .get(names::OIDC_CLIENT_ID)
+                .ok_or_else(|| missing(names::OIDC_CLIENT_ID, " (the sign-in app's client id)"))?,
+            values.get(names::OIDC_CLIENT_SECRET).ok_or_else(|| {
+                missing(
+                    names::OIDC_CLIENT_SECRET,
+                    " (the sign-in app's client secret)",
+                )
+            })?,
+        ),
+        // Entra's issuer names the tenant by its id: a domain name would never match it.
+        GraphSource::Tenant(config) => {
+            return Err(ConfigError::Invalid {
+                setting: graph_client::env_vars::TENANT_ID,
+                problem: format!(
+                    "{:?}: with PORTAL_AUTH=entra it must be the tenant's id (Directory (tenant) ID, a GUID), not a domain name: sign-in checks the ID token's issuer, which names the tenant by its id",
+                    config.tenant_id()
+                ),
+            });
+        }
+        // The simulator's documented sign-in app, unless the settings name another.
+        GraphSource::Demo(_) => (
+            Issuer::EmbeddedSimulator,
+            values
+                .get(names::OIDC_CLIENT_ID)
+                .unwrap_or_else(|| graph_sim::DEFAULT_OIDC_CLIENT_ID.to_string()),
+            values
+                .get(names::OIDC_CLIENT_SECRET)
+                .unwrap_or_else(|| graph_sim::DEFAULT_OIDC_CLIENT_SECRET.to_string()),
+        ),
+    };
+    let public_url = public_url(values, site_addr)?;
+    Ok(EntraSettings {
+        issuer,
+        client_id,
+        client_secret: openidconnect::ClientSecret::new(client_secret),
+        public_url,
+        required_role,
+        session: session_settings(values)?,
+    })
+}
+
+/// `PORTAL_PUBLIC_URL`, required unless the portal is on a loopback address (then it is
+/// `http://{LEPTOS_SITE_ADDR}`). https, except on loopback.
+fn public_url(values: &Values<'_>, site_addr: SocketAddr) -> Result<Url, ConfigError> {
+    let invalid = |problem: String| ConfigError::Invalid {
+        setting: names::PUBLIC_URL,
+        problem,
+    };
+    let Some(text) = values.get(names::PUBLIC_URL) else {
+        if site_addr.ip().is_loopback() {
+            return Url::parse(&format!("http://{site_addr}")).map_err(|e| invalid(e.to_string()));
+        }
+        return Err(invalid(
+            "it is required with PORTAL_AUTH=entra: the address browsers use to reach the portal, such as https://dialout.contoso.com".into(),
+        ));
+    };
+    let url = Url::parse(&text).map_err(|error| invalid(format!("{text:?}: {error}")))?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if url.scheme() != "https" && !(url.scheme() == "http" && loopback) {
+        return Err(invalid(format!(
+            "{text:?} must be an https:// URL (http:// only for a loopback address)"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() || url.path() != "/" {
+        return Err(invalid(format!(
+            "{text:?} must be the site's root address, with no path, query or fragment (the portal is served at /)"
+        )));
+    }
+    Ok(url)
+}
+
+/// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in hex digits.
+fn uuid_shaped(text: &str) -> bool {
+    text.len() == 36
+        && text.bytes().enumerate().all(|(index, byte)| match index {
+            8 | 13 | 18 | 23 => byte == b'-',
+            _ => byte.is_ascii_hexdigit(),
+        })
+}
+
+fn session_settings(values: &Values<'_>) -> Result<SessionSettings, ConfigError> {
+    use base64::Engine;
+    let key = match values.get(names::SESSION_KEY) {
+        None => None,
+        Some(text) => {
+            // `openssl rand -base64 64` wraps its output: line breaks are not part of the key.
+            let compact: String = text.split_whitespace().collect();
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(compact.as_bytes())
+                .ok()
+                .filter(|bytes| bytes.len() >= 64)
+                .ok_or_else(|| ConfigError::Invalid {
+                    setting: names::SESSION_KEY,
+                    problem:
+                        "it must be at least 64 random bytes in base64 (openssl rand -base64 64)"
+                            .into(),
+                })?;
+            Some(bytes)
+        }
+    };
+    let minutes = |name: &'static str, default: u64, max: u64| {
+        values
+            .bounded(name, default, 1..=max)
+            .map(|minutes| Duration::from_secs(minutes * 60))
+    };
+    let idle = minutes(names::SESSION_IDLE_MINUTES, 60, 7 * 24 * 60)?;
+    let absolute = minutes(names::SESSION_MAX_MINUTES, 12 * 60, 30 * 24 * 60)?;
+    if idle > absolute {
+        return Err(ConfigError::Invalid {
+            setting: names::SESSION_IDLE_MINUTES,
+            problem: format!("it must not exceed {}", names::SESSION_MAX_MINUTES),
+        });
+    }
+    Ok(SessionSettings {
+        key,
+        idle,
+        absolute,
+    })
+}
+
+fn proxy_settings(
+    values: &Values<'_>,
+    required_role: String,
+) -> Result<ProxySettings, ConfigError> {
+    let header = |setting: &'static str, text: String| {
+        HeaderName::try_from(text.as_str()).map_err(|_| ConfigError::Invalid {
+            setting,
+            problem: format!("{text:?} is not an HTTP header name"),
+        })
+    };
+    let user_header = values
+        .get(names::PROXY_USER_HEADER)
+        .ok_or_else(|| ConfigError::Invalid {
+            setting: names::PROXY_USER_HEADER,
+            problem: "it is required with PORTAL_AUTH=proxy (the header with the signed-in user, such as X-Forwarded-User)".into(),
+        })
+        .and_then(|text| header(names::PROXY_USER_HEADER, text))?;
+    let roles_header = values
+        .get(names::PROXY_ROLES_HEADER)
+        .map(|text| header(names::PROXY_ROLES_HEADER, text))
+        .transpose()?;
+    let trusted_text = values
+        .get(names::TRUSTED_PROXIES)
+        .ok_or_else(|| ConfigError::Invalid {
+            setting: names::TRUSTED_PROXIES,
+            problem: "it is required with PORTAL_AUTH=proxy: the proxy's addresses (IPs or CIDR ranges, comma-separated)".into(),
+        })?;
+    let trusted = trusted_text
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            part.parse::<IpNet>()
+                .or_else(|_| part.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map_err(|_| ConfigError::Invalid {
+                    setting: names::TRUSTED_PROXIES,
+                    problem: format!("{part:?} is not an IP address or CIDR range"),
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if trusted.is_empty() {
+        return Err(ConfigError::Invalid {
+            setting: names::TRUSTED_PROXIES,
+            problem: "it lists no address".into(),
+        });
+    }
+    Ok(ProxySettings {
+        user_header,
+        roles_header,
+        required_role,
+        trusted,
+    })
+}
