@@ -38,10 +38,7 @@ fn is_public(path: &str) -> bool {
 
 pub async fn guard(State(auth): State<Auth>, request: Request, next: Next) -> Response {
     if csrf::is_cross_site_write(&request, auth.inner.public_origin.as_deref()) {
-        return refusal(
-            StatusCode::FORBIDDEN,
-            AppError::Forbidden("cross-site request refused".into()),
-        );
+        return refusal(AppError::Forbidden("cross-site request refused".into()));
     }
     if is_public(request.uri().path()) {
         return next.run(request).await;
@@ -116,12 +113,9 @@ async fn proxy_access(proxy: &ProxySettings, mut request: Request, next: Next) -
         if wants_page(&request) {
             return Pages::for_request(request.headers(), request_nonce(&request)).proxy_required();
         }
-        return refusal(
-            StatusCode::UNAUTHORIZED,
-            AppError::SignInRequired(
-                "Reach this portal through your organisation's sign-in proxy.".into(),
-            ),
-        );
+        return refusal(AppError::SignInRequired(
+            "Reach this portal through your organisation's sign-in proxy.".into(),
+        ));
     };
     if let Some(roles) = roles
         && !roles
@@ -141,12 +135,9 @@ async fn proxy_access(proxy: &ProxySettings, mut request: Request, next: Next) -
 /// anything else gets a 401 the app's error handling shows.
 fn signed_out(request: &Request) -> Response {
     if !wants_page(request) {
-        return refusal(
-            StatusCode::UNAUTHORIZED,
-            AppError::SignInRequired(
-                "Your session has ended: reload the page to sign in again.".into(),
-            ),
-        );
+        return refusal(AppError::SignInRequired(
+            "Your session has ended: reload the page to sign in again.".into(),
+        ));
     }
     let return_to = request
         .uri()
@@ -186,12 +177,9 @@ fn forbidden(request: &Request, who: &str, role: &str, sessions: bool) -> Respon
             is_framed(request),
         );
     }
-    refusal(
-        StatusCode::FORBIDDEN,
-        AppError::Forbidden(format!(
-            "You are signed in as {who} without the app role {role}, which this portal requires."
-        )),
-    )
+    refusal(AppError::Forbidden(format!(
+        "You are signed in as {who} without the app role {role}, which this portal requires."
+    )))
 }
 
 /// A browser navigating to a page (not a script's request for data).
@@ -205,8 +193,10 @@ fn wants_page(request: &Request) -> bool {
             .is_some_and(|accept| accept.contains("text/html"))
 }
 
-/// The error as the app's server functions send theirs (JSON), so the page can show it.
-fn refusal(status: StatusCode, error: AppError) -> Response {
+/// The error as the app's server functions send theirs (JSON, with its status), so the page
+/// can show it.
+fn refusal(error: AppError) -> Response {
+    let status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::FORBIDDEN);
     let body = serde_json::to_string(&error).unwrap_or_default();
     let mut response = (status, body).into_response();
     response.headers_mut().insert(
