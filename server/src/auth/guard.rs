@@ -13,7 +13,6 @@ use super::pages::Pages;
 use super::session::CookieCodec;
 use super::{Auth, EntraState, Method, csrf, unix_now};
 use crate::config::ProxySettings;
-use crate::security::request_nonce;
 
 /// Open to everyone: sign-in itself, the health checks for load balancers, and static assets
 /// (the WASM, scripts, styles and icon hold no report data). A path ending in `/` is a prefix.
@@ -111,7 +110,7 @@ async fn proxy_access(proxy: &ProxySettings, mut request: Request, next: Next) -
     };
     let Some(user) = user else {
         if wants_page(&request) {
-            return Pages::for_request(request.headers(), request_nonce(&request)).proxy_required();
+            return Pages::for_request(&request).proxy_required();
         }
         return refusal(AppError::SignInRequired(
             "Reach this portal through your organisation's sign-in proxy.".into(),
@@ -145,8 +144,7 @@ fn signed_out(request: &Request) -> Response {
         .map(|pq| pq.as_str().to_string())
         .unwrap_or_else(|| "/".into());
     if is_framed(request) {
-        return Pages::for_request(request.headers(), request_nonce(request))
-            .sign_in_embedded(&return_to);
+        return Pages::for_request(request).sign_in_embedded(&return_to);
     }
     Redirect::to(&format!(
         "/auth/login?return_to={}",
@@ -170,12 +168,7 @@ fn is_framed(request: &Request) -> bool {
 
 fn forbidden(request: &Request, who: &str, role: &str, sessions: bool) -> Response {
     if wants_page(request) {
-        return Pages::for_request(request.headers(), request_nonce(request)).no_access(
-            who,
-            role,
-            sessions,
-            is_framed(request),
-        );
+        return Pages::for_request(request).no_access(who, role, sessions, is_framed(request));
     }
     refusal(AppError::Forbidden(format!(
         "You are signed in as {who} without the app role {role}, which this portal requires."

@@ -2,8 +2,11 @@
 //! the browser's language (English or Brazilian Portuguese), scripts only with the request's
 //! CSP nonce.
 use app::i18n::Locale;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::Request;
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+
+use crate::security::request_nonce;
 
 /// The fixed texts of these pages.
 struct Texts {
@@ -64,12 +67,17 @@ pub struct Pages {
 }
 
 impl Pages {
-    /// For a request: its language, and its CSP nonce for inline scripts.
-    pub fn for_request(headers: &HeaderMap, nonce: Option<String>) -> Self {
-        let locale = headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|value| value.to_str().ok())
-            .map(Locale::negotiate)
+    /// For a request: its language (the page's `?lang=`, also inside `return_to`, else the
+    /// browser's), and its CSP nonce for inline scripts.
+    pub fn for_request(request: &Request) -> Self {
+        let locale = lang_in_query(request.uri().query().unwrap_or_default())
+            .or_else(|| {
+                request
+                    .headers()
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|value| value.to_str().ok())
+                    .map(Locale::negotiate)
+            })
             .unwrap_or_default();
         let texts = match locale {
             Locale::En => &EN,
@@ -78,7 +86,7 @@ impl Pages {
         Self {
             locale,
             texts,
-            nonce,
+            nonce: request_nonce(request),
         }
     }
 
@@ -233,6 +241,17 @@ if (window.opener) {{
     }
 }
 
+/// `lang=` in a query, or in the query of its `return_to` path.
+fn lang_in_query(query: &str) -> Option<Locale> {
+    url::form_urlencoded::parse(query.as_bytes()).find_map(|(key, value)| match key.as_ref() {
+        "lang" => Locale::parse(&value),
+        "return_to" => value
+            .split_once('?')
+            .and_then(|(_, inner)| lang_in_query(inner)),
+        _ => None,
+    })
+}
+
 /// Text for HTML content and quoted attributes.
 pub fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -247,4 +266,24 @@ pub fn esc(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_language_follows_the_url_first() {
+        assert_eq!(lang_in_query("embed=1&lang=pt-BR"), Some(Locale::PtBr));
+        assert_eq!(
+            lang_in_query("return_to=%2F%3Ffrom%3D2026-01-01%26lang%3Dpt-BR"),
+            Some(Locale::PtBr)
+        );
+        assert_eq!(lang_in_query("return_to=%2F"), None);
+        assert_eq!(lang_in_query(""), None);
+        assert_eq!(
+            esc("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
 }

@@ -9,7 +9,6 @@ use serde::Deserialize;
 
 use super::pages::Pages;
 use super::{Auth, unix_now};
-use crate::security::request_nonce;
 
 pub use app::query::encode;
 
@@ -39,7 +38,7 @@ async fn login(
     let Some(entra) = auth.entra() else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let pages = Pages::for_request(request.headers(), request_nonce(&request));
+    let pages = Pages::for_request(&request);
     let return_to = local_path(query.return_to.as_deref());
     let flag = |value: &Option<String>| value.as_deref().is_some_and(|v| v == "1" || v == "true");
     match entra
@@ -74,7 +73,7 @@ async fn callback(
     let Some(entra) = auth.entra() else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let pages = Pages::for_request(request.headers(), request_nonce(&request));
+    let pages = Pages::for_request(&request);
     let fail = |status: StatusCode, problem: &str| {
         with_cookies(pages.failed(status, problem), [entra.cookies.clear_login()])
     };
@@ -157,7 +156,7 @@ async fn signed_out(State(auth): State<Auth>, request: Request) -> Response {
     if auth.entra().is_none() {
         return StatusCode::NOT_FOUND.into_response();
     }
-    Pages::for_request(request.headers(), request_nonce(&request)).signed_out()
+    Pages::for_request(&request).signed_out()
 }
 
 /// A path on this site: anything else (another host, `//host`, a scheme) becomes `/`.
