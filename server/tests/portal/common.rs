@@ -27,6 +27,13 @@ pub fn sim_config() -> SimConfig {
     }
 }
 
+/// Held by each test's portal: the portal tests run one at a time. Every test has its own tokio
+/// runtime, and Leptos keeps process-wide state while it renders: two dashboards rendering at
+/// once on two runtimes now and then left one waiting forever (reproduced with 8 runtimes; never
+/// with one runtime, as in production, nor one test at a time, nor for server functions alone).
+/// (tokio's Mutex: it works across runtimes and is held across awaits.)
+static ONE_PORTAL_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 pub struct Portal {
     pub base: String,
     pub http: reqwest::Client,
@@ -34,6 +41,7 @@ pub struct Portal {
     server: JoinHandle<()>,
     // Kept alive (the simulator stops when it is dropped).
     pub connection: GraphConnection,
+    _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
 impl Portal {
@@ -56,6 +64,8 @@ impl Portal {
         sim_config: SimConfig,
         settings: impl FnOnce(&str) -> ServerSettings,
     ) -> Self {
+        // A test that failed still gives up its turn (its portal is dropped as it unwinds).
+        let turn = ONE_PORTAL_AT_A_TIME.lock().await;
         let options = LeptosOptions::builder()
             .output_name("dialout-portal")
             .site_root("target/site")
@@ -79,6 +89,7 @@ impl Portal {
             sim_config,
             server,
             connection,
+            _turn: turn,
         }
     }
 
