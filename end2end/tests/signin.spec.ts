@@ -82,8 +82,10 @@ test('embedded in another site, sign-in runs in a popup and returns to the frame
   const popupOpened = page.waitForEvent('popup');
   await frame.getByRole('link', { name: 'Sign in' }).click();
   const popup = await popupOpened;
+  // Listening before the choice: the popup may close before the click returns.
+  const closed = popup.waitForEvent('close');
   await chooseAccount(popup, 'Ada Manager');
-  await popup.waitForEvent('close');
+  await closed;
   // The frame got its own (partitioned) session and shows the report.
   await expect(frame.getByRole('heading', { level: 1, name: 'Dial-out spend' })).toBeVisible();
   await expect(frame.getByTestId('glance')).toBeVisible();
