@@ -16,7 +16,7 @@ use crate::config::ProxySettings;
 
 /// Open to everyone: sign-in itself, the health checks for load balancers, and static assets
 /// (the WASM, scripts, styles and icon hold no report data). A path ending in `/` is a prefix.
-pub const PUBLIC_PATHS: [&str; 6] = [
+const PUBLIC_PATHS: [&str; 6] = [
     "/auth/",
     "/healthz",
     "/readyz",
@@ -148,7 +148,7 @@ fn signed_out(request: &Request) -> Response {
     }
     Redirect::to(&format!(
         "/auth/login?return_to={}",
-        super::routes::encode(&return_to)
+        app::query::encode(&return_to)
     ))
     .into_response()
 }

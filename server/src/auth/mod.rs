@@ -25,8 +25,6 @@ use crate::security::FrameAncestors;
 use oidc::EntraSignIn;
 use session::{CookieCodec, Session};
 
-pub use guard::PUBLIC_PATHS;
-
 /// One-time tokens that carry a popup's session to the frame that opened it.
 const HANDOFF_TTL: Duration = Duration::from_secs(120);
 

@@ -96,7 +96,7 @@ impl Pages {
         let t = self.texts;
         let login = format!(
             "/auth/login?popup=1&return_to={}",
-            crate::auth::routes::encode(return_to)
+            app::query::encode(return_to)
         );
         let body = format!(
             r#"<h1>{title}</h1><p>{note}</p>

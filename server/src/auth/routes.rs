@@ -10,8 +10,6 @@ use serde::Deserialize;
 use super::pages::Pages;
 use super::{Auth, unix_now};
 
-pub use app::query::encode;
-
 pub fn routes(auth: Auth) -> Router {
     Router::new()
         .route("/auth/login", get(login))
