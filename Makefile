@@ -9,6 +9,13 @@ SHELL := /bin/bash
 # wasm-opt, which builds but breaks hydration.
 export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
+# The browser build (the WASM the portal ships) names no folder of the build machine: panic
+# locations and debug strings say /cargo/... and /dialout-portal/... instead. Set for the wasm32
+# target only, so the server and the host tests keep their build cache.
+CARGO_HOME ?= $(HOME)/.cargo
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS := --remap-path-prefix=$(CARGO_HOME)=/cargo \
+	--remap-path-prefix=$(CURDIR)=/dialout-portal
+
 LEPTOS_SITE_ADDR ?= 127.0.0.1:3000
 PORTAL_ENV = LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD \
 	LEPTOS_SITE_ADDR=$(LEPTOS_SITE_ADDR)

@@ -31,6 +31,13 @@ pub enum AppError {
     /// Signed in, without the app role the portal requires.
     #[error("{0}")]
     Forbidden(String),
+    /// The person (or client) has used their share of Graph's request budget for now.
+    #[error("{message}")]
+    TooManyRequests {
+        message: String,
+        /// When to try again, in seconds (the `Retry-After` header).
+        retry_after_secs: u64,
+    },
 }
 
 impl AppError {
@@ -41,6 +48,7 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::SignInRequired(_) => 401,
             AppError::Forbidden(_) => 403,
+            AppError::TooManyRequests { .. } => 429,
             AppError::Graph { .. } => 502,
             AppError::Internal(_) | AppError::Transport(_) => 500,
         }
@@ -51,6 +59,18 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            // On the server: the request's arguments could not be read. The decoder's own
+            // words name our types' internals: the caller gets a plain message and a 400.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                let error = AppError::BadRequest(
+                    "The request's parameters are missing or malformed.".into(),
+                );
+                #[cfg(feature = "ssr")]
+                crate::report::set_response_status(&error);
+                error
+            }
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }

@@ -1,3 +1,5 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { APIRequestContext, Page } from '@playwright/test';
 import {
@@ -29,8 +31,12 @@ test('a manager signs in with Entra ID, sees the report, and signs out', async (
   await expect(page.getByRole('heading', { level: 1, name: 'Dial-out spend' })).toBeVisible();
   await expect(page.getByTestId('signed-in-user')).toHaveText('Ada Manager');
   await expect(page.getByTestId('glance')).toBeVisible();
-  const cookie = (await page.context().cookies(signInURL)).find((c) => c.name === 'dialout_session');
+  // Other sites may frame this portal: its cookie is Secure, partitioned, and prefixed.
+  const cookie = (await page.context().cookies(signInURL)).find(
+    (c) => c.name === '__Host-dialout_session',
+  );
   expect(cookie?.httpOnly).toBe(true);
+  expect(cookie?.secure).toBe(true);
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'You have signed out' })).toBeVisible();
@@ -38,6 +44,11 @@ test('a manager signs in with Entra ID, sees the report, and signs out', async (
   // The report is closed again: the portal sends the browser back to sign in.
   await page.goto(`${signInURL}/`);
   await expect(page).toHaveURL(/\/oauth2\/v2\.0\/authorize/);
+  // A copy of the cookie from before the sign-out is refused too (the session was revoked).
+  const replay = await page.request.post(`${signInURL}/api/today`, {
+    headers: { cookie: `${cookie?.name}=${cookie?.value}` },
+  });
+  expect(replay.status()).toBe(401);
 });
 
 test('a signed-in user without the app role is told which role to ask for', async ({ page }) => {
@@ -110,8 +121,15 @@ async function servedFiles(request: APIRequestContext, origin: string): Promise<
 
 test('no secret reaches the browser: HTML, JavaScript, WASM and styles', async ({ page }) => {
   // The demo's documented credentials stand in for a tenant's: the Graph app's client secret
-  // and the sign-in app's.
-  const secrets = ['graph-sim-demo-secret', 'graph-sim-demo-sign-in-secret'];
+  // and the sign-in app's. Nor the build machine's folders (the WASM's paths are remapped).
+  const repository = path.resolve(__dirname, '..', '..');
+  const secrets = [
+    'graph-sim-demo-secret',
+    'graph-sim-demo-sign-in-secret',
+    repository,
+    '/.cargo/registry',
+    os.homedir() + '/',
+  ];
   await page.goto(`${signInURL}/`);
   await chooseAccount(page, 'Ada Manager');
   await expect(page.getByTestId('signed-in-user')).toHaveText('Ada Manager');
@@ -121,9 +139,9 @@ test('no secret reaches the browser: HTML, JavaScript, WASM and styles', async (
   ] as const) {
     const files = await servedFiles(request, origin);
     expect(files.size).toBeGreaterThan(4);
-    for (const [path, bytes] of files) {
+    for (const [file, bytes] of files) {
       for (const secret of secrets) {
-        expect(bytes.includes(secret), `${secret} in ${origin}${path}`).toBe(false);
+        expect(bytes.includes(secret), `${secret} in ${origin}${file}`).toBe(false);
       }
     }
   }

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
-use app::report::CacheSettings;
+use app::report::{CacheSettings, QuotaSettings};
 use chrono::Utc;
 use graph_client::GraphConfig;
 use graph_sim::SimConfig;
@@ -21,6 +21,7 @@ pub use file::FileSettings;
 use values::Values;
 pub(crate) use values::parse_day;
 
+use crate::listener::ConnectionLimits;
 use crate::security::FrameAncestors;
 
 /// The names of the portal's own settings (the Graph ones are `graph_client::env_vars`).
@@ -29,6 +30,13 @@ pub mod names {
     pub const FRAME_ANCESTORS: &str = "PORTAL_FRAME_ANCESTORS";
     pub const REQUEST_TIMEOUT: &str = "PORTAL_REQUEST_TIMEOUT_SECS";
     pub const BODY_LIMIT: &str = "PORTAL_BODY_LIMIT_BYTES";
+    pub const BODY_READ_TIMEOUT: &str = "PORTAL_BODY_READ_TIMEOUT_SECS";
+    pub const HEADER_READ_TIMEOUT: &str = "PORTAL_HEADER_READ_TIMEOUT_SECS";
+    pub const MAX_CONNECTIONS: &str = "PORTAL_MAX_CONNECTIONS";
+    pub const MAX_CONNECTIONS_PER_CLIENT: &str = "PORTAL_MAX_CONNECTIONS_PER_CLIENT";
+    pub const GRAPH_WINDOWS_PER_MINUTE: &str = "PORTAL_GRAPH_WINDOWS_PER_MINUTE";
+    pub const GRAPH_WINDOWS_BURST: &str = "PORTAL_GRAPH_WINDOWS_BURST";
+    pub const REFRESH_COOLDOWN: &str = "PORTAL_REFRESH_COOLDOWN_SECS";
     pub const CACHE_RECENT_TTL: &str = "PORTAL_CACHE_RECENT_TTL_SECS";
     pub const CACHE_SETTLED_TTL: &str = "PORTAL_CACHE_SETTLED_TTL_SECS";
     pub const CACHE_LAG_DAYS: &str = "PORTAL_CACHE_LAG_DAYS";
@@ -84,6 +92,13 @@ pub mod names {
             FRAME_ANCESTORS,
             REQUEST_TIMEOUT,
             BODY_LIMIT,
+            BODY_READ_TIMEOUT,
+            HEADER_READ_TIMEOUT,
+            MAX_CONNECTIONS,
+            MAX_CONNECTIONS_PER_CLIENT,
+            GRAPH_WINDOWS_PER_MINUTE,
+            GRAPH_WINDOWS_BURST,
+            REFRESH_COOLDOWN,
             CACHE_RECENT_TTL,
             CACHE_SETTLED_TTL,
             CACHE_LAG_DAYS,
@@ -134,7 +149,13 @@ pub struct ServerSettings {
     pub request_timeout: Duration,
     /// Largest request body accepted (server-function arguments are small).
     pub body_limit: usize,
+    /// Longest time to receive a request's body.
+    pub body_read_timeout: Duration,
+    /// Connections at once, per client and in all; the time to send a request's head.
+    pub connections: ConnectionLimits,
     pub cache: CacheSettings,
+    /// Each requester's share of Graph's request budget.
+    pub quota: QuotaSettings,
     /// Who may read the report (`PORTAL_AUTH`).
     pub auth: AuthSettings,
 }
@@ -145,7 +166,10 @@ impl Default for ServerSettings {
             frame_ancestors: FrameAncestors::default(),
             request_timeout: Duration::from_secs(600),
             body_limit: 64 * 1024,
+            body_read_timeout: Duration::from_secs(30),
+            connections: ConnectionLimits::default(),
             cache: CacheSettings::default(),
+            quota: QuotaSettings::default(),
             auth: AuthSettings::None,
         }
     }
@@ -256,9 +280,63 @@ fn server_settings(values: &Values<'_>) -> Result<ServerSettings, ConfigError> {
         frame_ancestors,
         request_timeout: values.seconds(names::REQUEST_TIMEOUT, defaults.request_timeout)?,
         body_limit: values.bounded(names::BODY_LIMIT, defaults.body_limit, 1024..=64 << 20)?,
+        body_read_timeout: bounded_seconds(
+            values,
+            names::BODY_READ_TIMEOUT,
+            defaults.body_read_timeout,
+            600,
+        )?,
+        connections: ConnectionLimits {
+            max_connections: values.bounded(
+                names::MAX_CONNECTIONS,
+                defaults.connections.max_connections,
+                1..=1_000_000,
+            )?,
+            max_per_client: values.bounded(
+                names::MAX_CONNECTIONS_PER_CLIENT,
+                defaults.connections.max_per_client,
+                1..=1_000_000,
+            )?,
+            header_read_timeout: bounded_seconds(
+                values,
+                names::HEADER_READ_TIMEOUT,
+                defaults.connections.header_read_timeout,
+                300,
+            )?,
+            ..defaults.connections
+        },
         cache,
+        quota: QuotaSettings {
+            windows_per_minute: values.bounded(
+                names::GRAPH_WINDOWS_PER_MINUTE,
+                defaults.quota.windows_per_minute,
+                1..=100_000,
+            )?,
+            burst: values.bounded(
+                names::GRAPH_WINDOWS_BURST,
+                defaults.quota.burst,
+                1..=100_000,
+            )?,
+            refresh_cooldown: Duration::from_secs(values.bounded(
+                names::REFRESH_COOLDOWN,
+                defaults.quota.refresh_cooldown.as_secs(),
+                0..=86_400,
+            )?),
+        },
         auth: AuthSettings::None,
     })
+}
+
+/// Whole seconds from 1 to `max`.
+fn bounded_seconds(
+    values: &Values<'_>,
+    name: &'static str,
+    default: Duration,
+    max: u64,
+) -> Result<Duration, ConfigError> {
+    values
+        .bounded(name, default.as_secs(), 1..=max)
+        .map(Duration::from_secs)
 }
 
 fn demo_settings(values: &Values<'_>) -> Result<SimConfig, ConfigError> {

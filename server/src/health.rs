@@ -1,11 +1,25 @@
 //! `/healthz`: the process is up (and in which mode). `/readyz`: a Graph token can be obtained
-//! now (the cached one or a fresh one), so pages can be served; 503 with the reason otherwise.
+//! (the cached one or a fresh one), so pages can be served; 503 otherwise.
+//!
+//! Both are open to anyone (load balancers call them), so `/readyz` says only a short reason
+//! code; the identity platform's whole answer (AADSTS text, client id, trace ids) goes to the
+//! log. Its verdict is kept for a while, so a flood of calls makes no flood of token requests:
+//! 30 s after a success, and after a failure 5 s, doubling with each further failure up to 60 s.
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use graph_client::{AuthErrorKind, GraphError};
 use serde_json::{Value, json};
+use tokio::sync::Mutex;
 
 use crate::PortalState;
+
+const READY_FOR: Duration = Duration::from_secs(30);
+const FIRST_BACKOFF: Duration = Duration::from_secs(5);
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
 pub async fn healthz(State(state): State<PortalState>) -> Json<Value> {
     let mut health = json!({ "status": "up", "mode": state.mode.as_str() });
@@ -18,15 +32,92 @@ pub async fn healthz(State(state): State<PortalState>) -> Json<Value> {
 
 pub async fn readyz(State(state): State<PortalState>) -> (StatusCode, Json<Value>) {
     let mode = state.mode.as_str();
-    match state.service.check_graph().await {
+    match state.readiness.verdict(&state.service).await {
         Ok(()) => (
             StatusCode::OK,
             Json(json!({ "status": "ready", "mode": mode })),
         ),
-        // The service has logged the failure already.
-        Err(error) => (
+        Err(reason) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "unavailable", "mode": mode, "error": error.to_string() })),
+            Json(json!({ "status": "unavailable", "mode": mode, "reason": reason })),
         ),
+    }
+}
+
+/// The last readiness verdict and until when it holds. Behind an async mutex: callers that
+/// arrive while a check runs wait for its verdict instead of starting their own.
+#[derive(Clone, Default)]
+pub struct Readiness {
+    last: Arc<Mutex<Option<Verdict>>>,
+}
+
+struct Verdict {
+    result: Result<(), &'static str>,
+    until: Instant,
+    failures: u32,
+}
+
+impl Readiness {
+    async fn verdict(&self, service: &app::report::ReportService) -> Result<(), &'static str> {
+        let mut last = self.last.lock().await;
+        let now = Instant::now();
+        if let Some(verdict) = last.as_ref()
+            && now < verdict.until
+        {
+            return verdict.result;
+        }
+        let failures = last.as_ref().map_or(0, |verdict| verdict.failures);
+        let (result, failures, valid_for) = match service.check_graph().await {
+            Ok(()) => (Ok(()), 0, READY_FOR),
+            Err(error) => {
+                let reason = reason_code(&error);
+                tracing::warn!(reason, %error, "not ready: no Graph token");
+                (Err(reason), failures + 1, backoff(failures + 1))
+            }
+        };
+        *last = Some(Verdict {
+            result,
+            until: Instant::now() + valid_for,
+            failures,
+        });
+        result
+    }
+}
+
+/// How long the `failures`-th failure in a row is kept.
+fn backoff(failures: u32) -> Duration {
+    let doublings = failures.saturating_sub(1).min(8);
+    (FIRST_BACKOFF * 2u32.pow(doublings)).min(MAX_BACKOFF)
+}
+
+/// A short, stable code for what stops a token: enough for a load balancer's operator to know
+/// where to look, nothing from the identity platform's answer.
+fn reason_code(error: &GraphError) -> &'static str {
+    match error {
+        GraphError::Auth(auth) => match auth.kind {
+            AuthErrorKind::InvalidSecret | AuthErrorKind::ExpiredSecret => "credential_rejected",
+            AuthErrorKind::InvalidClientAssertion => "certificate_rejected",
+            AuthErrorKind::TenantNotFound => "tenant_not_found",
+            AuthErrorKind::AppNotFoundInTenant => "app_not_found",
+            AuthErrorKind::InvalidScope => "scope_rejected",
+            _ => "token_refused",
+        },
+        GraphError::GaveUp(_) => "identity_platform_unavailable",
+        GraphError::Config(_) | GraphError::Setup(_) => "misconfigured",
+        _ => "token_failed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_back_off_to_a_minute() {
+        assert_eq!(backoff(1), Duration::from_secs(5));
+        assert_eq!(backoff(2), Duration::from_secs(10));
+        assert_eq!(backoff(4), Duration::from_secs(40));
+        assert_eq!(backoff(5), MAX_BACKOFF);
+        assert_eq!(backoff(40), MAX_BACKOFF);
     }
 }

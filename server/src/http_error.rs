@@ -20,6 +20,7 @@ impl HttpError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::SignInRequired(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Graph { .. } | AppError::Transport(_) => StatusCode::BAD_GATEWAY,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -43,11 +44,20 @@ impl IntoResponse for HttpError {
         if status.is_server_error() {
             tracing::error!(error = %self.0, "request failed");
         }
-        (
+        let mut response = (
             status,
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
             self.message() + "\n",
         )
-            .into_response()
+            .into_response();
+        if let AppError::TooManyRequests {
+            retry_after_secs, ..
+        } = &self.0
+        {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, (*retry_after_secs).into());
+        }
+        response
     }
 }

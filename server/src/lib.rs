@@ -5,6 +5,7 @@
 //! - `GET /healthz`, `GET /readyz` (see [`health`]);
 //! - `GET /export/dialout.csv`, `GET /export/dialout.xlsx` (see [`export`]);
 //! - `GET /events/progress` (see [`progress`]).
+mod assets;
 pub mod auth;
 pub mod config;
 pub mod export;
@@ -12,7 +13,9 @@ pub mod fetch;
 mod graph;
 mod health;
 mod http_error;
+pub mod inbound;
 mod layers;
+pub mod listener;
 pub mod progress;
 mod range_query;
 pub mod security;
@@ -51,6 +54,7 @@ pub(crate) struct PortalState {
     service: ReportService,
     /// The embedded simulator's base URL in demo mode: tests compare with its `/_sim/truth`.
     simulator_url: Option<String>,
+    readiness: health::Readiness,
 }
 
 impl FromRef<PortalState> for LeptosOptions {
@@ -79,6 +83,7 @@ pub fn router(
     let service = ReportService::new(
         Arc::clone(&connection.client),
         settings.cache.clone(),
+        settings.quota.clone(),
         Arc::clone(&connection.today),
     );
     let state = PortalState {
@@ -86,6 +91,7 @@ pub fn router(
         mode: connection.mode,
         service: service.clone(),
         simulator_url: connection.simulator_url().map(str::to_string),
+        readiness: health::Readiness::default(),
     };
     // What every page and server function finds in its Leptos context.
     let mode = match connection.mode {
@@ -98,12 +104,15 @@ pub fn router(
         security::provide_request_nonce();
     };
     let routes = generate_route_list(App);
+    let assets = assets::routes(&leptos_options.site_root, &leptos_options.site_pkg_dir);
     let app = extra_routes()
         .into_iter()
         .fold(Router::new(), |app, (path, route)| app.route(path, route))
+        .merge(assets)
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(leptos_options.clone())
         })
+        // Behind the guard: only a signed-in request reaches the app's not-found page.
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             PortalState,
             _,
@@ -162,14 +171,13 @@ pub async fn serve(config: PortalConfig) -> Result<(), String> {
         "serving the portal on http://{addr}"
     );
     tracing::info!(auth = config.server.auth.mode_name(), "sign-in");
-    // The peer address: PORTAL_AUTH=proxy trusts its user header only from the proxy.
-    axum::serve(
+    listener::serve(
         listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        app,
+        config.server.connections.clone(),
+        shutdown_signal(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|error| format!("server error: {error}"))?;
+    .await;
     connection.shutdown().await;
     Ok(())
 }

@@ -1,5 +1,7 @@
 //! Security headers on every response: a Content-Security-Policy whose script nonce is the one
-//! the page's inline scripts carry, `X-Content-Type-Options: nosniff` and `Referrer-Policy`.
+//! the page's inline scripts carry, `X-Content-Type-Options: nosniff` and `Referrer-Policy`;
+//! `Cache-Control: no-store` on everything but the static assets (pages, data and exports
+//! carry names and spend); `Strict-Transport-Security` when the portal is served over https.
 //! No `X-Frame-Options`: the CSP's `frame-ancestors` (from `PORTAL_FRAME_ANCESTORS`) supersedes
 //! it, and the portal may be framed by the hosts listed there (Teams, SharePoint).
 //!
@@ -11,7 +13,8 @@ use std::sync::Arc;
 
 use axum::extract::{Request, State};
 use axum::http::header::{
-    CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY,
+    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderValue, request::Parts};
 use axum::middleware::Next;
@@ -30,8 +33,9 @@ impl Default for FrameAncestors {
 }
 
 impl FrameAncestors {
-    /// Space-separated CSP sources: `'self'`, `'none'` (alone), schemes (`https:`) or hosts
-    /// (`https://teams.microsoft.com`, `*.sharepoint.com`).
+    /// Space-separated CSP sources: `'self'`, `'none'` (alone), or origins: `https://host`,
+    /// `https://*.domain`, with an optional port (`http://` only for a loopback host). Schemes
+    /// alone (`https:`), `*`, `data:` and the like would let any page frame the portal.
     pub fn parse(text: &str) -> Result<Self, String> {
         let sources: Vec<&str> = text.split_ascii_whitespace().collect();
         if sources.is_empty() {
@@ -68,11 +72,36 @@ fn check_source(source: &str) -> Result<(), String> {
             "{source:?}: only the keywords 'self' and 'none' apply to frame-ancestors"
         ));
     }
-    let allowed = |byte: u8| byte.is_ascii_alphanumeric() || b"-._:/*%~".contains(&byte);
-    if !source.bytes().all(allowed) || source.starts_with([':', '/']) {
-        return Err(format!(
-            "{source:?} is not a CSP source (a scheme like https: or a host like https://teams.microsoft.com)"
-        ));
+    let not_origin = || {
+        format!(
+            "{source:?} is not an https origin (like https://teams.microsoft.com or https://*.sharepoint.com; http:// only for localhost)"
+        )
+    };
+    let (scheme, rest) = source.split_once("://").ok_or_else(not_origin)?;
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (rest, None),
+    };
+    let label_ok = |label: &str| {
+        !label.is_empty()
+            && label.len() <= 63
+            && label
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-')
+    };
+    let name = host.strip_prefix("*.").unwrap_or(host);
+    let host_ok = name.split('.').all(label_ok);
+    let port_ok = port.is_none_or(|port| {
+        port == "*" || (port.len() <= 5 && port.bytes().all(|byte| byte.is_ascii_digit()))
+    });
+    let loopback = matches!(
+        host.to_ascii_lowercase().as_str(),
+        "localhost" | "127.0.0.1"
+    );
+    let scheme_ok =
+        scheme.eq_ignore_ascii_case("https") || (scheme.eq_ignore_ascii_case("http") && loopback);
+    if !(host_ok && port_ok && scheme_ok) {
+        return Err(not_origin());
     }
     Ok(())
 }
@@ -82,10 +111,12 @@ fn check_source(source: &str) -> Result<(), String> {
 pub struct SecurityHeaders {
     /// The policy up to the nonce, and after it.
     csp: Arc<(String, String)>,
+    /// Browsers must keep to https for a year (the public URL is https).
+    hsts: bool,
 }
 
 impl SecurityHeaders {
-    pub fn new(frame_ancestors: &FrameAncestors) -> Self {
+    pub fn new(frame_ancestors: &FrameAncestors, hsts: bool) -> Self {
         let before = "default-src 'self'; script-src 'self' 'nonce-".to_owned();
         // The WASM needs 'wasm-unsafe-eval'; ECharts sets inline styles; everything else,
         // server functions and the progress events included, is same-origin.
@@ -97,6 +128,7 @@ impl SecurityHeaders {
         );
         Self {
             csp: Arc::new((before, after)),
+            hsts,
         }
     }
 
@@ -124,8 +156,22 @@ pub async fn security_headers(
 ) -> Response {
     let nonce = Nonce::new();
     request.extensions_mut().insert(RequestNonce(nonce.clone()));
+    let asset = crate::assets::is_asset(request.uri().path());
     let mut response = next.run(request).await;
     let out = response.headers_mut();
+    let stored_nowhere = out
+        .get(CACHE_CONTROL)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.contains("no-store"));
+    if !asset && !stored_nowhere {
+        out.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if headers.hsts {
+        out.insert(
+            STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     out.insert(CONTENT_SECURITY_POLICY, headers.policy(&nonce));
     out.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     out.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));

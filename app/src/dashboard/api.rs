@@ -9,7 +9,14 @@ use crate::model::{Summary, Trend};
 #[server(endpoint = "summary")]
 pub async fn get_summary(from: NaiveDate, to: NaiveDate) -> Result<Summary, AppError> {
     let range = crate::model::DateRange { from, to };
-    crate::report::with_status(async { crate::report::service()?.summary(range).await }.await)
+    crate::report::with_status(
+        async {
+            crate::report::service()?
+                .summary(range, &crate::report::requester())
+                .await
+        }
+        .await,
+    )
 }
 
 /// Per-currency series of charge, minutes and calls per day or week; one user's when given.
@@ -21,8 +28,14 @@ pub async fn get_trend(
 ) -> Result<Trend, AppError> {
     let range = crate::model::DateRange { from, to };
     let user_id = user_id.as_deref();
+    let requester = crate::report::requester();
     crate::report::with_status(
-        async { crate::report::service()?.trend(range, user_id).await }.await,
+        async {
+            crate::report::service()?
+                .trend(range, user_id, &requester)
+                .await
+        }
+        .await,
     )
 }
 

@@ -4,6 +4,7 @@ mod cache;
 pub mod dataset;
 pub(crate) mod facts;
 pub mod progress;
+mod quota;
 mod service;
 pub mod trend;
 mod users;
@@ -12,6 +13,7 @@ use std::sync::Arc;
 
 pub use cache::CacheSettings;
 pub use dataset::ReportData;
+pub use quota::{QuotaSettings, Requester};
 pub use service::{MAX_RANGE_DAYS, ReportService};
 
 /// The current UTC date, as the service sees it (demo mode pins it to the simulator's).
@@ -22,13 +24,38 @@ pub type Today = Arc<dyn Fn() -> chrono::NaiveDate + Send + Sync>;
 pub fn with_status<T>(
     result: Result<T, crate::error::AppError>,
 ) -> Result<T, crate::error::AppError> {
-    if let Err(error) = &result
-        && let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
-        && let Ok(status) = axum::http::StatusCode::from_u16(error.status_code())
-    {
-        response.set_status(status);
+    if let Err(error) = &result {
+        set_response_status(error);
     }
     result
+}
+
+/// Gives the current server function's response the error's status (and `Retry-After` when
+/// the error says when to try again).
+pub fn set_response_status(error: &crate::error::AppError) {
+    let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    if let Ok(status) = axum::http::StatusCode::from_u16(error.status_code()) {
+        response.set_status(status);
+    }
+    if let crate::error::AppError::TooManyRequests {
+        retry_after_secs, ..
+    } = error
+    {
+        response.insert_header(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from(*retry_after_secs),
+        );
+    }
+}
+
+/// Who the current server function's request comes from (the server's access guard puts it
+/// in the request); without one, an anonymous requester shares one budget with all others.
+pub fn requester() -> Requester {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Requester>().cloned())
+        .unwrap_or_else(|| Requester("anonymous".into()))
 }
 
 /// The report service the server put in the Leptos context.

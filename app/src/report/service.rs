@@ -16,6 +16,7 @@ use super::cache::{CacheSettings, LagAwareExpiry, LastDay};
 use super::dataset::ReportData;
 use super::facts::Fact;
 use super::progress::{ProgressHub, ProgressTracker};
+use super::quota::{GraphQuota, QuotaSettings, Requester};
 use super::trend::{BucketFacts, bucket_for, bucket_ranges, build_trend};
 use crate::error::AppError;
 use crate::model::{DateRange, FetchStatus, Summary, Trend, UserDetail, UserPage, UserQuery};
@@ -39,6 +40,7 @@ struct Inner {
     trends: Cache<TrendKey, Arc<Trend>>,
     progress: ProgressHub,
     today: Today,
+    quota: GraphQuota,
 }
 
 /// One Graph window's rows as Graph sent them, and as the portal reads them.
@@ -72,7 +74,12 @@ impl LastDay for DateRange {
 }
 
 impl ReportService {
-    pub fn new(client: Arc<GraphClient>, settings: CacheSettings, today: Today) -> Self {
+    pub fn new(
+        client: Arc<GraphClient>,
+        settings: CacheSettings,
+        quota: QuotaSettings,
+        today: Today,
+    ) -> Self {
         // Both caches weigh entries by rows held; together they stay under `max_rows`.
         let per_cache = (settings.max_rows / 2).max(1);
         let expiry = || LagAwareExpiry {
@@ -101,6 +108,7 @@ impl ReportService {
             trends,
             progress: ProgressHub::default(),
             today,
+            quota: GraphQuota::new(quota),
         };
         Self {
             inner: Arc::new(inner),
@@ -135,9 +143,18 @@ impl ReportService {
         DayRange::new(range.from, range.to).map_err(|error| AppError::BadRequest(error.to_string()))
     }
 
-    /// The indexed report for a range: from the cache, or fetched once however many ask.
-    pub async fn data(&self, range: DateRange) -> Result<Arc<ReportData>, AppError> {
+    /// The indexed report for a range: from the cache, or fetched once however many ask (the
+    /// Graph windows it lacks charged to `requester`'s share).
+    pub async fn data(
+        &self,
+        range: DateRange,
+        requester: &Requester,
+    ) -> Result<Arc<ReportData>, AppError> {
         let day_range = self.check_range(range)?;
+        if !self.inner.ranges.contains_key(&range) {
+            let missing = self.missing_windows(day_range.windows());
+            self.inner.quota.charge(requester, missing)?;
+        }
         self.inner
             .ranges
             .try_get_with(range, self.build(range, day_range))
@@ -145,20 +162,32 @@ impl ReportService {
             .map_err(|error| AppError::clone(&error))
     }
 
-    pub async fn summary(&self, range: DateRange) -> Result<Summary, AppError> {
-        Ok(self.data(range).await?.summary())
+    pub async fn summary(
+        &self,
+        range: DateRange,
+        requester: &Requester,
+    ) -> Result<Summary, AppError> {
+        Ok(self.data(range, requester).await?.summary())
     }
 
-    pub async fn users(&self, query: &UserQuery) -> Result<UserPage, AppError> {
-        Ok(UserPage::clone(&self.data(query.range).await?.users(query)))
+    pub async fn users(
+        &self,
+        query: &UserQuery,
+        requester: &Requester,
+    ) -> Result<UserPage, AppError> {
+        Ok(UserPage::clone(
+            &self.data(query.range, requester).await?.users(query),
+        ))
     }
 
     pub async fn user_detail(
         &self,
         range: DateRange,
         user_id: &str,
+        requester: &Requester,
     ) -> Result<UserDetail, AppError> {
-        self.data(range).await?.user_detail(user_id).ok_or_else(|| {
+        let data = self.data(range, requester).await?;
+        data.user_detail(user_id).ok_or_else(|| {
             AppError::NotFound(format!(
                 "no dial-out by user {user_id} from {} to {}",
                 range.from, range.to
@@ -168,9 +197,18 @@ impl ReportService {
 
     /// Per-currency series over day buckets (ranges up to 31 days) or week buckets, each bucket
     /// a cached Graph window; for one user when `user_id` is given.
-    pub async fn trend(&self, range: DateRange, user_id: Option<&str>) -> Result<Trend, AppError> {
+    pub async fn trend(
+        &self,
+        range: DateRange,
+        user_id: Option<&str>,
+        requester: &Requester,
+    ) -> Result<Trend, AppError> {
         self.check_range(range)?;
         let key = (range, user_id.map(str::to_string));
+        if !self.inner.trends.contains_key(&key) {
+            let missing = self.missing_windows(bucket_windows(range)?);
+            self.inner.quota.charge(requester, missing)?;
+        }
         let trend = self
             .inner
             .trends
@@ -206,9 +244,11 @@ impl ReportService {
         Ok(Arc::new(build_trend(range, bucket, &bucket_facts, user_id)))
     }
 
-    /// Drops everything cached for the range, so the next request fetches it again.
+    /// Drops everything cached for the range, so the next request fetches it again; at most
+    /// once per cooldown for a range, whoever asks.
     pub async fn refresh(&self, range: DateRange) -> Result<(), AppError> {
         let day_range = self.check_range(range)?;
+        self.inner.quota.start_refresh(range)?;
         self.inner.ranges.invalidate(&range).await;
         self.inner
             .trends
@@ -224,19 +264,23 @@ impl ReportService {
         Ok(())
     }
 
+    /// How many of `windows` are not cached: each will cost at least one Graph request.
+    fn missing_windows(&self, windows: Vec<Window>) -> u32 {
+        let missing = windows
+            .iter()
+            .filter(|window| !self.inner.windows.contains_key(*window))
+            .count();
+        u32::try_from(missing).unwrap_or(u32::MAX)
+    }
+
     /// Follows the fetch of `range` while one runs.
     pub fn progress(&self, range: DateRange) -> Option<watch::Receiver<FetchStatus>> {
         self.inner.progress.subscribe(range)
     }
 
     /// Whether a Graph token can be obtained now (readiness).
-    pub async fn check_graph(&self) -> Result<(), AppError> {
-        self.inner
-            .client
-            .check_token()
-            .await
-            .map(|_| ())
-            .map_err(graph_error)
+    pub async fn check_graph(&self) -> Result<(), GraphError> {
+        self.inner.client.check_token().await.map(|_| ())
     }
 
     async fn build(

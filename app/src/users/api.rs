@@ -9,7 +9,14 @@ use crate::model::{UserDetail, UserPage, UserQuery};
 
 #[server(endpoint = "users", input = Json)]
 pub async fn search_users(query: UserQuery) -> Result<UserPage, AppError> {
-    crate::report::with_status(async { crate::report::service()?.users(&query).await }.await)
+    crate::report::with_status(
+        async {
+            crate::report::service()?
+                .users(&query, &crate::report::requester())
+                .await
+        }
+        .await,
+    )
 }
 
 /// Who the user is, their figures per currency and destination, and their share of each
@@ -22,6 +29,12 @@ pub async fn get_user_detail(
 ) -> Result<UserDetail, AppError> {
     let range = crate::model::DateRange { from, to };
     crate::report::with_status(
-        async { crate::report::service()?.user_detail(range, &user_id).await }.await,
+        async {
+            let requester = crate::report::requester();
+            crate::report::service()?
+                .user_detail(range, &user_id, &requester)
+                .await
+        }
+        .await,
     )
 }

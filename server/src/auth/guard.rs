@@ -4,35 +4,31 @@ use std::net::SocketAddr;
 
 use app::error::AppError;
 use app::model::SignedInUser;
+use app::report::Requester;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::pages::Pages;
-use super::session::CookieCodec;
 use super::{Auth, EntraState, Method, csrf, unix_now};
 use crate::config::ProxySettings;
 
-/// Open to everyone: sign-in itself, the health checks for load balancers, and static assets
-/// (the WASM, scripts, styles and icon hold no report data). A path ending in `/` is a prefix.
-const PUBLIC_PATHS: [&str; 6] = [
-    "/auth/",
-    "/healthz",
-    "/readyz",
-    "/pkg/",
-    "/echarts.min.js",
-    "/favicon.svg",
-];
+/// Open to everyone: sign-in itself, the health checks for load balancers, and the static
+/// assets ([`crate::assets`]: the WASM, scripts, styles and icon hold no report data). A path
+/// ending in `/` is a prefix. Each is routed to its own handler, never to the app's pages, and
+/// the path judged here is the one the router routes (dot segments were refused before).
+const PUBLIC_PATHS: [&str; 3] = ["/auth/", "/healthz", "/readyz"];
 
 fn is_public(path: &str) -> bool {
-    PUBLIC_PATHS.iter().any(|public| {
-        if public.ends_with('/') {
-            path.starts_with(public)
-        } else {
-            path == *public
-        }
-    })
+    crate::assets::is_asset(path)
+        || PUBLIC_PATHS.iter().any(|public| {
+            if public.ends_with('/') {
+                path.starts_with(public)
+            } else {
+                path == *public
+            }
+        })
 }
 
 pub async fn guard(State(auth): State<Auth>, request: Request, next: Next) -> Response {
@@ -43,7 +39,15 @@ pub async fn guard(State(auth): State<Auth>, request: Request, next: Next) -> Re
         return next.run(request).await;
     }
     match &auth.inner.method {
-        Method::None => next.run(request).await,
+        Method::None => {
+            // No sign-in: each client address has its own share of Graph's budget.
+            let client = peer(&request).map_or_else(|| "-".to_string(), |ip| ip.to_string());
+            let mut request = request;
+            request
+                .extensions_mut()
+                .insert(Requester(format!("client {client}")));
+            next.run(request).await
+        }
         Method::Entra(entra) => entra_access(entra, request, next).await,
         Method::Proxy(proxy) => proxy_access(proxy, request, next).await,
     }
@@ -51,10 +55,12 @@ pub async fn guard(State(auth): State<Auth>, request: Request, next: Next) -> Re
 
 async fn entra_access(entra: &EntraState, mut request: Request, next: Next) -> Response {
     let now = unix_now();
-    let Some(mut session) = entra.cookies.session(request.headers(), now) else {
+    let session = (entra.cookies.session(request.headers(), now))
+        .filter(|session| !entra.revoked.is_revoked(session));
+    let Some(mut session) = session else {
         let mut response = signed_out(&request);
         if request.headers().contains_key(header::COOKIE) {
-            // Whatever session cookie there was has ended or is not ours.
+            // Whatever session cookie there was has ended, was signed out, or is not ours.
             response
                 .headers_mut()
                 .append(header::SET_COOKIE, entra.cookies.clear_session());
@@ -74,10 +80,13 @@ async fn entra_access(entra: &EntraState, mut request: Request, next: Next) -> R
         name: session.display_name(),
         can_sign_out: true,
     });
-    let touch = CookieCodec::needs_touch(&session, now);
+    request
+        .extensions_mut()
+        .insert(Requester(format!("user {}", session.oid)));
+    let touch = entra.cookies.needs_touch(&session, now);
     let mut response = next.run(request).await;
     if touch {
-        // The idle clock restarts; written back at most once a minute.
+        // The idle clock restarts (written back only now and then, see `needs_touch`).
         session.last_seen = now;
         response
             .headers_mut()
@@ -86,12 +95,17 @@ async fn entra_access(entra: &EntraState, mut request: Request, next: Next) -> R
     response
 }
 
-async fn proxy_access(proxy: &ProxySettings, mut request: Request, next: Next) -> Response {
-    let peer = request
+/// The address the connection comes from.
+fn peer(request: &Request) -> Option<std::net::IpAddr> {
+    request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip());
-    let trusted = peer.is_some_and(|ip| proxy.trusted.iter().any(|net| net.contains(&ip)));
+        .map(|ConnectInfo(addr)| addr.ip())
+}
+
+async fn proxy_access(proxy: &ProxySettings, mut request: Request, next: Next) -> Response {
+    let trusted =
+        peer(&request).is_some_and(|ip| proxy.trusted.iter().any(|net| net.contains(&ip)));
     // In a block: the closure borrows the request, which must not live across an await.
     let (user, roles) = {
         let header_text = |name: &axum::http::HeaderName| -> Option<String> {
@@ -123,6 +137,9 @@ async fn proxy_access(proxy: &ProxySettings, mut request: Request, next: Next) -
     {
         return forbidden(&request, &user, &proxy.required_role, false);
     }
+    request
+        .extensions_mut()
+        .insert(Requester(format!("user {user}")));
     request.extensions_mut().insert(SignedInUser {
         name: user,
         can_sign_out: false,

@@ -1,7 +1,7 @@
 //! Sign-in and access control. One middleware ([`guard::guard`]) wraps the whole router, the
 //! fallback included, so every page, server function, export and event stream — and any route
 //! added later — needs a session with the required role; only the paths in
-//! [`guard::PUBLIC_PATHS`] (sign-in itself, health checks, static assets) are open.
+//! `guard::PUBLIC_PATHS` and the static assets (sign-in itself, health checks) are open.
 //!
 //! - `entra`: OpenID Connect with Microsoft Entra ID ([`oidc`]), a session cookie ([`session`]);
 //!   embedded pages sign in through a popup that hands the session back to the frame.
@@ -23,7 +23,7 @@ use axum::middleware;
 use crate::config::{AuthSettings, Issuer, ProxySettings};
 use crate::security::FrameAncestors;
 use oidc::EntraSignIn;
-use session::{CookieCodec, Session};
+use session::{CookieCodec, Revoked, Session};
 
 /// One-time tokens that carry a popup's session to the frame that opened it.
 const HANDOFF_TTL: Duration = Duration::from_secs(120);
@@ -50,6 +50,8 @@ struct EntraState {
     cookies: CookieCodec,
     required_role: String,
     handoffs: moka::sync::Cache<String, Session>,
+    /// Sessions signed out before their time.
+    revoked: Revoked,
 }
 
 impl Auth {
@@ -77,6 +79,7 @@ impl Auth {
                     &format!("{public}/auth/callback"),
                 )?;
                 let secure = entra.public_url.scheme() == "https";
+                let revoked = Revoked::new(entra.session.absolute);
                 let cookies = CookieCodec::new(
                     entra.session.clone(),
                     secure,
@@ -90,6 +93,7 @@ impl Auth {
                         .max_capacity(10_000)
                         .time_to_live(HANDOFF_TTL)
                         .build(),
+                    revoked,
                 };
                 let origin = entra.public_url.origin().ascii_serialization();
                 (Method::Entra(Box::new(state)), Some(origin))

@@ -165,6 +165,7 @@ impl EntraSignIn {
             })
             .unwrap_or_default();
         Ok(Session {
+            id: openidconnect::CsrfToken::new_random().secret().clone(),
             oid,
             name: text("name"),
             upn: text("preferred_username").or_else(|| text("email")),

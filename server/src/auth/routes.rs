@@ -4,7 +4,7 @@ use axum::Router;
 use axum::extract::{Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use serde::Deserialize;
 
 use super::pages::Pages;
@@ -17,6 +17,10 @@ pub fn routes(auth: Auth) -> Router {
         .route("/auth/handoff", post(handoff))
         .route("/auth/logout", post(logout))
         .route("/auth/signed-out", get(signed_out))
+        // Anything else under /auth/ is open to everyone, so it must never reach the app's
+        // pages: a plain 404.
+        .route("/auth/", any(not_found))
+        .route("/auth/{*rest}", any(not_found))
         .with_state(auth)
 }
 
@@ -139,11 +143,16 @@ async fn handoff(State(auth): State<Auth>, axum::Form(form): axum::Form<HandoffF
     }
 }
 
-/// Ends the portal's session (the Entra account stays signed in for other apps).
-async fn logout(State(auth): State<Auth>) -> Response {
+/// Ends the portal's session (the Entra account stays signed in for other apps): the cookie is
+/// cleared, and its session id revoked, so a copy of the cookie no longer works either.
+async fn logout(State(auth): State<Auth>, request: Request) -> Response {
     let Some(entra) = auth.entra() else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    if let Some(session) = entra.cookies.session(request.headers(), unix_now()) {
+        entra.revoked.revoke(&session);
+        tracing::info!(user = %session.oid, "signed out");
+    }
     with_cookies(
         Redirect::to("/auth/signed-out").into_response(),
         [entra.cookies.clear_session()],
@@ -155,6 +164,10 @@ async fn signed_out(State(auth): State<Auth>, request: Request) -> Response {
         return StatusCode::NOT_FOUND.into_response();
     }
     Pages::for_request(&request).signed_out()
+}
+
+async fn not_found() -> StatusCode {
+    StatusCode::NOT_FOUND
 }
 
 /// A path on this site: anything else (another host, `//host`, a scheme) becomes `/`.

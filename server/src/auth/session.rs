@@ -1,6 +1,11 @@
 //! The session: who signed in and when, in a cookie the browser cannot read or change. The
 //! cookie crate's private jar encrypts and authenticates it (AES-256-GCM, the cookie's name as
-//! associated data), so the server keeps no session store.
+//! associated data), so the server keeps no session store; it keeps only the ids of the
+//! sessions signed out before their time ([`Revoked`]).
+//!
+//! Cookie names carry the browsers' prefixes where the attributes allow: `__Host-` (Secure,
+//! `Path=/`, no Domain) for the session, `__Secure-` for the sign-in in progress (`Path=/auth/`).
+//! A loopback http portal, whose cookies are not Secure, uses the plain names.
 use std::time::Duration;
 
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -14,11 +19,17 @@ pub const SESSION_COOKIE: &str = "dialout_session";
 pub const LOGIN_COOKIE: &str = "dialout_login";
 /// How long a sign-in may take at Entra.
 const LOGIN_TTL: Duration = Duration::from_secs(10 * 60);
-/// The idle clock is written back at most this often (not on every request).
+/// The idle clock is written back at most this often (not on every request), and at least four
+/// times per idle period, so a session in use never reaches its idle limit.
 const TOUCH_EVERY_SECS: i64 = 60;
+/// Sessions signed out early and remembered at once, at most: past this the oldest are
+/// forgotten first (a flood of sign-outs cannot exhaust memory).
+const REVOKED_KEPT: u64 = 100_000;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
+    /// Random, made at sign-in: what a sign-out revokes.
+    pub id: String,
     /// The user's object id in the tenant.
     pub oid: String,
     pub name: Option<String>,
@@ -56,6 +67,34 @@ pub struct PendingLogin {
     pub popup: bool,
 }
 
+/// The sessions signed out before they timed out: a copy of a signed-out cookie stays refused
+/// until it would have timed out anyway. In this process's memory (one instance; several
+/// instances need a shared list, which the PostgreSQL store brings).
+#[derive(Clone)]
+pub struct Revoked {
+    ids: moka::sync::Cache<String, ()>,
+}
+
+impl Revoked {
+    /// Each id is kept `absolute`, the longest a session lives, after its revocation.
+    pub fn new(absolute: Duration) -> Self {
+        Self {
+            ids: moka::sync::Cache::builder()
+                .max_capacity(REVOKED_KEPT)
+                .time_to_live(absolute)
+                .build(),
+        }
+    }
+
+    pub fn revoke(&self, session: &Session) {
+        self.ids.insert(session.id.clone(), ());
+    }
+
+    pub fn is_revoked(&self, session: &Session) -> bool {
+        self.ids.contains_key(&session.id)
+    }
+}
+
 /// Reads and writes the portal's cookies with one key and one set of attributes.
 #[derive(Clone)]
 pub struct CookieCodec {
@@ -65,6 +104,8 @@ pub struct CookieCodec {
     secure: bool,
     /// The portal may be framed by another site: `SameSite=None; Secure; Partitioned`.
     cross_site: bool,
+    session_name: &'static str,
+    login_name: &'static str,
 }
 
 impl CookieCodec {
@@ -74,36 +115,52 @@ impl CookieCodec {
             Some(bytes) => Key::try_from(bytes.as_slice()).unwrap_or_else(|_| Key::generate()),
             None => Key::generate(),
         };
+        // Cross-site cookies are always Secure (browsers require it with SameSite=None).
+        let prefixed = secure || cross_site;
+        let (session_name, login_name) = if prefixed {
+            ("__Host-dialout_session", "__Secure-dialout_login")
+        } else {
+            (SESSION_COOKIE, LOGIN_COOKIE)
+        };
         Self {
             key,
             settings,
             secure,
             cross_site,
+            session_name,
+            login_name,
         }
+    }
+
+    /// The session cookie's name (prefixed when the cookie is Secure).
+    pub fn session_name(&self) -> &'static str {
+        self.session_name
     }
 
     /// The request's session, if it has one that is intact and has not timed out.
     pub fn session(&self, headers: &HeaderMap, now: i64) -> Option<Session> {
-        let session: Session = self.read(headers, SESSION_COOKIE)?;
+        let session: Session = self.read(headers, self.session_name)?;
         let idle = now - session.last_seen > self.settings.idle.as_secs() as i64;
         let over = now - session.signed_in_at > self.settings.absolute.as_secs() as i64;
         (!idle && !over && session.last_seen <= now + 60).then_some(session)
     }
 
-    /// Whether `session`'s idle clock is due to be written back.
-    pub fn needs_touch(session: &Session, now: i64) -> bool {
-        now - session.last_seen >= TOUCH_EVERY_SECS
+    /// Whether `session`'s idle clock is due to be written back: every minute, or a quarter
+    /// of the idle limit when that is shorter.
+    pub fn needs_touch(&self, session: &Session, now: i64) -> bool {
+        let every = TOUCH_EVERY_SECS.min(self.settings.idle.as_secs() as i64 / 4);
+        now - session.last_seen >= every.max(1)
     }
 
     pub fn pending_login(&self, headers: &HeaderMap) -> Option<PendingLogin> {
-        self.read(headers, LOGIN_COOKIE)
+        self.read(headers, self.login_name)
     }
 
     pub fn session_cookie(&self, session: &Session) -> HeaderValue {
         let max_age =
             self.settings.absolute.as_secs() as i64 - (session.last_seen - session.signed_in_at);
         self.write(
-            SESSION_COOKIE,
+            self.session_name,
             session,
             "/",
             max_age.max(0),
@@ -115,7 +172,7 @@ impl CookieCodec {
         // Lax, never partitioned: it comes back on Entra's top-level redirect, in the window
         // (or popup) that started the sign-in.
         self.write(
-            LOGIN_COOKIE,
+            self.login_name,
             pending,
             "/auth/",
             LOGIN_TTL.as_secs() as i64,
@@ -124,11 +181,11 @@ impl CookieCodec {
     }
 
     pub fn clear_session(&self) -> HeaderValue {
-        self.expire(SESSION_COOKIE, "/", self.cross_site)
+        self.expire(self.session_name, "/", self.cross_site)
     }
 
     pub fn clear_login(&self) -> HeaderValue {
-        self.expire(LOGIN_COOKIE, "/auth/", false)
+        self.expire(self.login_name, "/auth/", false)
     }
 
     fn read<T: for<'de> Deserialize<'de>>(&self, headers: &HeaderMap, name: &str) -> Option<T> {
@@ -208,6 +265,7 @@ mod tests {
 
     fn session(signed_in_at: i64, last_seen: i64) -> Session {
         Session {
+            id: "session-1".into(),
             oid: "oid".into(),
             name: Some("Ada".into()),
             upn: None,
@@ -291,5 +349,71 @@ mod tests {
         };
         let login = codec.login_cookie(&pending).to_str().unwrap().to_owned();
         assert!(login.contains("SameSite=Lax") && !login.contains("Partitioned"));
+    }
+
+    #[test]
+    fn secure_cookies_carry_the_browsers_prefixes() {
+        let secure = codec(600, 3600);
+        let cookie = secure.session_cookie(&session(1, 1));
+        let text = cookie.to_str().unwrap();
+        assert!(text.starts_with("__Host-dialout_session="), "{text}");
+        assert!(
+            text.contains("Path=/;") || text.ends_with("Path=/"),
+            "{text}"
+        );
+        assert!(!text.contains("Domain"), "{text}");
+        let pending = PendingLogin {
+            state: "s".into(),
+            nonce: "n".into(),
+            pkce_verifier: "v".into(),
+            return_to: "/".into(),
+            popup: false,
+        };
+        let login = secure.login_cookie(&pending);
+        assert!(
+            login
+                .to_str()
+                .unwrap()
+                .starts_with("__Secure-dialout_login=")
+        );
+        assert!(secure.pending_login(&request_with(&login)).is_some());
+        // A loopback http portal: not Secure, so no prefix.
+        let plain = CookieCodec::new(secure.settings.clone(), false, false);
+        let text = plain.session_cookie(&session(1, 1));
+        assert!(text.to_str().unwrap().starts_with("dialout_session="));
+        // A cookie under the other name is not read.
+        assert_eq!(secure.session(&request_with(&text), 2), None);
+    }
+
+    #[test]
+    fn short_idle_limits_are_touched_often_enough() {
+        // A 60 s idle limit: written back every 15 s, so a request every 50 s keeps it alive.
+        let short = codec(60, 3600);
+        assert!(!short.needs_touch(&session(1_000, 1_000), 1_014));
+        assert!(short.needs_touch(&session(1_000, 1_000), 1_015));
+        let mut alive = session(1_000, 1_000);
+        for now in (1_050..2_000).step_by(50) {
+            let headers = request_with(&short.session_cookie(&alive));
+            let seen = short.session(&headers, now).expect("still signed in");
+            assert!(short.needs_touch(&seen, now));
+            alive.last_seen = now;
+        }
+        // The usual hour: once a minute.
+        let usual = codec(3600, 7200);
+        assert!(!usual.needs_touch(&session(1_000, 1_000), 1_059));
+        assert!(usual.needs_touch(&session(1_000, 1_000), 1_060));
+    }
+
+    #[test]
+    fn revoked_sessions_stay_revoked() {
+        let revoked = Revoked::new(Duration::from_secs(3600));
+        let ada = session(1, 1);
+        let other = Session {
+            id: "session-2".into(),
+            ..ada.clone()
+        };
+        revoked.revoke(&ada);
+        assert!(revoked.is_revoked(&ada));
+        assert!(!revoked.is_revoked(&other));
     }
 }

@@ -21,6 +21,15 @@ pub enum AuthSettings {
 }
 
 impl AuthSettings {
+    /// The public address, where one is configured (always with `entra`).
+    pub fn public_url(&self) -> Option<&Url> {
+        match self {
+            AuthSettings::None => None,
+            AuthSettings::Entra(entra) => Some(&entra.public_url),
+            AuthSettings::Proxy(proxy) => proxy.public_url.as_ref(),
+        }
+    }
+
     pub fn mode_name(&self) -> &'static str {
         match self {
             AuthSettings::None => "none",
@@ -72,6 +81,9 @@ pub struct ProxySettings {
     pub required_role: String,
     /// Only requests from these addresses may carry the user header.
     pub trusted: Vec<IpNet>,
+    /// Where browsers reach the portal (`PORTAL_PUBLIC_URL`, optional here): when set, requests
+    /// for any other host are refused, and with https browsers are told to keep to it (HSTS).
+    pub public_url: Option<Url>,
 }
 
 pub(super) fn auth_settings(
@@ -173,17 +185,29 @@ fn entra_settings(
 /// `PORTAL_PUBLIC_URL`, required unless the portal is on a loopback address (then it is
 /// `http://{LEPTOS_SITE_ADDR}`). https, except on loopback.
 fn public_url(values: &Values<'_>, site_addr: SocketAddr) -> Result<Url, ConfigError> {
+    if let Some(url) = optional_public_url(values)? {
+        return Ok(url);
+    }
+    let invalid = |problem: String| ConfigError::Invalid {
+        setting: names::PUBLIC_URL,
+        problem,
+    };
+    if site_addr.ip().is_loopback() {
+        return Url::parse(&format!("http://{site_addr}")).map_err(|e| invalid(e.to_string()));
+    }
+    Err(invalid(
+        "it is required with PORTAL_AUTH=entra: the address browsers use to reach the portal, such as https://dialout.contoso.com".into(),
+    ))
+}
+
+/// `PORTAL_PUBLIC_URL` when set, checked: https (http only on loopback), the site's root.
+fn optional_public_url(values: &Values<'_>) -> Result<Option<Url>, ConfigError> {
     let invalid = |problem: String| ConfigError::Invalid {
         setting: names::PUBLIC_URL,
         problem,
     };
     let Some(text) = values.get(names::PUBLIC_URL) else {
-        if site_addr.ip().is_loopback() {
-            return Url::parse(&format!("http://{site_addr}")).map_err(|e| invalid(e.to_string()));
-        }
-        return Err(invalid(
-            "it is required with PORTAL_AUTH=entra: the address browsers use to reach the portal, such as https://dialout.contoso.com".into(),
-        ));
+        return Ok(None);
     };
     let url = Url::parse(&text).map_err(|error| invalid(format!("{text:?}: {error}")))?;
     let loopback = match url.host() {
@@ -202,7 +226,7 @@ fn public_url(values: &Values<'_>, site_addr: SocketAddr) -> Result<Url, ConfigE
             "{text:?} must be the site's root address, with no path, query or fragment (the portal is served at /)"
         )));
     }
-    Ok(url)
+    Ok(Some(url))
 }
 
 /// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in hex digits.
@@ -305,5 +329,6 @@ fn proxy_settings(
         roles_header,
         required_role,
         trusted,
+        public_url: optional_public_url(values)?,
     })
 }

@@ -263,12 +263,13 @@ fn errors_name_the_setting_and_never_show_a_secret() {
 }
 
 #[test]
-fn frame_ancestors_accept_keywords_schemes_and_hosts() {
+fn frame_ancestors_accept_keywords_and_https_origins_only() {
     for good in [
         "'self'",
         "'none'",
-        "'SELF' https:",
-        "https://teams.microsoft.com https://*.cloud.microsoft *.sharepoint.com:443",
+        "'SELF' https://intranet.contoso.com",
+        "https://teams.microsoft.com https://*.cloud.microsoft https://*.sharepoint.com:443",
+        "'self' http://localhost:3190 http://127.0.0.1:8080",
     ] {
         assert!(FrameAncestors::parse(good).is_ok(), "{good}");
     }
@@ -279,6 +280,17 @@ fn frame_ancestors_accept_keywords_schemes_and_hosts() {
         "https://a.example;",
         "\"self\"",
         "/path",
+        "*",
+        "https:",
+        "http:",
+        "data:",
+        "javascript:",
+        "http://intranet.contoso.com",
+        "*.sharepoint.com",
+        "https://*",
+        "https://a.example/path",
+        "'unsafe-inline'",
+        "'self' 'none'",
     ] {
         assert!(FrameAncestors::parse(bad).is_err(), "{bad:?}");
     }

@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use app::error::AppError;
 use app::model::DateRange;
+use app::report::Requester;
 use app::report::{ReportData, ReportService};
+use axum::Extension;
 use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -49,21 +51,34 @@ impl Format {
     }
 }
 
-pub async fn csv(state: State<ReportService>, query: RawQuery) -> Result<Response, HttpError> {
-    export(Format::Csv, state, query).await
+/// Who asks: the access guard puts the requester in every request.
+type Asker = Option<Extension<Requester>>;
+
+pub async fn csv(
+    state: State<ReportService>,
+    asker: Asker,
+    query: RawQuery,
+) -> Result<Response, HttpError> {
+    export(Format::Csv, state, asker, query).await
 }
 
-pub async fn xlsx(state: State<ReportService>, query: RawQuery) -> Result<Response, HttpError> {
-    export(Format::Xlsx, state, query).await
+pub async fn xlsx(
+    state: State<ReportService>,
+    asker: Asker,
+    query: RawQuery,
+) -> Result<Response, HttpError> {
+    export(Format::Xlsx, state, asker, query).await
 }
 
 async fn export(
     format: Format,
     State(service): State<ReportService>,
+    asker: Asker,
     RawQuery(query): RawQuery,
 ) -> Result<Response, HttpError> {
     let range = range_from_query(&service, query.as_deref())?;
-    let data: Arc<ReportData> = service.data(range).await?;
+    let requester = asker.map_or_else(|| Requester("anonymous".into()), |Extension(r)| r);
+    let data: Arc<ReportData> = service.data(range, &requester).await?;
     // A large workbook takes a while to write: off the async workers.
     let body = tokio::task::spawn_blocking(move || format.render(&data))
         .await

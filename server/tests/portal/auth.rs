@@ -9,11 +9,11 @@ use url::Url;
 
 use crate::common::{Portal, sim_config};
 
-const ADA: &str = "aaaaaaaa-0000-4000-8000-000000000001";
+pub const ADA: &str = "aaaaaaaa-0000-4000-8000-000000000001";
 const BEN: &str = "bbbbbbbb-0000-4000-8000-000000000002";
 const HTML: &str = "text/html,application/xhtml+xml";
 
-async fn entra_portal() -> Portal {
+pub async fn entra_portal() -> Portal {
     let connection = GraphConnection::demo(sim_config()).await.unwrap();
     Portal::start_with(connection, sim_config(), |base| ServerSettings {
         auth: AuthSettings::Entra(EntraSettings {
@@ -62,7 +62,7 @@ fn set_cookie(response: &Response, name: &str) -> Option<String> {
 
 /// Signs `user` in the way a browser does (login, the simulator's page, callback) and returns
 /// the session cookie and the callback's response.
-async fn sign_in(portal: &Portal, user: &str, login: &str) -> (String, Response) {
+pub async fn sign_in(portal: &Portal, user: &str, login: &str) -> (String, Response) {
     let http = &portal.http;
     let start = http.get(portal.url(login)).send().await.unwrap();
     assert_eq!(start.status(), StatusCode::SEE_OTHER, "{login}");
@@ -268,6 +268,19 @@ async fn a_page_sends_the_browser_through_entra_and_back() {
             .unwrap()
             .contains("Max-Age=0")
     );
+    // A copy of the cookie kept from before the sign-out no longer works.
+    for path in ["/api/portal", "/api/today"] {
+        let replayed = portal
+            .http
+            .post(portal.url(path))
+            .header("cookie", &session)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(replayed.status(), StatusCode::UNAUTHORIZED, "{path}");
+    }
+    let page = call(&portal, &reqwest::Method::GET, "/", Some(&session), HTML).await;
+    assert_eq!(page.status(), StatusCode::SEE_OTHER);
 }
 
 #[tokio::test]
@@ -377,6 +390,7 @@ async fn proxy_portal(trusted: &str, roles_header: bool) -> Portal {
             roles_header: roles_header.then(|| "x-forwarded-roles".parse().unwrap()),
             required_role: "DialoutReports.Read".into(),
             trusted,
+            public_url: None,
         }),
         ..ServerSettings::default()
     })

@@ -2,7 +2,7 @@
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use dialout_portal::{GraphConnection, ServerSettings, router};
+use dialout_portal::{GraphConnection, ServerSettings, listener, router};
 use graph_sim::{SimConfig, Truth};
 use leptos::prelude::LeptosOptions;
 use rust_decimal::Decimal;
@@ -66,18 +66,23 @@ impl Portal {
     ) -> Self {
         // A test that failed still gives up its turn (its portal is dropped as it unwinds).
         let turn = ONE_PORTAL_AT_A_TIME.lock().await;
+        // The committed static files stand in for the built site (the icon is among them).
         let options = LeptosOptions::builder()
             .output_name("dialout-portal")
-            .site_root("target/site")
+            .site_root(concat!(env!("CARGO_MANIFEST_DIR"), "/../public"))
             .build();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let app = router(options, &connection, &settings(&base)).unwrap();
-        let server = tokio::spawn(async move {
-            // With the peer's address, as `serve` does (proxy mode reads it).
-            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-            axum::serve(listener, app).await.unwrap();
-        });
+        let settings = settings(&base);
+        let app = router(options, &connection, &settings).unwrap();
+        // The accept loop `serve` uses, with its limits (and the peer's address for proxy mode).
+        let limits = settings.connections.clone();
+        let server = tokio::spawn(listener::serve(
+            listener,
+            app,
+            limits,
+            std::future::pending(),
+        ));
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(60))
             .redirect(reqwest::redirect::Policy::none())

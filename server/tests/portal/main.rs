@@ -3,5 +3,6 @@
 mod auth;
 mod common;
 mod export;
+mod hardening;
 mod http;
 mod summary;
