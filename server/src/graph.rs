@@ -32,6 +32,9 @@ pub struct GraphConnection {
     pub mode: Mode,
     /// Today's UTC date for this Graph: the clock's, or the simulator's `today` in demo mode.
     pub today: Today,
+    /// Whether Graph limits its requests (a tenant, or a simulator that enforces the limits):
+    /// only then is there a budget to share between people.
+    pub limited: bool,
     simulator: Option<RunningSim>,
 }
 
@@ -60,7 +63,7 @@ impl GraphConnection {
     /// The organisation's tenant; today is the clock's UTC date.
     pub fn tenant(config: GraphConfig) -> Result<Self, String> {
         let today: Today = Arc::new(|| Utc::now().date_naive());
-        Self::connect_client(config, Mode::Graph, today, None)
+        Self::connect_client(config, Mode::Graph, today, None, true)
     }
 
     /// Starts the simulator on a free loopback port and connects to it.
@@ -99,6 +102,7 @@ impl GraphConnection {
             Mode::Demo,
             Arc::new(move || sim_today),
             Some(simulator),
+            sim_config.enforce_limits,
         )
     }
 
@@ -107,12 +111,14 @@ impl GraphConnection {
         mode: Mode,
         today: Today,
         simulator: Option<RunningSim>,
+        limited: bool,
     ) -> Result<Self, String> {
         let client = GraphClient::new(config).map_err(|error| error.to_string())?;
         Ok(Self {
             client: Arc::new(client),
             mode,
             today,
+            limited,
             simulator,
         })
     }

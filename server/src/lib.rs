@@ -80,10 +80,16 @@ pub fn router(
         &settings.frame_ancestors,
         connection.simulator_issuer(),
     )?;
+    // A demo simulator that enforces no limits has no budget to share.
+    let quota = if connection.limited {
+        settings.quota.clone()
+    } else {
+        app::report::QuotaSettings::unlimited()
+    };
     let service = ReportService::new(
         Arc::clone(&connection.client),
         settings.cache.clone(),
-        settings.quota.clone(),
+        quota,
         Arc::clone(&connection.today),
     );
     let state = PortalState {

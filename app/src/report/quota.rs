@@ -36,6 +36,21 @@ impl Default for QuotaSettings {
     }
 }
 
+impl QuotaSettings {
+    /// No limit: for a Graph that limits nothing (the demo simulator by default).
+    pub fn unlimited() -> Self {
+        Self {
+            windows_per_minute: u32::MAX,
+            burst: u32::MAX,
+            refresh_cooldown: Duration::ZERO,
+        }
+    }
+
+    fn is_unlimited(&self) -> bool {
+        self.burst == u32::MAX
+    }
+}
+
 /// Requesters remembered at once (idle ones are forgotten after an hour, with a full bucket).
 const REQUESTERS_KEPT: u64 = 100_000;
 
@@ -64,7 +79,7 @@ impl GraphQuota {
 
     /// Takes `windows` Graph windows from the requester's bucket, or says when to come back.
     pub fn charge(&self, requester: &Requester, windows: u32) -> Result<(), AppError> {
-        if windows == 0 {
+        if windows == 0 || self.settings.is_unlimited() {
             return Ok(());
         }
         let burst = f64::from(self.settings.burst);
@@ -90,6 +105,9 @@ impl GraphQuota {
 
     /// Whether `range` may be refreshed now (then the cooldown starts), or when it may.
     pub fn start_refresh(&self, range: DateRange) -> Result<(), AppError> {
+        if self.settings.refresh_cooldown.is_zero() {
+            return Ok(());
+        }
         let now = Instant::now();
         let cooldown = self.settings.refresh_cooldown;
         let mut since = None;
@@ -208,6 +226,21 @@ mod tests {
         assert_eq!(refused.status_code(), 429);
         assert!(quota.charge(&ben, 10).is_ok(), "Ben is not held up by Ada");
         assert!(quota.charge(&ada, 0).is_ok(), "the cache costs nothing");
+    }
+
+    #[test]
+    fn unlimited_means_unlimited() {
+        let quota = GraphQuota::new(QuotaSettings::unlimited());
+        let ada = Requester("ada".into());
+        for _ in 0..100 {
+            assert!(quota.charge(&ada, 1_000).is_ok());
+        }
+        let range = DateRange {
+            from: chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+            to: chrono::NaiveDate::from_ymd_opt(2026, 3, 7).unwrap(),
+        };
+        assert!(quota.start_refresh(range).is_ok());
+        assert!(quota.start_refresh(range).is_ok());
     }
 
     #[test]

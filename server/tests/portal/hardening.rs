@@ -206,7 +206,12 @@ async fn slow_headers_are_cut_off_while_others_are_served() {
 
 #[tokio::test]
 async fn each_requester_has_a_share_of_graph_and_refresh_cools_down() {
-    let connection = GraphConnection::demo(sim_config()).await.unwrap();
+    // A simulator that enforces Graph's limits: there is a budget to share.
+    let sim = graph_sim::SimConfig {
+        enforce_limits: true,
+        ..sim_config()
+    };
+    let connection = GraphConnection::demo(sim.clone()).await.unwrap();
     let settings = ServerSettings {
         quota: app::report::QuotaSettings {
             windows_per_minute: 1,
@@ -215,7 +220,7 @@ async fn each_requester_has_a_share_of_graph_and_refresh_cools_down() {
         },
         ..ServerSettings::default()
     };
-    let portal = Portal::start(connection, sim_config(), settings).await;
+    let portal = Portal::start(connection, sim, settings).await;
     let summary = |from: &str, to: &str| format!("from={from}&to={to}");
     // Three uncached 10-day ranges: one Graph window each.
     for from in ["2026-01-01", "2026-01-11", "2026-01-21"] {
