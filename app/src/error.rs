@@ -74,3 +74,41 @@ impl FromServerFnError for AppError {
         }
     }
 }
+
+/// A route outside the server functions (exports, the progress stream) fails with the error's
+/// status and a plain-text message a person can read in the browser: the one mapping from an
+/// error to a response besides the server functions' JSON (both take [`AppError::status_code`]).
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        use axum::http::{HeaderValue, StatusCode, header};
+        let status =
+            StatusCode::from_u16(self.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        // Support asks for Graph's request id.
+        let message = match &self {
+            AppError::Graph {
+                request_id: Some(id),
+                ..
+            } => format!("{self} (Graph request id {id})\n"),
+            other => format!("{other}\n"),
+        };
+        let mut response = (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            message,
+        )
+            .into_response();
+        if let AppError::TooManyRequests {
+            retry_after_secs, ..
+        } = &self
+        {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        }
+        response
+    }
+}

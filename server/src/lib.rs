@@ -12,7 +12,6 @@ pub mod export;
 pub mod fetch;
 mod graph;
 mod health;
-mod http_error;
 pub mod inbound;
 mod layers;
 pub mod listener;

@@ -6,6 +6,7 @@
 //! close it once the state is not `fetching`.
 use std::convert::Infallible;
 
+use app::error::AppError;
 use app::model::{FetchState, FetchStatus};
 use app::report::ReportService;
 use axum::extract::{RawQuery, State};
@@ -15,13 +16,12 @@ use axum::response::{IntoResponse, Response};
 use futures::stream::{self, BoxStream, Stream, StreamExt};
 use tokio::sync::watch;
 
-use crate::http_error::HttpError;
 use crate::range_query::range_from_query;
 
 pub async fn progress(
     State(service): State<ReportService>,
     RawQuery(query): RawQuery,
-) -> Result<Response, HttpError> {
+) -> Result<Response, AppError> {
     let range = range_from_query(&service, query.as_deref())?;
     let statuses: BoxStream<'static, FetchStatus> = match service.progress(range) {
         Some(receiver) => follow(receiver).boxed(),

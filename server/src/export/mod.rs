@@ -14,7 +14,6 @@ use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-use crate::http_error::HttpError;
 use crate::range_query::range_from_query;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,7 +57,7 @@ pub async fn csv(
     state: State<ReportService>,
     asker: Asker,
     query: RawQuery,
-) -> Result<Response, HttpError> {
+) -> Result<Response, AppError> {
     export(Format::Csv, state, asker, query).await
 }
 
@@ -66,7 +65,7 @@ pub async fn xlsx(
     state: State<ReportService>,
     asker: Asker,
     query: RawQuery,
-) -> Result<Response, HttpError> {
+) -> Result<Response, AppError> {
     export(Format::Xlsx, state, asker, query).await
 }
 
@@ -75,7 +74,7 @@ async fn export(
     State(service): State<ReportService>,
     asker: Asker,
     RawQuery(query): RawQuery,
-) -> Result<Response, HttpError> {
+) -> Result<Response, AppError> {
     let range = range_from_query(&service, query.as_deref())?;
     let requester = asker.map_or_else(|| Requester("anonymous".into()), |Extension(r)| r);
     let data: Arc<ReportData> = service.data(range, &requester).await?;
