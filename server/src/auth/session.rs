@@ -115,12 +115,18 @@ impl CookieCodec {
             Some(bytes) => Key::try_from(bytes.as_slice()).unwrap_or_else(|_| Key::generate()),
             None => Key::generate(),
         };
-        // Cross-site cookies are always Secure (browsers require it with SameSite=None).
-        let prefixed = secure || cross_site;
-        let (session_name, login_name) = if prefixed {
-            ("__Host-dialout_session", "__Secure-dialout_login")
+        // A prefix only on a Secure cookie (browsers drop it otherwise). The session cookie is
+        // Secure on https and whenever it is cross-site (SameSite=None requires it); the
+        // sign-in cookie is never cross-site, so only on https.
+        let session_name = if secure || cross_site {
+            "__Host-dialout_session"
         } else {
-            (SESSION_COOKIE, LOGIN_COOKIE)
+            SESSION_COOKIE
+        };
+        let login_name = if secure {
+            "__Secure-dialout_login"
+        } else {
+            LOGIN_COOKIE
         };
         Self {
             key,
@@ -383,6 +389,22 @@ mod tests {
         assert!(text.to_str().unwrap().starts_with("dialout_session="));
         // A cookie under the other name is not read.
         assert_eq!(secure.session(&request_with(&text), 2), None);
+        // Framed by other sites on a loopback http portal: the session cookie is Secure (and
+        // prefixed), the sign-in cookie is not (and is not).
+        let framed = CookieCodec::new(secure.settings.clone(), false, true);
+        let session = framed.session_cookie(&session(1, 1));
+        assert!(
+            session
+                .to_str()
+                .unwrap()
+                .starts_with("__Host-dialout_session=")
+        );
+        let login = framed.login_cookie(&pending);
+        let login = login.to_str().unwrap();
+        assert!(
+            login.starts_with("dialout_login=") && !login.contains("Secure"),
+            "{login}"
+        );
     }
 
     #[test]
