@@ -33,6 +33,66 @@ fn demo(config: &PortalConfig) -> &SimConfig {
 }
 
 #[test]
+fn connection_limits_and_graph_shares_are_read_from_the_file_and_the_environment() {
+    let file = "PORTAL_MAX_CONNECTIONS = 2000\nPORTAL_GRAPH_WINDOWS_BURST = 90\n";
+    let config = load(
+        file,
+        &[
+            ("PORTAL_MAX_CONNECTIONS_PER_CLIENT", "2000"),
+            ("PORTAL_HEADER_READ_TIMEOUT_SECS", "5"),
+            ("PORTAL_BODY_READ_TIMEOUT_SECS", "20"),
+            ("PORTAL_GRAPH_WINDOWS_PER_MINUTE", "45"),
+            ("PORTAL_REFRESH_COOLDOWN_SECS", "0"),
+        ],
+    )
+    .unwrap();
+    let server = &config.server;
+    assert_eq!(server.connections.max_connections, 2000);
+    assert_eq!(server.connections.max_per_client, 2000);
+    assert_eq!(
+        server.connections.header_read_timeout,
+        Duration::from_secs(5)
+    );
+    assert_eq!(server.body_read_timeout, Duration::from_secs(20));
+    assert_eq!(server.quota.windows_per_minute, 45);
+    assert_eq!(server.quota.burst, 90);
+    assert_eq!(server.quota.refresh_cooldown, Duration::ZERO);
+    // The documented defaults.
+    let defaults = load("", &[]).unwrap().server;
+    assert_eq!(defaults.connections.max_connections, 512);
+    assert_eq!(defaults.connections.max_per_client, 128);
+    assert_eq!(
+        defaults.connections.header_read_timeout,
+        Duration::from_secs(10)
+    );
+    assert_eq!(defaults.body_read_timeout, Duration::from_secs(30));
+    assert_eq!(defaults.quota.windows_per_minute, 30);
+    assert_eq!(defaults.quota.burst, 60);
+    assert_eq!(defaults.quota.refresh_cooldown, Duration::from_secs(300));
+}
+
+#[test]
+fn a_proxy_with_a_public_url_has_it_checked() {
+    let proxy = [
+        ("PORTAL_AUTH", "proxy"),
+        ("PORTAL_PROXY_USER_HEADER", "X-Forwarded-User"),
+        ("PORTAL_TRUSTED_PROXIES", "127.0.0.1"),
+    ];
+    let without = load("", &proxy).unwrap();
+    assert!(without.server.auth.public_url().is_none());
+    let mut with = proxy.to_vec();
+    with.push(("PORTAL_PUBLIC_URL", "https://dialout.contoso.com"));
+    let config = load("", &with).unwrap();
+    assert_eq!(
+        config.server.auth.public_url().unwrap().as_str(),
+        "https://dialout.contoso.com/"
+    );
+    with.pop();
+    with.push(("PORTAL_PUBLIC_URL", "http://dialout.contoso.com"));
+    assert!(error("", &with).contains("PORTAL_PUBLIC_URL"));
+}
+
+#[test]
 fn nothing_configured_means_demo_mode_with_the_documented_defaults() {
     let config = load("", &[]).unwrap();
     assert_eq!(config.site_addr.to_string(), "127.0.0.1:3000");
@@ -238,6 +298,46 @@ fn errors_name_the_setting_and_never_show_a_secret() {
             "",
             &[("PORTAL_FRAME_ANCESTORS", "'unsafe-inline'")],
             "PORTAL_FRAME_ANCESTORS",
+        ),
+        (
+            "",
+            &[("PORTAL_FRAME_ANCESTORS", "*")],
+            "PORTAL_FRAME_ANCESTORS",
+        ),
+        (
+            "",
+            &[("PORTAL_MAX_CONNECTIONS", "0")],
+            "PORTAL_MAX_CONNECTIONS",
+        ),
+        (
+            "",
+            &[("PORTAL_MAX_CONNECTIONS_PER_CLIENT", "many")],
+            "PORTAL_MAX_CONNECTIONS_PER_CLIENT",
+        ),
+        (
+            "",
+            &[("PORTAL_HEADER_READ_TIMEOUT_SECS", "301")],
+            "PORTAL_HEADER_READ_TIMEOUT_SECS",
+        ),
+        (
+            "",
+            &[("PORTAL_BODY_READ_TIMEOUT_SECS", "0")],
+            "PORTAL_BODY_READ_TIMEOUT_SECS",
+        ),
+        (
+            "",
+            &[("PORTAL_GRAPH_WINDOWS_PER_MINUTE", "0")],
+            "PORTAL_GRAPH_WINDOWS_PER_MINUTE",
+        ),
+        (
+            "",
+            &[("PORTAL_GRAPH_WINDOWS_BURST", "-1")],
+            "PORTAL_GRAPH_WINDOWS_BURST",
+        ),
+        (
+            "",
+            &[("PORTAL_REFRESH_COOLDOWN_SECS", "86401")],
+            "PORTAL_REFRESH_COOLDOWN_SECS",
         ),
         (
             "",
