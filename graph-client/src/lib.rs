@@ -17,6 +17,7 @@ mod config;
 mod credential;
 mod error;
 pub mod export;
+mod http;
 mod merge;
 mod model;
 mod page;

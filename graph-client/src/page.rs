@@ -7,6 +7,10 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use url::Url;
+
+use crate::config::Endpoint;
+use crate::error::GraphError;
 use crate::model::DialoutRow;
 
 /// The most rows a page's `@odata.count` may make room for ahead of time.
@@ -128,9 +132,30 @@ impl<'de> Visitor<'de> for RowsSeed<'_> {
     }
 }
 
+/// The next page's URL: `link` resolved against the current page, refused unless it is on the
+/// Graph endpoint's origin.
+pub(crate) fn next_url(graph: &Endpoint, current: &Url, link: &str) -> Result<Url, GraphError> {
+    let next = current.join(link).map_err(|e| GraphError::Protocol {
+        source_name: "Graph",
+        request_id: None,
+        detail: format!("@odata.nextLink is not a URL ({e})"),
+    })?;
+    if next.origin() != *graph.origin() {
+        return Err(GraphError::ForeignNextLink {
+            expected: graph.origin().ascii_serialization(),
+            found: next.origin().ascii_serialization(),
+        });
+    }
+    Ok(next)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sim() -> Endpoint {
+        Endpoint::parse("GRAPH_ENDPOINT", "http://127.0.0.1:4010").unwrap()
+    }
 
     #[test]
     fn appends_rows_and_returns_the_next_link() {
@@ -184,5 +209,37 @@ mod tests {
             None
         );
         assert_eq!(scan_next_link(b"\"@odata.nextLink\""), None);
+    }
+
+    #[test]
+    fn next_links_stay_on_the_graph_origin() {
+        let graph = sim();
+        let current = Url::parse("http://127.0.0.1:4010/beta/x").unwrap();
+        let next = next_url(&graph, &current, "http://127.0.0.1:4010/beta/x?$skip=1000").unwrap();
+        assert_eq!(
+            next.as_str(),
+            "http://127.0.0.1:4010/beta/x?$skip=1000",
+            "followed as given"
+        );
+        assert!(
+            next_url(&graph, &current, "/beta/x?$skip=2000").is_ok(),
+            "relative links resolve on the same origin"
+        );
+        for foreign in [
+            "http://127.0.0.1:4011/beta/x?$skip=1000",
+            "https://127.0.0.1:4010/beta/x",
+            "http://localhost:4010/beta/x",
+            "http://evil.example/beta/x",
+            "//evil.example/steal",
+            "file:///etc/passwd",
+        ] {
+            assert!(
+                matches!(
+                    next_url(&graph, &current, foreign),
+                    Err(GraphError::ForeignNextLink { .. })
+                ),
+                "{foreign}"
+            );
+        }
     }
 }

@@ -19,8 +19,7 @@ use url::Url;
 use crate::config::Endpoint;
 use crate::error::GraphError;
 use crate::merge::{HashedRows, RowHasher};
-use crate::page::{parse_page, scan_next_link};
-use crate::paging::next_url;
+use crate::page::{next_url, parse_page, scan_next_link};
 use crate::progress::ProgressTracker;
 use crate::request::Transport;
 

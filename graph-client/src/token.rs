@@ -15,7 +15,7 @@ use tracing::{debug, warn};
 
 use crate::credential::CertificateCredential;
 use crate::error::{AuthError, AuthErrorKind, GraphError, TransientFailure};
-use crate::request::{
+use crate::http::{
     BodyError, MAX_ERROR_BYTES, connection_failure, describe_reqwest_error, gave_up, header,
     read_body,
 };
