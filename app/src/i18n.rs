@@ -73,6 +73,23 @@ impl Locale {
         }
     }
 
+    /// A whole number grouped in thousands: `1,234,567` in English, `1.234.567` in Portuguese.
+    pub fn format_count(self, value: u64) -> String {
+        self.group_digits(&value.to_string())
+    }
+
+    /// A run of digits with this language's thousands separators.
+    pub fn group_digits(self, digits: &str) -> String {
+        let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+        for (index, digit) in digits.chars().enumerate() {
+            if index > 0 && (digits.len() - index).is_multiple_of(3) {
+                out.push(self.group_separator());
+            }
+            out.push(digit);
+        }
+        out
+    }
+
     /// The UI string `msg` in this language.
     pub fn t(self, msg: Msg) -> &'static str {
         let (en, pt) = msg.texts();
@@ -110,7 +127,7 @@ impl Locale {
 
     /// A user count: `1 user`, `12 users` / `1 usuário`, `12 usuários`.
     pub fn users_found(self, count: u64) -> String {
-        let count_text = crate::money::format_count_in(count, self);
+        let count_text = self.format_count(count);
         match (self, count) {
             (Locale::En, 1) => "1 user".into(),
             (Locale::En, _) => format!("{count_text} users"),
@@ -127,7 +144,7 @@ impl Locale {
     }
 
     pub fn incomplete_rows(self, rows: u64) -> String {
-        let rows = crate::money::format_count_in(rows, self);
+        let rows = self.format_count(rows);
         match self {
             Locale::En => format!(
                 "{rows} report rows from Graph lack a user, location, destination, currency or total: they appear as “(unknown)”, a missing total counts as zero, and the CSV download lists them as Graph sent them."
@@ -146,10 +163,7 @@ impl Locale {
     }
 
     pub fn fetch_progress(self, pages: u64, rows: u64) -> String {
-        let (pages, rows) = (
-            crate::money::format_count_in(pages, self),
-            crate::money::format_count_in(rows, self),
-        );
+        let (pages, rows) = (self.format_count(pages), self.format_count(rows));
         match self {
             Locale::En => format!("Fetching from Microsoft Graph: {pages} pages, {rows} rows"),
             Locale::PtBr => format!("Buscando no Microsoft Graph: {pages} páginas, {rows} linhas"),
@@ -266,6 +280,15 @@ messages! {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn groups_counts_per_language() {
+        assert_eq!(Locale::En.format_count(0), "0");
+        assert_eq!(Locale::En.format_count(999), "999");
+        assert_eq!(Locale::En.format_count(1000), "1,000");
+        assert_eq!(Locale::En.format_count(1234567), "1,234,567");
+        assert_eq!(Locale::PtBr.format_count(1234), "1.234");
+    }
 
     #[test]
     fn negotiates_accept_language() {

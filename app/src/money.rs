@@ -1,5 +1,5 @@
-//! Money and number display. Amounts stay exact decimals; only the final text is rounded to
-//! the currency's minor unit, with the locale's separators.
+//! Money display. Amounts stay exact decimals; only the final text is rounded to the currency's
+//! minor unit, with the locale's separators (whole counts are [`Locale::format_count`]).
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::i18n::Locale;
@@ -55,31 +55,10 @@ pub fn format_decimal(amount: Decimal, scale: u32, locale: Locale) -> String {
     } else {
         ""
     };
-    let mut out = format!("{sign}{}", group_thousands(whole, locale));
+    let mut out = format!("{sign}{}", locale.group_digits(whole));
     if let Some(fraction) = fraction {
         out.push(locale.decimal_separator());
         out.push_str(fraction);
-    }
-    out
-}
-
-/// Whole numbers with thousands separators: `1234567` becomes `1,234,567`.
-pub fn format_count(value: u64) -> String {
-    format_count_in(value, Locale::En)
-}
-
-/// Whole numbers grouped per locale: `1,234,567` or `1.234.567`.
-pub fn format_count_in(value: u64, locale: Locale) -> String {
-    group_thousands(&value.to_string(), locale)
-}
-
-fn group_thousands(digits: &str, locale: Locale) -> String {
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            out.push(locale.group_separator());
-        }
-        out.push(digit);
     }
     out
 }
@@ -113,14 +92,6 @@ mod tests {
     }
 
     #[test]
-    fn groups_counts() {
-        assert_eq!(format_count(0), "0");
-        assert_eq!(format_count(999), "999");
-        assert_eq!(format_count(1000), "1,000");
-        assert_eq!(format_count(1234567), "1,234,567");
-    }
-
-    #[test]
     fn formats_per_locale() {
         assert_eq!(
             format_money_in(dec("1234567.891"), "BRL", Locale::PtBr),
@@ -130,7 +101,6 @@ mod tests {
             format_money_in(dec("1234.5"), "JPY", Locale::PtBr),
             "JPY 1.235"
         );
-        assert_eq!(format_count_in(1234, Locale::PtBr), "1.234");
         assert_eq!(format_percent(dec("0.12345"), Locale::En), "12.3%");
         assert_eq!(format_percent(dec("0.12345"), Locale::PtBr), "12,3%");
         assert_eq!(

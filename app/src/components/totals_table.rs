@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::i18n::{Msg, use_locale};
 use crate::model::Totals;
-use crate::money::{format_count_in, format_money_in};
+use crate::money::format_money_in;
 
 /// One row: its label (text or a link) and its figures.
 pub struct TotalsRow {
@@ -31,8 +31,8 @@ pub fn TotalsTable(
                 <tr>
                     <th scope="row">{row.label}</th>
                     <td class="num">{format_money_in(row.totals.charge, &currency, locale)}</td>
-                    <td class="num">{format_count_in(row.totals.minutes(), locale)}</td>
-                    <td class="num">{format_count_in(row.totals.calls, locale)}</td>
+                    <td class="num">{locale.format_count(row.totals.minutes())}</td>
+                    <td class="num">{locale.format_count(row.totals.calls)}</td>
                 </tr>
             }
         })

@@ -6,7 +6,7 @@ use super::top_users::TopUsersFigure;
 use crate::components::{Card, SpendFigures};
 use crate::i18n::{Msg, use_locale};
 use crate::model::{Bucket, CurrencySeries, CurrencySummary};
-use crate::money::{format_count_in, format_money_in, format_rate_in};
+use crate::money::{format_money_in, format_rate_in};
 use crate::query::PageQuery;
 
 #[component]
@@ -45,17 +45,17 @@ pub fn CurrencySection(
                 />
                 <Card
                     label=locale.t(Msg::Calls)
-                    value=format_count_in(totals.calls, locale)
+                    value=locale.format_count(totals.calls)
                     testid=id("total-calls")
                 />
                 <Card
                     label=locale.t(Msg::Minutes)
-                    value=format_count_in(totals.minutes(), locale)
+                    value=locale.format_count(totals.minutes())
                     testid=id("total-minutes")
                 />
                 <Card
                     label=locale.t(Msg::Users)
-                    value=format_count_in(summary.users, locale)
+                    value=locale.format_count(summary.users)
                     testid=id("total-users")
                 />
                 <Card label=locale.t(Msg::CostPerMinute) value=cost_per_minute testid=id("cost-per-minute") />

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::i18n::{Msg, use_locale};
 use crate::model::CurrencyGlance;
-use crate::money::{format_count_in, format_money_in};
+use crate::money::format_money_in;
 use crate::query::PageQuery;
 
 #[component]
@@ -37,9 +37,9 @@ pub fn AtAGlance(
                     <td class="num" data-testid=testid("charge")>
                         {format_money_in(glance.totals.charge, &currency, locale)}
                     </td>
-                    <td class="num">{format_count_in(glance.totals.calls, locale)}</td>
-                    <td class="num">{format_count_in(glance.totals.minutes(), locale)}</td>
-                    <td class="num">{format_count_in(glance.users, locale)}</td>
+                    <td class="num">{locale.format_count(glance.totals.calls)}</td>
+                    <td class="num">{locale.format_count(glance.totals.minutes())}</td>
+                    <td class="num">{locale.format_count(glance.users)}</td>
                 </tr>
             }
         })

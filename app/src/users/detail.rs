@@ -9,7 +9,7 @@ use crate::components::{Card, ErrorNotice, SpendFigures};
 use crate::dashboard::get_trend;
 use crate::i18n::{Locale, Msg, use_locale};
 use crate::model::{Bucket, CurrencySeries, Trend, UserCurrency, UserDetail};
-use crate::money::{format_count_in, format_money_in, format_percent};
+use crate::money::{format_money_in, format_percent};
 use crate::query::{PageError, PageQuery, resolve_range, use_page_query};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -129,12 +129,12 @@ fn UserCurrencySection(
                 />
                 <Card
                     label=locale.t(Msg::Calls)
-                    value=format_count_in(spend.totals.calls, locale)
+                    value=locale.format_count(spend.totals.calls)
                     testid=id("user-calls")
                 />
                 <Card
                     label=locale.t(Msg::Minutes)
-                    value=format_count_in(spend.totals.minutes(), locale)
+                    value=locale.format_count(spend.totals.minutes())
                     testid=id("user-minutes")
                 />
                 <Card label=locale.t(Msg::ShareOfTotal) value=share testid=id("user-share") />

@@ -9,7 +9,7 @@ use crate::components::ErrorNotice;
 use crate::dashboard::{Report, user_href, user_label};
 use crate::i18n::{Locale, Msg, use_locale};
 use crate::model::{UserPage, UserSort, UserSpend};
-use crate::money::{format_count_in, format_money_in};
+use crate::money::format_money_in;
 use crate::query::{PageError, PageQuery, resolve_range, use_page_query};
 
 async fn load_users(query: PageQuery) -> Result<UserPage, PageError> {
@@ -168,8 +168,8 @@ fn UserRow(locale: Locale, user: UserSpend, query: PageQuery) -> impl IntoView {
             <td>{user.user_principal_name.clone().unwrap_or_default()}</td>
             <td>{currency.clone()}</td>
             <td>{user.locations.join(", ")}</td>
-            <td class="num">{format_count_in(user.totals.calls, locale)}</td>
-            <td class="num">{format_count_in(user.totals.minutes(), locale)}</td>
+            <td class="num">{locale.format_count(user.totals.calls)}</td>
+            <td class="num">{locale.format_count(user.totals.minutes())}</td>
             <td class="num">{format_money_in(user.totals.charge, &currency, locale)}</td>
         </tr>
     }
