@@ -1,50 +1,9 @@
 //! A chart described in plain data on both sides: the server renders its frame and data table,
 //! the browser draws it with charming (ECharts) once hydrated.
 use leptos::prelude::*;
-use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 
+use super::chart_spec::ChartSpec;
 use crate::i18n::{Msg, use_locale};
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum ChartKind {
-    /// Vertical bars over categories (time buckets, destinations).
-    #[default]
-    Columns,
-    /// Horizontal bars, largest first (locations, users).
-    Bars,
-}
-
-/// What to draw. Bar heights are floats because ECharts draws with them; every figure shown as
-/// text stays an exact decimal.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ChartSpec {
-    pub kind: ChartKind,
-    pub series: String,
-    pub labels: Vec<String>,
-    pub values: Vec<f64>,
-}
-
-impl ChartSpec {
-    pub fn new(kind: ChartKind, series: impl Into<String>) -> Self {
-        Self {
-            kind,
-            series: series.into(),
-            ..Self::default()
-        }
-    }
-
-    pub fn point(mut self, label: impl Into<String>, value: f64) -> Self {
-        self.labels.push(label.into());
-        self.values.push(value);
-        self
-    }
-
-    /// An exact amount as a bar height (rounded: only the bar's length depends on it).
-    pub fn height(amount: Decimal) -> f64 {
-        amount.round_dp(4).to_f64().unwrap_or_default()
-    }
-}
 
 /// A titled chart with its figures as a table inside a `<details>` for screen readers and for
 /// anyone who wants the numbers.

@@ -10,7 +10,7 @@ use leptos::prelude::request_animation_frame;
 use leptos::web_sys;
 use wasm_bindgen::prelude::*;
 
-use super::chart::{ChartKind, ChartSpec};
+use super::chart_spec::{ChartKind, ChartSpec};
 
 const ACCENT: &str = "#2f7dd1";
 const MUTED: &str = "#8a94a0";

@@ -3,6 +3,7 @@
 mod breakdown;
 mod card;
 mod chart;
+mod chart_spec;
 #[cfg(feature = "hydrate")]
 pub mod echarts;
 mod error_notice;
@@ -13,7 +14,8 @@ mod trend;
 
 pub use breakdown::{BreakdownFigure, Dimension};
 pub use card::Card;
-pub use chart::{ChartFigure, ChartKind, ChartSpec};
+pub use chart::ChartFigure;
+pub use chart_spec::{ChartKind, ChartSpec};
 pub use error_notice::ErrorNotice;
 pub use get_form::GetForm;
 pub use spend_figures::SpendFigures;
