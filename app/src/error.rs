@@ -75,6 +75,24 @@ impl FromServerFnError for AppError {
     }
 }
 
+/// A failure of Graph or of the identity platform, as the page shows it: Graph's message (which
+/// ends with its fix hint, where there is one), its error code and request id.
+#[cfg(feature = "ssr")]
+impl From<graph_client::GraphError> for AppError {
+    fn from(error: graph_client::GraphError) -> Self {
+        tracing::warn!(%error, "Graph request failed");
+        let code = match &error {
+            graph_client::GraphError::Api(api) => api.code.clone(),
+            _ => None,
+        };
+        AppError::Graph {
+            message: error.to_string(),
+            code,
+            request_id: error.request_id().map(str::to_string),
+        }
+    }
+}
+
 /// A route outside the server functions (exports, the progress stream) fails with the error's
 /// status and a plain-text message a person can read in the browser: the one mapping from an
 /// error to a response besides the server functions' JSON (both take [`AppError::status_code`]).

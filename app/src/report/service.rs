@@ -316,7 +316,7 @@ impl ReportService {
                 let fetched = client
                     .fetch_window(window, progress)
                     .await
-                    .map_err(graph_error)?;
+                    .map_err(AppError::from)?;
                 let facts = fetched.rows.iter().map(Fact::from_row).collect();
                 Ok::<_, AppError>(Arc::new(WindowData {
                     rows: fetched.rows,
@@ -374,20 +374,5 @@ impl RangeProgress {
             retries: per_window.iter().map(|p| p.retries).sum(),
         };
         self.tracker.update(total);
-    }
-}
-
-pub(crate) fn graph_error(error: GraphError) -> AppError {
-    tracing::warn!(%error, "Graph request failed");
-    // The error's own text already ends with its fix hint, where there is one.
-    let message = error.to_string();
-    let code = match &error {
-        GraphError::Api(api) => api.code.clone(),
-        _ => None,
-    };
-    AppError::Graph {
-        message,
-        code,
-        request_id: error.request_id().map(str::to_string),
     }
 }
