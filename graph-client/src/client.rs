@@ -125,6 +125,12 @@ impl GraphClient {
         })
     }
 
+    /// How many windows of one range are fetched at once (the rate limiter still applies):
+    /// callers that fetch windows one by one keep to the same number.
+    pub fn max_concurrent_windows(&self) -> usize {
+        self.inner.config.max_concurrent_windows()
+    }
+
     /// The URL of the first page of `window`.
     pub fn report_url(&self, window: &Window) -> String {
         report_url(self.inner.config.graph(), window)

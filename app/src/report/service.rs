@@ -24,8 +24,6 @@ use crate::model::{DateRange, FetchStatus, Summary, Trend, UserDetail, UserPage,
 /// The longest range the portal accepts, in days (Graph keeps about a year of history; the
 /// client splits any range into 90-day windows).
 pub const MAX_RANGE_DAYS: i64 = 731;
-/// Graph windows fetched at once for one range (the client's rate limiter still applies).
-const WINDOW_CONCURRENCY: usize = 4;
 
 #[derive(Clone)]
 pub struct ReportService {
@@ -227,7 +225,7 @@ impl ReportService {
         let windows = bucket_windows(range)?;
         let buckets: Vec<Arc<WindowData>> = stream::iter(windows.iter().copied())
             .map(|window| self.window(window, |_| {}))
-            .buffered(WINDOW_CONCURRENCY)
+            .buffered(self.inner.client.max_concurrent_windows())
             .try_collect()
             .await?;
         let bucket_facts: Vec<BucketFacts<'_>> = windows
@@ -295,7 +293,7 @@ impl ReportService {
                 let progress = &progress;
                 self.window(window, move |update| progress.update(index, update))
             })
-            .buffered(WINDOW_CONCURRENCY)
+            .buffered(self.inner.client.max_concurrent_windows())
             .try_collect()
             .await?;
         let (rows, stats) = merge_rows(parts.iter().map(|part| part.rows.clone()))
