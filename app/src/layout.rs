@@ -46,7 +46,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     provide_context(locale);
     let query = use_query_map().with_untracked(PageQuery::from_params);
     let embed = matches!(query.sticky_value("embed"), Some("1" | "true"));
-    let info = Resource::new(|| (), |_| crate::dashboard::get_portal_info());
+    let info = Resource::new(|| (), |_| crate::api::get_portal_info());
     let theme = query
         .sticky_value("theme")
         .filter(|theme| matches!(*theme, "light" | "dark"))

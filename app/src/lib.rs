@@ -2,6 +2,7 @@
 //! and the browser (feature `hydrate`).
 #![recursion_limit = "256"]
 
+pub mod api;
 pub mod components;
 pub mod dashboard;
 pub mod error;

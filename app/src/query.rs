@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
 use serde::{Deserialize, Serialize};
 
-use crate::dashboard::get_today;
+use crate::api::get_today;
 use crate::error::AppError;
 use crate::model::{DateRange, UserQuery, UserSort};
 use crate::range::{RangeError, default_range, validate};

@@ -1,9 +1,10 @@
-//! The dashboard's server functions. Thin: take the report service from context, call it.
+//! The dashboard's own server functions. Thin: take the report service from context, call it.
+//! Those the users' pages share are in [`crate::api`].
 use chrono::NaiveDate;
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::{Summary, Trend};
+use crate::model::Summary;
 
 /// Per-currency totals, destination and location splits and top users for a range.
 #[server(endpoint = "summary")]
@@ -19,54 +20,9 @@ pub async fn get_summary(from: NaiveDate, to: NaiveDate) -> Result<Summary, AppE
     )
 }
 
-/// Per-currency series of charge, minutes and calls per day or week; one user's when given.
-#[server(endpoint = "trend")]
-pub async fn get_trend(
-    from: NaiveDate,
-    to: NaiveDate,
-    user_id: Option<String>,
-) -> Result<Trend, AppError> {
-    let range = crate::model::DateRange { from, to };
-    let user_id = user_id.as_deref();
-    let requester = crate::report::requester();
-    crate::report::with_status(
-        async {
-            crate::report::service()?
-                .trend(range, user_id, &requester)
-                .await
-        }
-        .await,
-    )
-}
-
 /// Forgets the cached report for a range so the next request fetches it again.
 #[server(endpoint = "refresh")]
 pub async fn refresh_range(from: NaiveDate, to: NaiveDate) -> Result<(), AppError> {
     let range = crate::model::DateRange { from, to };
     crate::report::with_status(async { crate::report::service()?.refresh(range).await }.await)
-}
-
-/// The server's current UTC date (the simulator's in demo mode): presets are relative to it.
-#[server(endpoint = "today")]
-pub async fn get_today() -> Result<NaiveDate, AppError> {
-    crate::report::with_status(crate::report::service().map(|service| service.today()))
-}
-
-/// What the page tells the manager about the data source: demo data, and the server's date.
-#[server(endpoint = "portal")]
-pub async fn get_portal_info() -> Result<crate::model::PortalInfo, AppError> {
-    let service = crate::report::with_status(crate::report::service())?;
-    let demo = use_context::<crate::model::PortalMode>() == Some(crate::model::PortalMode::Demo);
-    // The server's sign-in check puts the user in the request (see the server's `auth`).
-    let user = use_context::<http::request::Parts>().and_then(|parts| {
-        parts
-            .extensions
-            .get::<crate::model::SignedInUser>()
-            .cloned()
-    });
-    Ok(crate::model::PortalInfo {
-        demo,
-        today: service.today(),
-        user,
-    })
 }

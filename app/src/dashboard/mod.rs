@@ -9,5 +9,4 @@ mod top_users;
 mod view;
 
 pub use api::*;
-pub use top_users::{user_href, user_label};
 pub use view::{DashboardPage, Report};

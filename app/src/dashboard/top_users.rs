@@ -2,22 +2,10 @@
 use leptos::prelude::*;
 
 use crate::components::{ChartFigure, ChartKind, ChartSpec, TotalsRow, TotalsTable};
-use crate::i18n::{Locale, Msg, use_locale};
+use crate::i18n::{Msg, use_locale};
 use crate::model::UserSpend;
-use crate::query::{PageQuery, encode};
-
-/// The name a user is shown by: display name, else UPN, else id.
-pub fn user_label(locale: Locale, user: &UserSpend) -> String {
-    user.display_name
-        .clone()
-        .or_else(|| user.user_principal_name.clone())
-        .unwrap_or_else(|| format!("{} {}", locale.t(Msg::Unnamed), user.user_id))
-}
-
-/// The drill-down of a user, keeping the dashboard's range and filters.
-pub fn user_href(query: &PageQuery, user_id: &str) -> String {
-    query.href(&format!("/users/{}", encode(user_id)))
-}
+use crate::query::PageQuery;
+use crate::users::{user_href, user_label};
 
 #[component]
 pub fn TopUsersFigure(

@@ -5,12 +5,13 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::api::{get_summary, get_today, get_trend};
+use super::api::get_summary;
 use super::currency::CurrencySection;
 use super::glance::AtAGlance;
 use super::progress::FetchProgress;
 use super::range_picker::RangePicker;
 use super::status::StatusBar;
+use crate::api::{get_today, get_trend};
 use crate::components::ErrorNotice;
 use crate::i18n::{Msg, use_locale};
 use crate::model::{Bucket, CurrencyGlance, CurrencySeries, CurrencySummary, DateRange};

@@ -5,8 +5,8 @@ use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 
 use super::api::get_user_detail;
+use crate::api::get_trend;
 use crate::components::{Card, ErrorNotice, SpendFigures};
-use crate::dashboard::get_trend;
 use crate::i18n::{Locale, Msg, use_locale};
 use crate::model::{Bucket, CurrencySeries, Trend, UserCurrency, UserDetail};
 use crate::money::{format_money_in, format_percent};

@@ -2,8 +2,10 @@
 mod api;
 mod detail;
 mod filters;
+mod links;
 mod table;
 
 pub use api::*;
 pub use detail::UserDetailPage;
+pub use links::{user_href, user_label};
 pub use table::UsersTable;

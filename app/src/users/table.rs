@@ -5,8 +5,9 @@ use leptos_router::hooks::use_navigate;
 
 use super::api::search_users;
 use super::filters::UserFilters;
+use super::links::{user_href, user_label};
 use crate::components::ErrorNotice;
-use crate::dashboard::{Report, user_href, user_label};
+use crate::dashboard::Report;
 use crate::i18n::{Locale, Msg, use_locale};
 use crate::model::{UserPage, UserSort, UserSpend};
 use crate::money::format_money_in;
