@@ -53,6 +53,16 @@ impl AppError {
             AppError::Internal(_) | AppError::Transport(_) => 500,
         }
     }
+
+    /// When to try again, in seconds (the `Retry-After` header), for an error that says so.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyRequests {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
 }
 
 impl FromServerFnError for AppError {
@@ -119,13 +129,10 @@ impl axum::response::IntoResponse for AppError {
             message,
         )
             .into_response();
-        if let AppError::TooManyRequests {
-            retry_after_secs, ..
-        } = &self
-        {
+        if let Some(secs) = self.retry_after_secs() {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }

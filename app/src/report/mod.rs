@@ -39,13 +39,10 @@ pub fn set_response_status(error: &crate::error::AppError) {
     if let Ok(status) = axum::http::StatusCode::from_u16(error.status_code()) {
         response.set_status(status);
     }
-    if let crate::error::AppError::TooManyRequests {
-        retry_after_secs, ..
-    } = error
-    {
+    if let Some(secs) = error.retry_after_secs() {
         response.insert_header(
             axum::http::header::RETRY_AFTER,
-            axum::http::HeaderValue::from(*retry_after_secs),
+            axum::http::HeaderValue::from(secs),
         );
     }
 }
@@ -55,7 +52,7 @@ pub fn set_response_status(error: &crate::error::AppError) {
 pub fn requester() -> Requester {
     leptos::prelude::use_context::<http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<Requester>().cloned())
-        .unwrap_or_else(|| Requester("anonymous".into()))
+        .unwrap_or_else(Requester::anonymous)
 }
 
 /// The report service the server put in the Leptos context.

@@ -15,6 +15,14 @@ use crate::model::DateRange;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Requester(pub String);
 
+impl Requester {
+    /// A request the access guard did not name (it names every one it lets through): all such
+    /// requests share one budget.
+    pub fn anonymous() -> Self {
+        Self("anonymous".into())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuotaSettings {
     /// Graph windows a requester may have fetched per minute, on average.

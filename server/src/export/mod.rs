@@ -76,7 +76,7 @@ async fn export(
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
     let range = range_from_query(&service, query.as_deref())?;
-    let requester = asker.map_or_else(|| Requester("anonymous".into()), |Extension(r)| r);
+    let requester = asker.map_or_else(Requester::anonymous, |Extension(requester)| requester);
     let data: Arc<ReportData> = service.data(range, &requester).await?;
     // A large workbook takes a while to write: off the async workers.
     let body = tokio::task::spawn_blocking(move || format.render(&data))
