@@ -157,6 +157,29 @@ impl GraphClient {
         })
     }
 
+    /// Runs `fetch(index, window)` for each window, [`Self::max_concurrent_windows`] at once,
+    /// and returns the results in window order; the first error ends the run. The one place
+    /// that decides how windows are fetched side by side: [`Self::fetch_report`] uses it, and so
+    /// does a caller that fetches windows one by one (to cache each) with [`Self::fetch_window`].
+    pub async fn each_window<T, E, F, Fut>(
+        &self,
+        windows: Vec<Window>,
+        fetch: F,
+    ) -> Result<Vec<T>, E>
+    where
+        F: Fn(usize, Window) -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        // Owned windows: a stream over borrowed ones makes the caller's future fail rustc's
+        // `Send` check (a higher-ranked lifetime limitation), and the portal runs it on a
+        // multi-thread runtime.
+        stream::iter(windows.into_iter().enumerate())
+            .map(|(index, window)| fetch(index, window))
+            .buffered(self.max_concurrent_windows())
+            .try_collect()
+            .await
+    }
+
     /// The merged report for an inclusive range of UTC days of any length: windows of at most
     /// 90 days, fetched with bounded concurrency, merged exactly. Any failure fails the whole
     /// fetch: a partial result is never returned.
@@ -171,21 +194,16 @@ impl GraphClient {
         let deadline = started + self.inner.config.retry().deadline;
         info!(%range, windows = windows.len(), "fetching the dial-out report");
         tracker.report();
-        // Owned windows: a stream over borrowed ones makes this future fail rustc's `Send`
-        // check (a higher-ranked lifetime limitation), and the portal runs it on a multi-thread
-        // runtime.
         let tracker = &tracker;
         let hasher = &RowHasher::default();
-        let parts: Vec<HashedRows> = stream::iter(windows.iter().copied())
-            .map(|window| async move {
+        let parts: Vec<HashedRows> = self
+            .each_window(windows.clone(), |_, window| async move {
                 let (rows, _) = self
                     .inner
                     .window(&window, deadline, hasher, tracker)
                     .await?;
                 Ok::<_, GraphError>(rows)
             })
-            .buffered(self.inner.config.max_concurrent_windows())
-            .try_collect()
             .await?;
         let (rows, stats) = merge_hashed(parts)?;
         if stats.rows_missing_key > 0 || stats.rows_missing_totals > 0 {

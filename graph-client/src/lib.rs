@@ -37,7 +37,7 @@ pub use config::{ConfigError, Credential, GraphConfig, env_vars};
 pub use error::{ApiError, AuthError, AuthErrorKind, GaveUp, GraphError, TransientFailure};
 pub use merge::{MergeError, MergeStats, merge_rows};
 pub use model::DialoutRow;
-pub use progress::FetchProgress;
+pub use progress::{FetchProgress, ProgressSum};
 pub use ratelimit::{RateLimit, RateLimits};
 pub use retry::{GiveUpReason, RetryPolicy};
 pub use secret::Secret;

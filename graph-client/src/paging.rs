@@ -86,7 +86,8 @@ mod tests {
 
     #[test]
     fn builds_the_report_url() {
-        let window = DayRange::parse("2024-01-01", "2024-01-31")
+        let day = |text| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap();
+        let window = DayRange::new(day("2024-01-01"), day("2024-01-31"))
             .unwrap()
             .windows()[0];
         let url = report_url(&sim(), &window).unwrap();

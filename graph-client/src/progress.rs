@@ -1,5 +1,6 @@
 //! Progress of a fetch, reported to the caller's callback after every page and window.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 
 /// A snapshot of a fetch's progress. Counters only grow; `rows` counts rows as received, before
@@ -22,6 +23,39 @@ impl std::fmt::Display for FetchProgress {
             "windows {}/{}, pages {}, rows {}, retries {}",
             self.windows_done, self.windows_total, self.pages, self.rows, self.retries
         )
+    }
+}
+
+/// The progress of a range whose windows are fetched separately, each reporting its own
+/// [`FetchProgress`] (see [`crate::GraphClient::each_window`]): the sum of the latest of each.
+pub struct ProgressSum {
+    per_window: Mutex<Vec<FetchProgress>>,
+}
+
+impl ProgressSum {
+    pub fn new(windows: usize) -> Self {
+        Self {
+            per_window: Mutex::new(vec![FetchProgress::default(); windows]),
+        }
+    }
+
+    /// Records window `index`'s latest progress and returns the range's.
+    pub fn update(&self, index: usize, progress: FetchProgress) -> FetchProgress {
+        // Plain counters: a panic elsewhere cannot leave them inconsistent.
+        let mut per_window = self
+            .per_window
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(slot) = per_window.get_mut(index) {
+            *slot = progress;
+        }
+        FetchProgress {
+            windows_total: per_window.len(),
+            windows_done: per_window.iter().map(|p| p.windows_done).sum(),
+            pages: per_window.iter().map(|p| p.pages).sum(),
+            rows: per_window.iter().map(|p| p.rows).sum(),
+            retries: per_window.iter().map(|p| p.retries).sum(),
+        }
     }
 }
 
@@ -81,8 +115,6 @@ impl<'a> ProgressTracker<'a> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Mutex;
-
     use super::*;
 
     #[test]
@@ -110,5 +142,32 @@ mod tests {
                 retries: 1
             }
         );
+    }
+
+    #[test]
+    fn sums_the_latest_progress_of_each_window() {
+        let sum = ProgressSum::new(2);
+        let window = |done, pages, rows| FetchProgress {
+            windows_total: 1,
+            windows_done: done,
+            pages,
+            rows,
+            retries: 0,
+        };
+        sum.update(0, window(0, 1, 1000));
+        sum.update(1, window(0, 2, 2000));
+        let total = sum.update(0, window(1, 3, 2500));
+        assert_eq!(
+            total,
+            FetchProgress {
+                windows_total: 2,
+                windows_done: 1,
+                pages: 5,
+                rows: 4500,
+                retries: 0
+            }
+        );
+        // A window index past the end is ignored, not a panic.
+        assert_eq!(sum.update(7, window(1, 9, 9)), total);
     }
 }

@@ -16,7 +16,12 @@ fn row(user: &str, charge: &str) -> String {
 }
 
 fn range() -> DayRange {
-    DayRange::parse("2024-01-01", "2024-01-31").unwrap()
+    days("2024-01-01", "2024-01-31")
+}
+
+fn days(from: &str, to: &str) -> DayRange {
+    let day = |text| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap();
+    DayRange::new(day(from), day(to)).unwrap()
 }
 
 fn no_progress(_: FetchProgress) {}
@@ -339,7 +344,7 @@ async fn a_failing_window_fails_the_whole_range() {
         }
     })
     .await;
-    let range = DayRange::parse("2024-01-01", "2024-07-18").unwrap();
+    let range = days("2024-01-01", "2024-07-18");
     assert_eq!(range.windows().len(), 3);
     let err = secret_client(&fake.base(), "s")
         .fetch_report(range, no_progress)
@@ -369,9 +374,7 @@ async fn concurrent_callers_share_one_token_refresh() {
         FakeGraph::start(|_, _, _| Reply::json(200, FakeGraph::page(&[&row("a", "1")], None)))
             .await;
     let client = secret_client(&fake.base(), "s");
-    let windows = DayRange::parse("2023-01-01", "2024-12-31")
-        .unwrap()
-        .windows();
+    let windows = days("2023-01-01", "2024-12-31").windows();
     let fetches = windows.iter().map(|w| {
         let client = client.clone();
         let window = *w;
@@ -419,7 +422,7 @@ async fn fetch_report_runs_on_a_spawned_task() {
         FakeGraph::start(|_, _, _| Reply::json(200, FakeGraph::page(&[&row("a", "1")], None)))
             .await;
     let client = secret_client(&fake.base(), "s");
-    let range = DayRange::parse("2024-01-01", "2024-12-31").unwrap();
+    let range = days("2024-01-01", "2024-12-31");
     let report = tokio::spawn(async move { client.fetch_report(range, |_| {}).await })
         .await
         .unwrap()
