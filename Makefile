@@ -11,7 +11,8 @@ export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 # The browser build (the WASM the portal ships) names no folder of the build machine: panic
 # locations and debug strings say /cargo/... and /dialout-portal/... instead. Set for the wasm32
-# target only, so the server and the host tests keep their build cache.
+# target only, so the server and the host tests keep their build cache. (cargo-leptos adds
+# `--cfg erase_components` to both builds: `always-erase-components` in Cargo.toml.)
 CARGO_HOME ?= $(HOME)/.cargo
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS := --remap-path-prefix=$(CARGO_HOME)=/cargo \
 	--remap-path-prefix=$(CURDIR)=/dialout-portal

@@ -1,13 +1,19 @@
-//! Draws a `ChartSpec` with charming's WasmRenderer (the global `echarts` from /echarts.min.js),
-//! without animation, in colours readable on the light and the dark theme. Browser only.
+//! Draws a `ChartSpec` with ECharts (the global `echarts` from /echarts.min.js), its option
+//! built from charming's typed components, without animation, in colours readable on the light
+//! and the dark theme. Browser only.
+//!
+//! The option is our own struct of the charming parts we draw with, serialized by the
+//! serde_json the bundle already carries, not charming's `Chart` through its `WasmRenderer`:
+//! `Chart` holds every series and component ECharts has, and serializing it (with
+//! serde_wasm_bindgen) put about 170 KB of code for charts we never draw into the WASM.
 use std::cell::RefCell;
 
 use charming::component::{Axis, Grid};
 use charming::element::{AxisLabel, AxisType, ItemStyle, LineStyle, SplitLine, Tooltip, Trigger};
 use charming::series::Bar;
-use charming::{Chart, WasmRenderer};
 use leptos::prelude::request_animation_frame;
 use leptos::web_sys;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::chart_spec::{ChartKind, ChartSpec};
@@ -24,7 +30,13 @@ extern "C" {
     fn instance_of(element: &web_sys::Element) -> Option<Instance>;
 
     #[wasm_bindgen(js_namespace = echarts, js_name = init)]
-    fn init(element: &web_sys::Element) -> charming::Echarts;
+    fn init(element: &web_sys::Element) -> Instance;
+
+    #[wasm_bindgen(method, js_name = setOption)]
+    fn set_option(this: &Instance, option: JsValue);
+
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn parse_json(text: &str) -> Result<JsValue, JsValue>;
 
     #[wasm_bindgen(method)]
     fn dispose(this: &Instance);
@@ -58,8 +70,12 @@ fn draw_when_attached(element: web_sys::Element, spec: ChartSpec, frames: u32) {
     if let Some(instance) = instance_of(&element) {
         instance.dispose();
     }
-    let instance = init(&element);
-    WasmRenderer::update(&instance, &build(&spec));
+    let option = leptos::serde_json::to_string(&build(&spec))
+        .ok()
+        .and_then(|text| parse_json(&text).ok());
+    // Serializing plain data cannot fail; if it ever did, the data table still shows it all.
+    let Some(option) = option else { return };
+    init(&element).set_option(option);
     DRAWN.with(|drawn| {
         let mut drawn = drawn.borrow_mut();
         drawn.retain(|other| other.is_connected() && *other != element);
@@ -82,7 +98,20 @@ pub fn resize_all() {
     });
 }
 
-fn build(spec: &ChartSpec) -> Chart {
+/// The ECharts option of a bar chart: only the parts we draw with.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BarChart {
+    animation: bool,
+    background_color: &'static str,
+    tooltip: Tooltip,
+    grid: Grid,
+    x_axis: Axis,
+    y_axis: Axis,
+    series: [Bar; 1],
+}
+
+fn build(spec: &ChartSpec) -> BarChart {
     let categories = Axis::new()
         .type_(AxisType::Category)
         .data(spec.labels.clone())
@@ -91,27 +120,26 @@ fn build(spec: &ChartSpec) -> Chart {
         .type_(AxisType::Value)
         .axis_label(AxisLabel::new().color(MUTED))
         .split_line(SplitLine::new().line_style(LineStyle::new().color(GRID_LINE)));
-    let chart = Chart::new()
-        .animation(false)
-        .background_color("transparent")
-        .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .grid(
-            Grid::new()
-                .left("8")
-                .right("24")
-                .top("16")
-                .bottom("8")
-                .contain_label(true),
-        )
-        .series(
-            Bar::new()
-                .name(spec.series.clone())
-                .data(spec.values.clone())
-                .item_style(ItemStyle::new().color(ACCENT)),
-        );
-    match spec.kind {
-        ChartKind::Columns => chart.x_axis(categories).y_axis(values),
+    let (x_axis, y_axis) = match spec.kind {
+        ChartKind::Columns => (categories, values),
         // Largest first, at the top.
-        ChartKind::Bars => chart.x_axis(values).y_axis(categories.inverse(true)),
+        ChartKind::Bars => (values, categories.inverse(true)),
+    };
+    BarChart {
+        animation: false,
+        background_color: "transparent",
+        tooltip: Tooltip::new().trigger(Trigger::Axis),
+        grid: Grid::new()
+            .left("8")
+            .right("24")
+            .top("16")
+            .bottom("8")
+            .contain_label(true),
+        x_axis,
+        y_axis,
+        series: [Bar::new()
+            .name(spec.series.clone())
+            .data(spec.values.clone())
+            .item_style(ItemStyle::new().color(ACCENT))],
     }
 }
