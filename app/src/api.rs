@@ -27,7 +27,8 @@ pub async fn get_trend(
     )
 }
 
-/// The server's current UTC date (the simulator's in demo mode): presets are relative to it.
+/// The server's current UTC date (the simulator's in demo mode), for scripts and checks; a
+/// page reads it from `<html data-today>` (see `layout::use_today`).
 #[server(endpoint = "today")]
 pub async fn get_today() -> Result<NaiveDate, AppError> {
     crate::report::with_status(crate::report::service().map(|service| service.today()))

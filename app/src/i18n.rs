@@ -40,8 +40,18 @@ impl Locale {
         }
     }
 
+    /// The language of a request, for the app's pages and the sign-in pages alike: `lang=` in
+    /// the query (or in the query of its `return_to` path, on the way through sign-in), else the
+    /// best supported language of the Accept-Language header, else English.
+    pub fn negotiate(query: Option<&str>, accept_language: Option<&str>) -> Locale {
+        query
+            .and_then(lang_in_query)
+            .or_else(|| accept_language.map(Locale::best_accepted))
+            .unwrap_or_default()
+    }
+
     /// The best supported language of an Accept-Language header; English when none is.
-    pub fn negotiate(accept_language: &str) -> Locale {
+    fn best_accepted(accept_language: &str) -> Locale {
         let mut offers: Vec<(f32, usize, Locale)> = accept_language
             .split(',')
             .enumerate()
@@ -108,7 +118,9 @@ impl Locale {
                 date.day(),
                 date.year()
             ),
-            Locale::PtBr => date.format("%d/%m/%Y").to_string(),
+            // Written out rather than with `format("%d/%m/%Y")`: chrono's strftime machinery
+            // would otherwise be compiled into the browser's bundle for two patterns.
+            Locale::PtBr => format!("{:02}/{:02}/{:04}", date.day(), date.month(), date.year()),
         }
     }
 
@@ -116,7 +128,7 @@ impl Locale {
     pub fn short_date(self, date: NaiveDate) -> String {
         match self {
             Locale::En => format!("{} {}", MONTHS[date.month0() as usize], date.day()),
-            Locale::PtBr => date.format("%d/%m").to_string(),
+            Locale::PtBr => format!("{:02}/{:02}", date.day(), date.month()),
         }
     }
 
@@ -170,6 +182,18 @@ impl Locale {
         }
     }
 
+    /// Why a signed-in person sees nothing: `who` and `role` already escaped for HTML.
+    pub fn no_access_explanation(self, who: &str, role: &str) -> String {
+        match self {
+            Locale::En => format!(
+                "You are signed in as {who}, but the portal shows dial-out spend only to people with the app role <strong>{role}</strong>. Ask your Microsoft Entra ID administrator to assign it to you (Enterprise applications → the portal's sign-in app → Users and groups)."
+            ),
+            Locale::PtBr => format!(
+                "Você entrou como {who}, mas o portal mostra os gastos apenas a quem tem a função de aplicativo <strong>{role}</strong>. Peça ao administrador do Microsoft Entra ID que a atribua a você (Aplicativos empresariais → o aplicativo de entrada do portal → Usuários e grupos)."
+            ),
+        }
+    }
+
     /// A destination as Graph names it (`Domestic`, `International`), translated.
     pub fn destination(self, key: &str) -> String {
         match key {
@@ -178,6 +202,17 @@ impl Locale {
             other => other.into(),
         }
     }
+}
+
+/// `lang=` in a query string, or in the query of its `return_to` path.
+fn lang_in_query(query: &str) -> Option<Locale> {
+    form_urlencoded::parse(query.as_bytes()).find_map(|(key, value)| match key.as_ref() {
+        "lang" => Locale::parse(&value),
+        "return_to" => value
+            .split_once('?')
+            .and_then(|(_, inner)| lang_in_query(inner)),
+        _ => None,
+    })
 }
 
 const MONTHS: [&str; 12] = [
@@ -226,6 +261,33 @@ messages! {
         "A Microsoft publica os registros de 24 a 48 horas após cada chamada; os dois últimos dias ainda podem aumentar.";
     Refresh => "Refresh", "Atualizar";
     SignOut => "Sign out", "Sair";
+    // The sign-in pages the server writes before the app can render.
+    SignInTitle => "Sign in to see dial-out spend",
+        "Entre para ver os gastos com chamadas externas";
+    PopupNote => "Microsoft's sign-in page cannot open inside another page, so it opens in a new window.",
+        "A página de entrada da Microsoft não abre dentro de outra página, por isso ela abre numa nova janela.";
+    SignIn => "Sign in",
+        "Entrar";
+    PopupBlocked => "The sign-in window was blocked. Allow pop-ups for this site, or open the portal in its own tab.",
+        "A janela de entrada foi bloqueada. Permita pop-ups para este site ou abra o portal numa aba própria.";
+    SignInFailed => "The sign-in did not complete",
+        "A entrada não foi concluída";
+    TryAgain => "Try again",
+        "Tentar novamente";
+    NoAccess => "You don't have access to dial-out spend",
+        "Você não tem acesso aos gastos com chamadas externas";
+    SignInAsOther => "Sign in as someone else",
+        "Entrar com outra conta";
+    SignedOut => "You have signed out",
+        "Você saiu";
+    SignInAgain => "Sign in again",
+        "Entrar novamente";
+    SignedInClose => "You are signed in. You can close this window.",
+        "Você entrou. Pode fechar esta janela.";
+    ProxyTitle => "Sign-in required",
+        "É preciso entrar";
+    ProxyNote => "Reach this portal through your organisation's sign-in proxy.",
+        "Acesse este portal pelo proxy de autenticação da sua organização.";
     DownloadCsv => "Download CSV", "Baixar CSV";
     DownloadXlsx => "Download Excel", "Baixar Excel";
     AtAGlance => "Each currency at a glance", "Cada moeda num relance";
@@ -292,11 +354,29 @@ mod tests {
 
     #[test]
     fn negotiates_accept_language() {
-        assert_eq!(Locale::negotiate("pt-BR,pt;q=0.9,en;q=0.8"), Locale::PtBr);
-        assert_eq!(Locale::negotiate("fr-FR, en;q=0.5, pt;q=0.4"), Locale::En);
-        assert_eq!(Locale::negotiate("en;q=0.2, pt-PT;q=0.9"), Locale::PtBr);
-        assert_eq!(Locale::negotiate("de"), Locale::En);
-        assert_eq!(Locale::negotiate(""), Locale::En);
+        let accepted = |header| Locale::negotiate(None, Some(header));
+        assert_eq!(accepted("pt-BR,pt;q=0.9,en;q=0.8"), Locale::PtBr);
+        assert_eq!(accepted("fr-FR, en;q=0.5, pt;q=0.4"), Locale::En);
+        assert_eq!(accepted("en;q=0.2, pt-PT;q=0.9"), Locale::PtBr);
+        assert_eq!(accepted("de"), Locale::En);
+        assert_eq!(accepted(""), Locale::En);
+        assert_eq!(Locale::negotiate(None, None), Locale::En);
+    }
+
+    #[test]
+    fn the_url_comes_before_the_browser() {
+        let pt = Some("pt-BR");
+        assert_eq!(Locale::negotiate(Some("embed=1&lang=en"), pt), Locale::En);
+        assert_eq!(
+            Locale::negotiate(
+                Some("return_to=%2F%3Ffrom%3D2026-01-01%26lang%3Dpt-BR"),
+                None
+            ),
+            Locale::PtBr
+        );
+        assert_eq!(Locale::negotiate(Some("return_to=%2F"), pt), Locale::PtBr);
+        assert_eq!(Locale::negotiate(Some("lang=fr"), None), Locale::En);
+        assert_eq!(Locale::negotiate(Some(""), None), Locale::En);
     }
 
     #[test]

@@ -4,6 +4,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use chrono::NaiveDate;
+
 use crate::error::AppError;
 use crate::i18n::{Locale, Msg};
 use crate::model::{PortalInfo, SignedInUser};
@@ -15,19 +17,45 @@ pub fn request_locale() -> Locale {
     let Some(parts) = use_context::<http::request::Parts>() else {
         return Locale::default();
     };
-    let from_query = parts
-        .uri
-        .query()
-        .and_then(|query| query.split('&').find_map(|pair| pair.strip_prefix("lang=")))
-        .and_then(Locale::parse);
-    from_query.unwrap_or_else(|| {
-        parts
-            .headers
-            .get(http::header::ACCEPT_LANGUAGE)
-            .and_then(|value| value.to_str().ok())
-            .map(Locale::negotiate)
-            .unwrap_or_default()
-    })
+    let accept_language = parts
+        .headers
+        .get(http::header::ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok());
+    Locale::negotiate(parts.uri.query(), accept_language)
+}
+
+/// The server's UTC date for this request (the simulator's in demo mode): the range presets
+/// and the range check count from it. Rendered into `<html data-today>`.
+#[cfg(feature = "ssr")]
+pub fn request_today() -> ServerDate {
+    ServerDate(crate::report::service().map_or_else(
+        |_| chrono::Utc::now().date_naive(),
+        |service| service.today(),
+    ))
+}
+
+/// In the browser the server's date is read back from `<html data-today>`, so the page works
+/// out the same range the server did, and does so at once, without asking the server again.
+#[cfg(not(feature = "ssr"))]
+pub fn request_today() -> ServerDate {
+    let written = document()
+        .document_element()
+        .and_then(|html| html.get_attribute("data-today"));
+    ServerDate(
+        written
+            .as_deref()
+            .and_then(crate::range::parse_day)
+            .unwrap_or_default(),
+    )
+}
+
+/// The server's date, as the page was rendered: provided once per page in the context.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServerDate(pub NaiveDate);
+
+/// The server's date of the page being shown.
+pub fn use_today() -> NaiveDate {
+    use_context::<ServerDate>().unwrap_or_else(request_today).0
 }
 
 /// In the browser the server's choice is read back from `<html lang>`, so hydration matches.
@@ -46,6 +74,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     provide_context(locale);
     let query = use_query_map().with_untracked(PageQuery::from_params);
     let embed = matches!(query.sticky_value("embed"), Some("1" | "true"));
+    // Once per page, for the banner and the user menu.
     let info = Resource::new(|| (), |_| crate::api::get_portal_info());
     let theme = query
         .sticky_value("theme")

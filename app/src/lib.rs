@@ -30,9 +30,11 @@ use crate::i18n::Msg;
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let locale = layout::request_locale();
     provide_context(locale);
+    let today = layout::request_today();
+    provide_context(today);
     view! {
         <!DOCTYPE html>
-        <html lang=locale.tag()>
+        <html lang=locale.tag() data-today=today.0.to_string()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -54,6 +56,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let today = use_context::<layout::ServerDate>().unwrap_or_else(layout::request_today);
+    provide_context(today);
     view! {
         <Stylesheet id="leptos" href="/pkg/dialout-portal.css" />
         <Router>

@@ -4,11 +4,21 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-/// An inclusive range of UTC days.
+/// An inclusive range of UTC days, as pages and server functions send it (checked by
+/// [`crate::range::check`]; the Graph client's `DayRange` is its checked twin on the server).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct DateRange {
+    #[serde(with = "crate::range::day_serde")]
     pub from: NaiveDate,
+    #[serde(with = "crate::range::day_serde")]
     pub to: NaiveDate,
+}
+
+impl DateRange {
+    /// Number of days, counting both ends (0 or less when reversed).
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).num_days() + 1
+    }
 }
 
 /// Calls, seconds and charge of some set of report rows.
@@ -125,7 +135,9 @@ pub enum Bucket {
 pub struct TrendPoint {
     /// First and last day of the bucket (a week bucket at either end of the range may be
     /// shorter).
+    #[serde(with = "crate::range::day_serde")]
     pub from: NaiveDate,
+    #[serde(with = "crate::range::day_serde")]
     pub to: NaiveDate,
     pub totals: Totals,
 }
@@ -158,9 +170,17 @@ pub enum UserSort {
     Charge,
 }
 
+impl UserSort {
+    /// Text columns sort A to Z first; figures largest first.
+    pub fn descending_by_default(self) -> bool {
+        matches!(self, UserSort::Calls | UserSort::Minutes | UserSort::Charge)
+    }
+}
+
+/// What narrows, orders and pages the users table: held by the page's URL state
+/// (`query::PageQuery`) and sent in the server function's [`UserQuery`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct UserQuery {
-    pub range: DateRange,
+pub struct UserFilters {
     /// Matches the display name or UPN, case-insensitively.
     pub search: Option<String>,
     pub currency: Option<String>,
@@ -172,6 +192,29 @@ pub struct UserQuery {
     pub descending: bool,
     /// Zero-based.
     pub page: u32,
+}
+
+impl Default for UserFilters {
+    fn default() -> Self {
+        Self {
+            search: None,
+            currency: None,
+            destination: None,
+            location: None,
+            sort: UserSort::default(),
+            descending: UserSort::default().descending_by_default(),
+            page: 0,
+        }
+    }
+}
+
+/// One page of the users table for a range. The filters' fields sit beside `range` on the
+/// wire (flattened), as they always have.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct UserQuery {
+    pub range: DateRange,
+    #[serde(flatten)]
+    pub filters: UserFilters,
     pub page_size: u32,
 }
 
@@ -222,6 +265,7 @@ pub struct PortalInfo {
     /// The data is the embedded simulator's, not the organisation's.
     pub demo: bool,
     /// The server's UTC date (the simulator's in demo mode).
+    #[serde(with = "crate::range::day_serde")]
     pub today: NaiveDate,
     /// Who is signed in; `None` when the portal runs without sign-in (loopback only).
     pub user: Option<SignedInUser>,

@@ -8,9 +8,8 @@ use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
 use serde::{Deserialize, Serialize};
 
-use crate::api::get_today;
 use crate::error::AppError;
-use crate::model::{DateRange, UserQuery, UserSort};
+use crate::model::{DateRange, UserFilters, UserQuery, UserSort};
 use crate::range::{RangeError, default_range, validate};
 
 /// Rows per page of the users table.
@@ -18,41 +17,17 @@ pub const PAGE_SIZE: u32 = 20;
 /// Display settings kept on every link.
 const STICKY: [&str; 3] = ["lang", "theme", "embed"];
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PageQuery {
     /// As written in the URL, so a mistyped date can be shown back with its message.
     pub from: Option<String>,
     pub to: Option<String>,
     /// The currency whose cards and charts the dashboard shows (`spend=EUR`); the users table's
-    /// own filter is `currency`.
+    /// own filter is `filters.currency`.
     pub spend: Option<String>,
-    pub search: Option<String>,
-    pub currency: Option<String>,
-    pub destination: Option<String>,
-    pub location: Option<String>,
-    pub sort: UserSort,
-    pub descending: bool,
-    /// Zero-based (one-based in the URL).
-    pub page: u32,
+    /// The users table's search, filters, sort and page (`page` one-based in the URL).
+    pub filters: UserFilters,
     pub sticky: Vec<(String, String)>,
-}
-
-impl Default for PageQuery {
-    fn default() -> Self {
-        Self {
-            from: None,
-            to: None,
-            spend: None,
-            search: None,
-            currency: None,
-            destination: None,
-            location: None,
-            sort: UserSort::default(),
-            descending: default_descending(UserSort::default()),
-            page: 0,
-            sticky: Vec::new(),
-        }
-    }
 }
 
 /// The current URL's query, reactive.
@@ -71,11 +46,6 @@ fn sort_name(sort: UserSort) -> &'static str {
         UserSort::Minutes => "minutes",
         UserSort::Charge => "charge",
     }
-}
-
-/// Text columns sort A to Z first; figures largest first.
-pub fn default_descending(sort: UserSort) -> bool {
-    matches!(sort, UserSort::Calls | UserSort::Minutes | UserSort::Charge)
 }
 
 impl PageQuery {
@@ -99,21 +69,23 @@ impl PageQuery {
         let descending = match text("dir").as_deref() {
             Some("asc") => false,
             Some("desc") => true,
-            _ => default_descending(sort),
+            _ => sort.descending_by_default(),
         };
         Self {
             from: text("from"),
             to: text("to"),
             spend: text("spend"),
-            search: text("q"),
-            currency: text("currency"),
-            destination: text("destination"),
-            location: text("location"),
-            sort,
-            descending,
-            page: text("page")
-                .and_then(|page| page.parse::<u32>().ok())
-                .map_or(0, |page| page.saturating_sub(1)),
+            filters: UserFilters {
+                search: text("q"),
+                currency: text("currency"),
+                destination: text("destination"),
+                location: text("location"),
+                sort,
+                descending,
+                page: text("page")
+                    .and_then(|page| page.parse::<u32>().ok())
+                    .map_or(0, |page| page.saturating_sub(1)),
+            },
             sticky: STICKY
                 .iter()
                 .filter_map(|key| text(key).map(|value| (key.to_string(), value)))
@@ -143,16 +115,22 @@ impl PageQuery {
         push("from", &self.from);
         push("to", &self.to);
         push("spend", &self.spend);
-        push("q", &self.search);
-        push("currency", &self.currency);
-        push("destination", &self.destination);
-        push("location", &self.location);
-        if self.sort != UserSort::default() || self.descending != default_descending(self.sort) {
-            pairs.push(("sort", sort_name(self.sort).into()));
-            pairs.push(("dir", if self.descending { "desc" } else { "asc" }.into()));
+        let filters = &self.filters;
+        push("q", &filters.search);
+        push("currency", &filters.currency);
+        push("destination", &filters.destination);
+        push("location", &filters.location);
+        if filters.sort != UserSort::default()
+            || filters.descending != filters.sort.descending_by_default()
+        {
+            pairs.push(("sort", sort_name(filters.sort).into()));
+            pairs.push((
+                "dir",
+                if filters.descending { "desc" } else { "asc" }.into(),
+            ));
         }
-        if self.page > 0 {
-            pairs.push(("page", (self.page + 1).to_string()));
+        if filters.page > 0 {
+            pairs.push(("page", (filters.page + 1).to_string()));
         }
         let mut out: Vec<String> = pairs
             .into_iter()
@@ -186,27 +164,27 @@ impl PageQuery {
 
     /// The same view over another range (the table goes back to its first page).
     pub fn with_range(&self, range: DateRange) -> Self {
-        Self {
+        let mut view = Self {
             from: Some(range.from.to_string()),
             to: Some(range.to.to_string()),
-            page: 0,
             ..self.clone()
-        }
+        };
+        view.filters.page = 0;
+        view
     }
 
     /// Sorted by `sort`: the other direction if it already is, else its natural one.
     pub fn with_sort(&self, sort: UserSort) -> Self {
-        let descending = if self.sort == sort {
-            !self.descending
+        let mut view = self.clone();
+        let filters = &mut view.filters;
+        filters.descending = if filters.sort == sort {
+            !filters.descending
         } else {
-            default_descending(sort)
+            sort.descending_by_default()
         };
-        Self {
-            sort,
-            descending,
-            page: 0,
-            ..self.clone()
-        }
+        filters.sort = sort;
+        filters.page = 0;
+        view
     }
 
     /// The same view detailing another currency.
@@ -218,10 +196,9 @@ impl PageQuery {
     }
 
     pub fn with_page(&self, page: u32) -> Self {
-        Self {
-            page,
-            ..self.clone()
-        }
+        let mut view = self.clone();
+        view.filters.page = page;
+        view
     }
 
     pub fn sticky_value(&self, key: &str) -> Option<&str> {
@@ -234,13 +211,7 @@ impl PageQuery {
     pub fn user_query(&self, range: DateRange) -> UserQuery {
         UserQuery {
             range,
-            search: self.search.clone(),
-            currency: self.currency.clone(),
-            destination: self.destination.clone(),
-            location: self.location.clone(),
-            sort: self.sort,
-            descending: self.descending,
-            page: self.page,
+            filters: self.filters.clone(),
             page_size: PAGE_SIZE,
         }
     }
@@ -274,16 +245,22 @@ impl From<AppError> for PageError {
     }
 }
 
-/// The server's today and the range a page shows: the URL's (checked) or the default one.
-pub async fn resolve_range(
-    requested: Option<(String, String)>,
-) -> Result<(NaiveDate, DateRange), PageError> {
-    let today = get_today().await?;
-    let range = match requested {
-        None => default_range(today),
-        Some((from, to)) => validate(&from, &to, today).map_err(PageError::Range)?,
-    };
-    Ok((today, range))
+/// The range a page shows: the URL's, checked, or the default one when it names none.
+pub fn page_range(query: &PageQuery, today: NaiveDate) -> Result<DateRange, RangeError> {
+    match query.requested() {
+        None => Ok(default_range(today)),
+        Some((from, to)) => validate(&from, &to, today),
+    }
+}
+
+/// The page's one range, worked out as the URL changes, against the server's `today` (from
+/// the portal info the layout loads once per page): every resource and control of the page
+/// reads this memo.
+pub fn use_page_range(
+    query: Memo<PageQuery>,
+    today: NaiveDate,
+) -> Memo<Result<DateRange, RangeError>> {
+    Memo::new(move |_| query.with(|query| page_range(query, today)))
 }
 
 #[cfg(test)]
@@ -309,16 +286,16 @@ mod tests {
             ("page", "3"),
             ("lang", "pt-BR"),
         ]));
-        assert_eq!(query.page, 2);
-        assert!(!query.descending);
+        assert_eq!(query.filters.page, 2);
+        assert!(!query.filters.descending);
         assert_eq!(
             query.to_query(),
             "from=2026-01-01&to=2026-01-31&spend=JPY&q=ana%20silva%40x&sort=name&dir=asc&page=3&lang=pt-BR"
         );
         assert_eq!(query.sticky_only().href("/"), "/?lang=pt-BR");
         let sorted = query.with_sort(UserSort::Name);
-        assert!(sorted.descending);
-        assert_eq!(sorted.page, 0);
+        assert!(sorted.filters.descending);
+        assert_eq!(sorted.filters.page, 0);
         assert_eq!(sorted.spend.as_deref(), Some("JPY"));
         assert_eq!(
             query.with_spend("EUR").with_page(0).href("/"),
@@ -329,8 +306,8 @@ mod tests {
     #[test]
     fn defaults_leave_the_url_clean() {
         let query = PageQuery::from_params(&params(&[]));
-        assert_eq!(query.sort, UserSort::Charge);
-        assert!(query.descending);
+        assert_eq!(query.filters.sort, UserSort::Charge);
+        assert!(query.filters.descending);
         assert_eq!(query.href("/"), "/");
         assert_eq!(query.requested(), None);
     }

@@ -52,10 +52,8 @@ pub fn default_range(today: NaiveDate) -> DateRange {
     Preset::Last28Days.range(today)
 }
 
-/// The longest range the server accepts, in days.
+/// The longest range the portal serves, in days (pages, server functions, exports, the CLI).
 pub const MAX_DAYS: i64 = 731;
-#[cfg(feature = "ssr")]
-const _: () = assert!(MAX_DAYS == crate::report::MAX_RANGE_DAYS);
 
 /// Why a from–to pair typed by someone (or found in a URL) is not a range we can show.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,30 +76,89 @@ impl RangeError {
             RangeError::TooLong => Msg::RangeTooLong,
         }
     }
+
+    /// What is wrong with `range` (as of `today`), in English, for API callers and logs.
+    pub fn describe(self, range: DateRange, today: NaiveDate) -> String {
+        let DateRange { from, to } = range;
+        match self {
+            RangeError::Missing | RangeError::Unreadable => {
+                "dates must be written YYYY-MM-DD".to_string()
+            }
+            RangeError::Reversed => format!("the range starts on {from} after it ends on {to}"),
+            RangeError::Future => format!(
+                "the range ends on {to}, after today ({today} UTC): there is no data for future days"
+            ),
+            RangeError::TooLong => format!(
+                "the range spans {} days; the longest allowed is {MAX_DAYS}",
+                range.days()
+            ),
+        }
+    }
 }
 
-/// Checks a from–to pair as typed (`YYYY-MM-DD`) against the server's `today`.
+/// A UTC day written exactly `YYYY-MM-DD` (years 0001 to 9999, Graph's calendar), the only day
+/// format the portal reads: no sign, no missing zeros, no spaces, no time.
+pub fn parse_day(text: &str) -> Option<NaiveDate> {
+    let bytes = text.as_bytes();
+    let shaped = bytes.len() == 10
+        && bytes.iter().enumerate().all(|(index, byte)| match index {
+            4 | 7 => *byte == b'-',
+            _ => byte.is_ascii_digit(),
+        });
+    if !shaped {
+        return None;
+    }
+    let number = |digits: &str| digits.parse::<u32>().ok();
+    let year = i32::try_from(number(&text[0..4])?)
+        .ok()
+        .filter(|year| *year >= 1)?;
+    NaiveDate::from_ymd_opt(year, number(&text[5..7])?, number(&text[8..10])?)
+}
+
+/// The one range rule: in order, not after `today` (the server's UTC date), at most
+/// [`MAX_DAYS`] long.
+pub fn check(range: DateRange, today: NaiveDate) -> Result<DateRange, RangeError> {
+    if range.from > range.to {
+        Err(RangeError::Reversed)
+    } else if range.to > today {
+        Err(RangeError::Future)
+    } else if range.days() > MAX_DAYS {
+        Err(RangeError::TooLong)
+    } else {
+        Ok(range)
+    }
+}
+
+/// Checks a from–to pair as typed or found in a URL against the server's `today`.
 pub fn validate(from: &str, to: &str, today: NaiveDate) -> Result<DateRange, RangeError> {
     let (from, to) = (from.trim(), to.trim());
     if from.is_empty() || to.is_empty() {
         return Err(RangeError::Missing);
     }
-    let parse = |text: &str| {
-        text.parse::<NaiveDate>()
-            .map_err(|_| RangeError::Unreadable)
-    };
-    let range = DateRange {
-        from: parse(from)?,
-        to: parse(to)?,
-    };
-    if range.from > range.to {
-        Err(RangeError::Reversed)
-    } else if range.to > today {
-        Err(RangeError::Future)
-    } else if (range.to - range.from).num_days() + 1 > MAX_DAYS {
-        Err(RangeError::TooLong)
-    } else {
-        Ok(range)
+    let parse = |text: &str| parse_day(text).ok_or(RangeError::Unreadable);
+    check(
+        DateRange {
+            from: parse(from)?,
+            to: parse(to)?,
+        },
+        today,
+    )
+}
+
+/// Serde for a day as `YYYY-MM-DD` with [`parse_day`]: strict, and without chrono's general
+/// parser (which would otherwise be compiled into the browser's bundle).
+pub mod day_serde {
+    use chrono::NaiveDate;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(day: &NaiveDate, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(day)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<NaiveDate, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        super::parse_day(&text)
+            .ok_or_else(|| D::Error::custom(format!("{text:?} is not a day written YYYY-MM-DD")))
     }
 }
 
@@ -160,6 +217,51 @@ mod tests {
     }
 
     #[test]
+    fn reads_days_written_exactly() {
+        assert_eq!(parse_day("2026-03-09"), Some(day(2026, 3, 9)));
+        assert_eq!(parse_day("0001-01-01"), Some(day(1, 1, 1)));
+        for bad in [
+            "2026-3-09",
+            "2026-03-9",
+            " 2026-03-09",
+            "2026-03-09 ",
+            "+2026-03-09",
+            "2026/03/09",
+            "2026-02-30",
+            "2026-13-01",
+            "0000-01-01",
+            "2026-03-09T00:00",
+            "",
+            "२०२६-03-09",
+        ] {
+            assert_eq!(parse_day(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn describes_each_fault() {
+        let today = day(2026, 3, 10);
+        let range = |from, to| DateRange { from, to };
+        assert_eq!(
+            check(range(day(2026, 3, 9), day(2026, 3, 1)), today)
+                .unwrap_err()
+                .describe(range(day(2026, 3, 9), day(2026, 3, 1)), today),
+            "the range starts on 2026-03-09 after it ends on 2026-03-01"
+        );
+        let long = range(day(2024, 1, 1), day(2026, 1, 1));
+        assert_eq!(check(long, today), Err(RangeError::TooLong));
+        assert!(
+            RangeError::TooLong
+                .describe(long, today)
+                .contains("732 days")
+        );
+        assert_eq!(
+            check(range(day(2024, 1, 2), day(2026, 1, 1)), today).map(|r| r.days()),
+            Ok(MAX_DAYS)
+        );
+    }
+
+    #[test]
     fn validates_typed_ranges() {
         let today = day(2026, 3, 10);
         assert_eq!(
@@ -173,6 +275,14 @@ mod tests {
         assert_eq!(
             validate("03/01/2026", "2026-03-09", today),
             Err(RangeError::Unreadable)
+        );
+        assert_eq!(
+            validate("2026-3-1", "2026-03-09", today),
+            Err(RangeError::Unreadable)
+        );
+        assert_eq!(
+            validate(" 2026-03-01 ", "2026-03-09", today).map(|r| r.from),
+            Ok(day(2026, 3, 1))
         );
         assert_eq!(
             validate("2026-03-09", "2026-03-01", today),

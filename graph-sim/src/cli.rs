@@ -146,6 +146,8 @@ pub struct Cli {
     pub oidc_role: String,
 }
 
+/// The simulator's own day parser: graph-sim depends on no crate of the portal (it stands in
+/// for Microsoft's service, and the client must not share code with it).
 fn parse_day(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| format!("expected YYYY-MM-DD: {e}"))
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use app::model::DateRange;
 use clap::Args;
 use graph_client::export::{ExportFormat, export_to_file, write_rows};
 use graph_client::{DayRange, FetchProgress};
@@ -17,8 +18,9 @@ pub struct FetchArgs {
     /// First day of the range (UTC, inclusive), YYYY-MM-DD.
     #[arg(long)]
     from: String,
-    /// Last day of the range (UTC, inclusive), YYYY-MM-DD. Any length: the client splits it
-    /// into Graph windows of at most 90 days.
+    /// Last day of the range (UTC, inclusive), YYYY-MM-DD; not after today, and at most 731
+    /// days from the first (the portal's rule): the client splits it into Graph windows of at
+    /// most 90 days.
     #[arg(long)]
     to: String,
     /// `csv` (Graph's property names as the header) or `json` (an array of objects).
@@ -30,8 +32,26 @@ pub struct FetchArgs {
 }
 
 pub async fn run(args: FetchArgs) -> Result<(), String> {
-    let range = DayRange::parse(&args.from, &args.to).map_err(|error| error.to_string())?;
+    let day = |name: &str, text: &str| {
+        app::range::parse_day(text)
+            .ok_or_else(|| format!("--{name} {text:?} is not a day written YYYY-MM-DD"))
+    };
+    let asked = DateRange {
+        from: day("from", &args.from)?,
+        to: day("to", &args.to)?,
+    };
     let connection = GraphConnection::from_env().await?;
+    let today = (connection.today)();
+    let range = app::range::check(asked, today)
+        .map_err(|problem| problem.describe(asked, today))
+        .and_then(|range| DayRange::try_from(range).map_err(|error| error.to_string()));
+    let range = match range {
+        Ok(range) => range,
+        Err(problem) => {
+            connection.shutdown().await;
+            return Err(problem);
+        }
+    };
     let reporter = ProgressReporter::new();
     let result = connection
         .client

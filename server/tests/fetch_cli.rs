@@ -201,5 +201,23 @@ async fn a_failed_fetch_exits_non_zero_with_one_line_and_leaves_no_file() {
     .await;
     assert!(!reversed.status.success());
     assert!(String::from_utf8_lossy(&reversed.stderr).contains("after it ends"));
+    // The portal's range rule: strict days, no future days (by the real clock here), at most
+    // 731 days.
+    for (args, problem) in [
+        (["--from", "2026-6-1", "--to", "2026-06-07"], "YYYY-MM-DD"),
+        (
+            ["--from", "2026-06-01", "--to", "2999-01-01"],
+            "after today",
+        ),
+        (
+            ["--from", "2023-01-01", "--to", "2026-06-07"],
+            "longest allowed",
+        ),
+    ] {
+        let refused = fetch(&sim, &config, &config.client_secret, &args).await;
+        assert!(!refused.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(stderr.contains(problem), "{args:?}: {stderr}");
+    }
     sim.shutdown().await;
 }

@@ -9,4 +9,4 @@ mod top_users;
 mod view;
 
 pub use api::*;
-pub use view::{DashboardPage, Report};
+pub use view::DashboardPage;

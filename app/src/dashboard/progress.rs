@@ -6,7 +6,7 @@ use crate::i18n::{Msg, use_locale};
 use crate::model::{DateRange, FetchStatus};
 
 #[component]
-pub fn FetchProgress(pending: ReadSignal<bool>, range: Signal<Option<DateRange>>) -> impl IntoView {
+pub fn ProgressBar(pending: ReadSignal<bool>, range: Signal<Option<DateRange>>) -> impl IntoView {
     let locale = use_locale();
     let status = RwSignal::new(None::<FetchStatus>);
     #[cfg(feature = "hydrate")]

@@ -6,28 +6,32 @@ use leptos::prelude::*;
 
 use crate::components::GetForm;
 use crate::i18n::{Msg, use_locale};
+use crate::model::DateRange;
 use crate::query::PageQuery;
-use crate::range::{Preset, preset_of, validate};
+use crate::range::{Preset, RangeError, preset_of};
 
+/// `range`: the page's range (the URL's, checked); the fields show what the URL says, even
+/// when it is not a range the page can show, so it can be corrected.
 #[component]
 pub fn RangePicker(
     today: NaiveDate,
     query: Memo<PageQuery>,
+    range: Memo<Result<DateRange, RangeError>>,
     #[prop(into)] invalid: Signal<bool>,
 ) -> impl IntoView {
     let locale = use_locale();
     let texts = Memo::new(move |_| {
         query.with(PageQuery::requested).unwrap_or_else(|| {
-            let range = crate::range::default_range(today);
-            (range.from.to_string(), range.to.to_string())
+            range.with(|range| {
+                range
+                    .as_ref()
+                    .map(|range| (range.from.to_string(), range.to.to_string()))
+                    .unwrap_or_default()
+            })
         })
     });
     let current = Memo::new(move |_| {
-        texts.with(|(from, to)| {
-            validate(from, to, today)
-                .ok()
-                .and_then(|r| preset_of(r, today))
-        })
+        range.with(|range| range.ok().and_then(|range| preset_of(range, today)))
     });
     let presets = Preset::ALL
         .into_iter()

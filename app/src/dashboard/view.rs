@@ -8,23 +8,23 @@ use serde::{Deserialize, Serialize};
 use super::api::get_summary;
 use super::currency::CurrencySection;
 use super::glance::AtAGlance;
-use super::progress::FetchProgress;
+use super::progress::ProgressBar;
 use super::range_picker::RangePicker;
 use super::status::StatusBar;
-use crate::api::{get_today, get_trend};
+use crate::api::get_trend;
 use crate::components::ErrorNotice;
 use crate::i18n::{Msg, use_locale};
+use crate::layout::use_today;
 use crate::model::{Bucket, CurrencyGlance, CurrencySeries, CurrencySummary, DateRange};
-use crate::query::{PageError, PageQuery, resolve_range, use_page_query};
-use crate::range::{default_range, validate};
+use crate::query::{PageError, use_page_query, use_page_range};
+use crate::range::RangeError;
 use crate::users::UsersTable;
 
 /// What the dashboard shows of a range: every currency's headline figures, and the cards and
 /// charts of one currency (`spend` in the URL). Only that currency's breakdowns travel in the
 /// page and its hydration data, so the page stays light however many currencies are paid in.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Report {
-    today: NaiveDate,
+pub struct DashboardFigures {
     range: DateRange,
     glance: Vec<CurrencyGlance>,
     detailed: Option<CurrencySummary>,
@@ -33,11 +33,11 @@ pub struct Report {
     incomplete_rows: u64,
 }
 
-async fn load_report(
-    requested: Option<(String, String)>,
+async fn load_figures(
+    range: Result<DateRange, RangeError>,
     spend: Option<String>,
-) -> Result<Report, PageError> {
-    let (today, range) = resolve_range(requested).await?;
+) -> Result<DashboardFigures, PageError> {
+    let range = range.map_err(PageError::Range)?;
     let summary = get_summary(range.from, range.to).await?;
     let trend = get_trend(range.from, range.to, None).await?;
     let detailed = summary.detailed_currency(spend.as_deref()).cloned();
@@ -47,8 +47,7 @@ async fn load_report(
             .into_iter()
             .find(|series| series.currency == detailed.currency)
     });
-    Ok(Report {
-        today,
+    Ok(DashboardFigures {
         range: summary.range,
         glance: summary
             .currencies
@@ -65,41 +64,31 @@ async fn load_report(
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let locale = use_locale();
+    let today = use_today();
     let query = use_page_query();
-    let requested = Memo::new(move |_| query.with(PageQuery::requested));
+    let range = use_page_range(query, today);
     let spend = Memo::new(move |_| query.with(|query| query.spend.clone()));
     // Bumped by the refresh button: every resource of the page loads again.
     let version = RwSignal::new(0u32);
-    let report = Resource::new(
-        move || (requested.get(), spend.get(), version.get()),
-        |(requested, spend, _)| load_report(requested, spend),
+    let figures = Resource::new(
+        move || (range.get(), spend.get(), version.get()),
+        |(range, spend, _)| load_figures(range, spend),
     );
-    let today = Resource::new(|| (), |_| get_today());
     let (pending, set_pending) = signal(false);
-    let invalid = Signal::derive(move || matches!(report.get(), Some(Err(PageError::Range(_)))));
+    let invalid = Signal::derive(move || range.with(Result::is_err));
     // The range being fetched, for the progress stream.
-    let fetching = Signal::derive(move || {
-        let today = today.get()?.ok()?;
-        match requested.get() {
-            Some((from, to)) => validate(&from, &to, today).ok(),
-            None => Some(default_range(today)),
-        }
-    });
+    let fetching = Signal::derive(move || range.get().ok());
     view! {
         <h1>{locale.t(Msg::Title)}</h1>
-        <Suspense>
-            {move || Suspend::new(async move {
-                today.await.ok().map(|today| view! { <RangePicker today query invalid /> })
-            })}
-        </Suspense>
-        <FetchProgress pending range=fetching />
+        <RangePicker today query range invalid />
+        <ProgressBar pending range=fetching />
         <Transition
             fallback=move || view! { <p class="notice">{locale.t(Msg::Loading)}</p> }
             set_pending=SignalSetter::from(set_pending)
         >
             {move || Suspend::new(async move {
-                match report.await {
-                    Ok(report) => view! { <ReportView report version /> }.into_any(),
+                match figures.await {
+                    Ok(figures) => view! { <FiguresView figures today version /> }.into_any(),
                     Err(error) => {
                         view! {
                             <div id="range-error">
@@ -111,23 +100,26 @@ pub fn DashboardPage() -> impl IntoView {
                 }
             })}
         </Transition>
-        <UsersTable version after=report />
+        <UsersTable version range />
     }
 }
 
 #[component]
-fn ReportView(report: Report, version: RwSignal<u32>) -> impl IntoView {
+fn FiguresView(
+    figures: DashboardFigures,
+    today: NaiveDate,
+    version: RwSignal<u32>,
+) -> impl IntoView {
     let locale = use_locale();
     let query = use_page_query().get_untracked();
-    let Report {
-        today,
+    let DashboardFigures {
         range,
         glance,
         detailed,
         series,
         bucket,
         incomplete_rows,
-    } = report;
+    } = figures;
     let empty = glance.is_empty();
     let incomplete = (incomplete_rows > 0).then(|| {
         view! {

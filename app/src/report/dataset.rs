@@ -18,7 +18,7 @@ pub const DESTINATIONS: [&str; 2] = ["Domestic", "International"];
 /// How many users the summary lists per currency.
 pub const TOP_USERS: usize = 10;
 
-pub struct ReportData {
+pub struct RangeData {
     pub range: DateRange,
     /// The merged rows exactly as Graph's report would list them (exports use these).
     pub rows: Vec<DialoutRow>,
@@ -35,7 +35,7 @@ pub struct ReportData {
 /// Users-table answers kept per range.
 const USER_PAGES_KEPT: u64 = 512;
 
-impl ReportData {
+impl RangeData {
     pub fn build(range: DateRange, rows: Vec<DialoutRow>, stats: MergeStats) -> Self {
         let facts: Vec<Fact> = rows.iter().map(Fact::from_row).collect();
         let users = user_spend(&facts);

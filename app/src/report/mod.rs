@@ -12,9 +12,32 @@ mod users;
 use std::sync::Arc;
 
 pub use cache::CacheSettings;
-pub use dataset::ReportData;
+pub use dataset::RangeData;
 pub use quota::{QuotaSettings, Requester};
-pub use service::{MAX_RANGE_DAYS, ReportService};
+pub use service::ReportService;
+
+use graph_client::DayRange;
+
+use crate::model::DateRange;
+
+/// The one conversion between the page's range and the Graph client's.
+impl From<DayRange> for DateRange {
+    fn from(range: DayRange) -> Self {
+        DateRange {
+            from: range.from(),
+            to: range.to(),
+        }
+    }
+}
+
+impl TryFrom<DateRange> for DayRange {
+    type Error = crate::error::AppError;
+
+    fn try_from(range: DateRange) -> Result<Self, Self::Error> {
+        DayRange::new(range.from, range.to)
+            .map_err(|error| crate::error::AppError::BadRequest(error.to_string()))
+    }
+}
 
 /// The current UTC date, as the service sees it (demo mode pins it to the simulator's).
 pub type Today = Arc<dyn Fn() -> chrono::NaiveDate + Send + Sync>;

@@ -1,4 +1,5 @@
-//! Progress of report fetches in flight, per range, for the server-sent events endpoint.
+//! The status of each range fetch in flight (state and summed progress), for the server-sent
+//! events endpoint.
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -8,14 +9,14 @@ use tokio::sync::watch;
 use crate::model::{DateRange, FetchState, FetchStatus};
 
 #[derive(Clone, Default)]
-pub struct ProgressHub {
+pub struct StatusHub {
     fetches: Arc<Mutex<HashMap<DateRange, watch::Sender<FetchStatus>>>>,
 }
 
-impl ProgressHub {
-    /// Registers a fetch of `range`; the returned tracker publishes its progress and marks it
+impl StatusHub {
+    /// Registers a fetch of `range`; the returned publisher sends its progress and marks it
     /// finished when dropped.
-    pub fn start(&self, range: DateRange) -> ProgressTracker {
+    pub fn start(&self, range: DateRange) -> StatusPublisher {
         let initial = FetchStatus {
             state: FetchState::Fetching,
             ..FetchStatus::default()
@@ -28,7 +29,7 @@ impl ProgressHub {
                 .clone()
         };
         sender.send_replace(initial);
-        ProgressTracker {
+        StatusPublisher {
             hub: self.clone(),
             range,
             sender,
@@ -49,14 +50,14 @@ impl ProgressHub {
     }
 }
 
-pub struct ProgressTracker {
-    hub: ProgressHub,
+pub struct StatusPublisher {
+    hub: StatusHub,
     range: DateRange,
     sender: watch::Sender<FetchStatus>,
     outcome: FetchState,
 }
 
-impl ProgressTracker {
+impl StatusPublisher {
     pub fn update(&self, progress: FetchProgress) {
         self.sender.send_replace(FetchStatus {
             state: FetchState::Fetching,
@@ -72,7 +73,7 @@ impl ProgressTracker {
     }
 }
 
-impl Drop for ProgressTracker {
+impl Drop for StatusPublisher {
     fn drop(&mut self) {
         let outcome = self.outcome;
         self.sender.send_modify(|status| status.state = outcome);

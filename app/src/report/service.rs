@@ -1,29 +1,24 @@
 //! The report service: what server functions and exports call. It fetches Graph windows
 //! through the client, caches each window and each range's indexed report (one Graph request
 //! chain per window however many callers ask at once), and answers the pages' questions.
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
-use futures::{StreamExt, TryStreamExt, stream};
 use graph_client::{
-    DayRange, DialoutRow, FetchProgress, GraphClient, GraphError, Window, merge_rows,
+    DayRange, DialoutRow, FetchProgress, GraphClient, GraphError, ProgressSum, Window, merge_rows,
 };
 use moka::future::Cache;
 use tokio::sync::watch;
 
 use super::Today;
 use super::cache::{CacheSettings, LagAwareExpiry, LastDay};
-use super::dataset::ReportData;
+use super::dataset::RangeData;
 use super::facts::Fact;
-use super::progress::{ProgressHub, ProgressTracker};
+use super::progress::StatusHub;
 use super::quota::{GraphQuota, QuotaSettings, Requester};
-use super::trend::{BucketFacts, bucket_for, bucket_ranges, build_trend};
+use super::trend::{BucketFacts, bucket_windows, build_trend};
 use crate::error::AppError;
 use crate::model::{DateRange, FetchStatus, Summary, Trend, UserDetail, UserPage, UserQuery};
-
-/// The longest range the portal accepts, in days (Graph keeps about a year of history; the
-/// client splits any range into 90-day windows).
-pub const MAX_RANGE_DAYS: i64 = 731;
 
 #[derive(Clone)]
 pub struct ReportService {
@@ -33,10 +28,10 @@ pub struct ReportService {
 struct Inner {
     client: Arc<GraphClient>,
     windows: Cache<Window, Arc<WindowData>>,
-    ranges: Cache<DateRange, Arc<ReportData>>,
+    ranges: Cache<DateRange, Arc<RangeData>>,
     /// Built series per (range, user): aggregating every bucket's rows is the costly part.
     trends: Cache<TrendKey, Arc<Trend>>,
-    progress: ProgressHub,
+    progress: StatusHub,
     today: Today,
     quota: GraphQuota,
 }
@@ -91,7 +86,7 @@ impl ReportService {
             .build();
         let ranges = Cache::builder()
             .max_capacity(per_cache)
-            .weigher(|_: &DateRange, data: &Arc<ReportData>| weight(data.row_count()))
+            .weigher(|_: &DateRange, data: &Arc<RangeData>| weight(data.row_count()))
             .expire_after(expiry())
             .build();
         let trends = Cache::builder()
@@ -104,7 +99,7 @@ impl ReportService {
             windows,
             ranges,
             trends,
-            progress: ProgressHub::default(),
+            progress: StatusHub::default(),
             today,
             quota: GraphQuota::new(quota),
         };
@@ -117,28 +112,13 @@ impl ReportService {
         (self.inner.today)()
     }
 
-    /// Checks a range a page or an export asked for.
+    /// Checks a range a page, a server function or an export asked for, with the one range
+    /// rule ([`crate::range::check`]), as the Graph client's range.
     pub fn check_range(&self, range: DateRange) -> Result<DayRange, AppError> {
         let today = self.today();
-        if range.from > range.to {
-            return Err(AppError::BadRequest(format!(
-                "the range starts on {} after it ends on {}",
-                range.from, range.to
-            )));
-        }
-        if range.to > today {
-            return Err(AppError::BadRequest(format!(
-                "the range ends on {}, after today ({today} UTC): there is no data for future days",
-                range.to
-            )));
-        }
-        let days = (range.to - range.from).num_days() + 1;
-        if days > MAX_RANGE_DAYS {
-            return Err(AppError::BadRequest(format!(
-                "the range spans {days} days; the longest allowed is {MAX_RANGE_DAYS}"
-            )));
-        }
-        DayRange::new(range.from, range.to).map_err(|error| AppError::BadRequest(error.to_string()))
+        crate::range::check(range, today)
+            .map_err(|problem| AppError::BadRequest(problem.describe(range, today)))
+            .and_then(DayRange::try_from)
     }
 
     /// The indexed report for a range: from the cache, or fetched once however many ask (the
@@ -147,15 +127,18 @@ impl ReportService {
         &self,
         range: DateRange,
         requester: &Requester,
-    ) -> Result<Arc<ReportData>, AppError> {
+    ) -> Result<Arc<RangeData>, AppError> {
         let day_range = self.check_range(range)?;
-        if !self.inner.ranges.contains_key(&range) {
+        // Charged inside the single flight: callers that wait for a fetch another started (the
+        // same page's figures and users table, say) cost nothing more.
+        let build = async {
             let missing = self.missing_windows(day_range.windows());
             self.inner.quota.charge(requester, missing)?;
-        }
+            self.build(range, day_range).await
+        };
         self.inner
             .ranges
-            .try_get_with(range, self.build(range, day_range))
+            .try_get_with(range, build)
             .await
             .map_err(|error| AppError::clone(&error))
     }
@@ -203,14 +186,15 @@ impl ReportService {
     ) -> Result<Trend, AppError> {
         self.check_range(range)?;
         let key = (range, user_id.map(str::to_string));
-        if !self.inner.trends.contains_key(&key) {
+        let build = async {
             let missing = self.missing_windows(bucket_windows(range)?);
             self.inner.quota.charge(requester, missing)?;
-        }
+            self.build_trend(range, user_id).await
+        };
         let trend = self
             .inner
             .trends
-            .try_get_with_by_ref(&key, self.build_trend(range, user_id))
+            .try_get_with_by_ref(&key, build)
             .await
             .map_err(|error| AppError::clone(&error))?;
         Ok(Trend::clone(&trend))
@@ -221,25 +205,20 @@ impl ReportService {
         range: DateRange,
         user_id: Option<&str>,
     ) -> Result<Arc<Trend>, AppError> {
-        let bucket = bucket_for(range);
         let windows = bucket_windows(range)?;
-        let buckets: Vec<Arc<WindowData>> = stream::iter(windows.iter().copied())
-            .map(|window| self.window(window, |_| {}))
-            .buffered(self.inner.client.max_concurrent_windows())
-            .try_collect()
+        let client = &self.inner.client;
+        let buckets: Vec<Arc<WindowData>> = client
+            .each_window(windows.clone(), |_, window| self.window(window, |_| {}))
             .await?;
         let bucket_facts: Vec<BucketFacts<'_>> = windows
             .iter()
             .zip(&buckets)
             .map(|(window, data)| BucketFacts {
-                range: DateRange {
-                    from: window.range().from(),
-                    to: window.range().to(),
-                },
+                range: window.range().into(),
                 facts: &data.facts,
             })
             .collect();
-        Ok(Arc::new(build_trend(range, bucket, &bucket_facts, user_id)))
+        Ok(Arc::new(build_trend(range, &bucket_facts, user_id)))
     }
 
     /// Drops everything cached for the range, so the next request fetches it again; at most
@@ -285,21 +264,24 @@ impl ReportService {
         &self,
         range: DateRange,
         day_range: DayRange,
-    ) -> Result<Arc<ReportData>, AppError> {
+    ) -> Result<Arc<RangeData>, AppError> {
         let windows = day_range.windows();
-        let progress = RangeProgress::new(self.inner.progress.start(range), windows.len());
-        let parts: Vec<Arc<WindowData>> = stream::iter(windows.into_iter().enumerate())
-            .map(|(index, window)| {
-                let progress = &progress;
-                self.window(window, move |update| progress.update(index, update))
+        let sum = ProgressSum::new(windows.len());
+        let status = self.inner.progress.start(range);
+        let (sum, publish) = (&sum, &status);
+        let parts: Vec<Arc<WindowData>> = self
+            .inner
+            .client
+            .each_window(windows, |index, window| {
+                self.window(window, move |update| {
+                    publish.update(sum.update(index, update))
+                })
             })
-            .buffered(self.inner.client.max_concurrent_windows())
-            .try_collect()
             .await?;
         let (rows, stats) = merge_rows(parts.iter().map(|part| part.rows.clone()))
             .map_err(|error| AppError::Internal(error.to_string()))?;
-        progress.tracker.succeeded();
-        Ok(Arc::new(ReportData::build(range, rows, stats)))
+        status.succeeded();
+        Ok(Arc::new(RangeData::build(range, rows, stats)))
     }
 
     async fn window(
@@ -326,51 +308,6 @@ impl ReportService {
     }
 }
 
-/// The Graph windows of a range's trend buckets.
-fn bucket_windows(range: DateRange) -> Result<Vec<Window>, AppError> {
-    bucket_ranges(range)
-        .into_iter()
-        .map(|bucket| {
-            DayRange::new(bucket.from, bucket.to)
-                .and_then(Window::new)
-                .map_err(|error| AppError::Internal(error.to_string()))
-        })
-        .collect()
-}
-
 fn weight(rows: usize) -> u32 {
     u32::try_from(rows).unwrap_or(u32::MAX).max(1)
-}
-
-/// Sums the progress of a range's windows, fetched concurrently, into one status.
-struct RangeProgress {
-    tracker: ProgressTracker,
-    per_window: Mutex<Vec<FetchProgress>>,
-}
-
-impl RangeProgress {
-    fn new(tracker: ProgressTracker, windows: usize) -> Self {
-        Self {
-            tracker,
-            per_window: Mutex::new(vec![FetchProgress::default(); windows]),
-        }
-    }
-
-    fn update(&self, index: usize, update: FetchProgress) {
-        let mut per_window = self
-            .per_window
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(slot) = per_window.get_mut(index) {
-            *slot = update;
-        }
-        let total = FetchProgress {
-            windows_total: per_window.len(),
-            windows_done: per_window.iter().map(|p| p.windows_done).sum(),
-            pages: per_window.iter().map(|p| p.pages).sum(),
-            rows: per_window.iter().map(|p| p.rows).sum(),
-            retries: per_window.iter().map(|p| p.retries).sum(),
-        };
-        self.tracker.update(total);
-    }
 }

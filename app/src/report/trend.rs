@@ -3,14 +3,17 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, Days};
 
+use graph_client::{DayRange, Window};
+
 use super::facts::Fact;
+use crate::error::AppError;
 use crate::model::{Bucket, CurrencySeries, DateRange, Totals, Trend, TrendPoint};
 
 /// Ranges up to this many days are drawn per day; longer ones per week.
 pub const MAX_DAILY_DAYS: i64 = 31;
 
 pub fn bucket_for(range: DateRange) -> Bucket {
-    if (range.to - range.from).num_days() < MAX_DAILY_DAYS {
+    if range.days() <= MAX_DAILY_DAYS {
         Bucket::Day
     } else {
         Bucket::Week
@@ -42,20 +45,27 @@ pub fn bucket_ranges(range: DateRange) -> Vec<DateRange> {
     buckets
 }
 
+/// The Graph window of each of a range's buckets: each bucket is fetched and cached on its
+/// own, so overlapping ranges share them.
+pub fn bucket_windows(range: DateRange) -> Result<Vec<Window>, AppError> {
+    bucket_ranges(range)
+        .into_iter()
+        .map(|bucket| {
+            Window::new(DayRange::try_from(bucket)?)
+                .map_err(|error| AppError::Internal(error.to_string()))
+        })
+        .collect()
+}
+
 /// The facts of one bucket.
 pub struct BucketFacts<'a> {
     pub range: DateRange,
     pub facts: &'a [Fact],
 }
 
-/// Per-currency series over `buckets` (chronological, covering the range), optionally for one
-/// user only. Every series has a point for every bucket, zero where nothing was spent.
-pub fn build_trend(
-    range: DateRange,
-    bucket: Bucket,
-    buckets: &[BucketFacts<'_>],
-    user_id: Option<&str>,
-) -> Trend {
+/// Per-currency series over `buckets` (those of [`bucket_ranges`], chronological), optionally
+/// for one user only. Every series has a point for every bucket, zero where nothing was spent.
+pub fn build_trend(range: DateRange, buckets: &[BucketFacts<'_>], user_id: Option<&str>) -> Trend {
     let wanted = |fact: &&Fact| user_id.is_none_or(|id| fact.user_id == id);
     let currencies: BTreeSet<&str> = buckets
         .iter()
@@ -82,7 +92,7 @@ pub fn build_trend(
     }
     Trend {
         range,
-        bucket,
+        bucket: bucket_for(range),
         currencies: series
             .into_iter()
             .map(|(currency, points)| CurrencySeries {
@@ -206,7 +216,7 @@ mod tests {
             from: day(1),
             to: day(2),
         };
-        let trend = build_trend(range, Bucket::Day, &buckets, None);
+        let trend = build_trend(range, &buckets, None);
         assert_eq!(trend.currencies.len(), 2);
         let usd = &trend.currencies[1];
         assert_eq!(usd.points.len(), 2);
@@ -218,7 +228,7 @@ mod tests {
             .sum();
         assert_eq!(brl_total, Decimal::from_str("1.75").unwrap());
 
-        let only_b = build_trend(range, Bucket::Day, &buckets, Some("b"));
+        let only_b = build_trend(range, &buckets, Some("b"));
         assert_eq!(only_b.currencies.len(), 1);
         assert_eq!(only_b.currencies[0].currency, "USD");
     }

@@ -4,13 +4,13 @@ use std::cmp::Ordering;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use super::dataset::{ReportData, user_spend};
+use super::dataset::{RangeData, user_spend};
 use crate::model::{UserPage, UserQuery, UserSort, UserSpend};
 
 /// The largest page the server sends.
 pub const MAX_PAGE_SIZE: u32 = 200;
 
-impl ReportData {
+impl RangeData {
     /// One page of the users table; repeated queries come from the range's memo.
     pub fn users(&self, query: &UserQuery) -> Arc<UserPage> {
         self.user_pages
@@ -18,6 +18,8 @@ impl ReportData {
     }
 
     fn compute_users(&self, query: &UserQuery) -> UserPage {
+        let page_size = query.page_size;
+        let query = &query.filters;
         let needle = query
             .search
             .as_deref()
@@ -53,7 +55,7 @@ impl ReportData {
                 order
             }
         });
-        let page_size = query.page_size.clamp(1, MAX_PAGE_SIZE);
+        let page_size = page_size.clamp(1, MAX_PAGE_SIZE);
         let start = (query.page as usize).saturating_mul(page_size as usize);
         UserPage {
             total_rows: rows.len() as u64,

@@ -8,24 +8,27 @@ use super::api::get_user_detail;
 use crate::api::get_trend;
 use crate::components::{Card, ErrorNotice, SpendFigures};
 use crate::i18n::{Locale, Msg, use_locale};
+use crate::layout::use_today;
+use crate::model::DateRange;
 use crate::model::{Bucket, CurrencySeries, Trend, UserCurrency, UserDetail};
 use crate::money::{format_money_in, format_percent};
-use crate::query::{PageError, PageQuery, resolve_range, use_page_query};
+use crate::query::{PageError, use_page_query, use_page_range};
+use crate::range::RangeError;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-struct UserReport {
+struct UserFigures {
     detail: UserDetail,
     trend: Trend,
 }
 
 async fn load_user(
     user_id: String,
-    requested: Option<(String, String)>,
-) -> Result<UserReport, PageError> {
-    let (_, range) = resolve_range(requested).await?;
+    range: Result<DateRange, RangeError>,
+) -> Result<UserFigures, PageError> {
+    let range = range.map_err(PageError::Range)?;
     let detail = get_user_detail(range.from, range.to, user_id.clone()).await?;
     let trend = get_trend(range.from, range.to, Some(user_id)).await?;
-    Ok(UserReport { detail, trend })
+    Ok(UserFigures { detail, trend })
 }
 
 #[component]
@@ -33,14 +36,15 @@ pub fn UserDetailPage() -> impl IntoView {
     let locale = use_locale();
     let params = use_params_map();
     let query = use_page_query();
-    let report = Resource::new(
+    let range = use_page_range(query, use_today());
+    let figures = Resource::new(
         move || {
             (
                 params.with(|p| p.get("id").unwrap_or_default()),
-                query.with(PageQuery::requested),
+                range.get(),
             )
         },
-        |(user_id, requested)| load_user(user_id, requested),
+        |(user_id, range)| load_user(user_id, range),
     );
     view! {
         <p>
@@ -51,8 +55,8 @@ pub fn UserDetailPage() -> impl IntoView {
         </p>
         <Transition fallback=move || view! { <p class="notice">{locale.t(Msg::Loading)}</p> }>
             {move || Suspend::new(async move {
-                match report.await {
-                    Ok(report) => view! { <UserView report /> }.into_any(),
+                match figures.await {
+                    Ok(figures) => view! { <UserView figures /> }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 }
             })}
@@ -61,9 +65,9 @@ pub fn UserDetailPage() -> impl IntoView {
 }
 
 #[component]
-fn UserView(report: UserReport) -> impl IntoView {
+fn UserView(figures: UserFigures) -> impl IntoView {
     let locale = use_locale();
-    let UserReport { detail, trend } = report;
+    let UserFigures { detail, trend } = figures;
     let name = detail
         .display_name
         .clone()

@@ -4,10 +4,11 @@ use leptos::prelude::*;
 
 use crate::components::GetForm;
 use crate::i18n::{Locale, Msg, use_locale};
+use crate::model::UserFilters;
 use crate::query::PageQuery;
 
 #[component]
-pub fn UserFilters(
+pub fn FilterForm(
     query: PageQuery,
     currencies: Vec<String>,
     locations: Vec<String>,
@@ -15,11 +16,11 @@ pub fn UserFilters(
     let locale = use_locale();
     // The range, sort and display settings ride along; the page starts again at 1.
     let kept = PageQuery {
-        search: None,
-        currency: None,
-        destination: None,
-        location: None,
-        page: 0,
+        filters: UserFilters {
+            sort: query.filters.sort,
+            descending: query.filters.descending,
+            ..UserFilters::default()
+        },
         ..query.clone()
     };
     let hidden = kept
@@ -43,8 +44,8 @@ pub fn UserFilters(
                         id="filter-q"
                         type="search"
                         name="q"
-                        value=query.search.clone().unwrap_or_default()
-                        prop:value=query.search.clone().unwrap_or_default()
+                        value=query.filters.search.clone().unwrap_or_default()
+                        prop:value=query.filters.search.clone().unwrap_or_default()
                     />
                 </div>
                 <Choice
@@ -52,7 +53,7 @@ pub fn UserFilters(
                     name="currency"
                     label=Msg::Currency
                     options=currencies
-                    selected=query.currency.clone()
+                    selected=query.filters.currency.clone()
                     translate=false
                 />
                 <Choice
@@ -60,7 +61,7 @@ pub fn UserFilters(
                     name="destination"
                     label=Msg::Destination
                     options=destinations
-                    selected=query.destination.clone()
+                    selected=query.filters.destination.clone()
                     translate=true
                 />
                 <Choice
@@ -68,7 +69,7 @@ pub fn UserFilters(
                     name="location"
                     label=Msg::Location
                     options=locations
-                    selected=query.location.clone()
+                    selected=query.filters.location.clone()
                     translate=false
                 />
                 <div class="filter-actions">

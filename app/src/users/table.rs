@@ -4,34 +4,32 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use super::api::search_users;
-use super::filters::UserFilters;
+use super::filters::FilterForm;
 use super::links::{user_href, user_label};
 use crate::components::ErrorNotice;
-use crate::dashboard::Report;
 use crate::i18n::{Locale, Msg, use_locale};
-use crate::model::{UserPage, UserSort, UserSpend};
+use crate::model::{DateRange, UserPage, UserSort, UserSpend};
 use crate::money::format_money_in;
-use crate::query::{PageError, PageQuery, resolve_range, use_page_query};
+use crate::query::{PageError, PageQuery, use_page_query};
+use crate::range::RangeError;
 
-async fn load_users(query: PageQuery) -> Result<UserPage, PageError> {
-    let (_, range) = resolve_range(query.requested()).await?;
-    Ok(search_users(query.user_query(range)).await?)
-}
-
-/// `after`: the dashboard's report; the table loads once it has, so one page never runs two
-/// fetches of the same range side by side.
+/// The users of the page's `range` with the URL's search, filters, sort and page; `version`
+/// bumps load it again. The server fetches a range once however many ask at once, so this
+/// loads beside the page's other figures.
 #[component]
 pub fn UsersTable(
     version: RwSignal<u32>,
-    after: Resource<Result<Report, PageError>>,
+    #[prop(into)] range: Signal<Result<DateRange, RangeError>>,
 ) -> impl IntoView {
     let locale = use_locale();
     let query = use_page_query();
     let page = Resource::new(
-        move || (query.get(), version.get()),
-        move |(query, _)| async move {
-            let _ = after.await;
-            load_users(query).await
+        move || (range.get(), query.get(), version.get()),
+        |(range, query, _)| async move {
+            let range = range.map_err(PageError::Range)?;
+            search_users(query.user_query(range))
+                .await
+                .map_err(PageError::from)
         },
     );
     view! {
@@ -66,7 +64,7 @@ fn UsersBody(query: PageQuery, page: UserPage) -> impl IntoView {
         .collect_view();
     let empty = page.rows.is_empty();
     view! {
-        <UserFilters
+        <FilterForm
             query=query.clone()
             currencies=page.currencies.clone()
             locations=page.locations.clone()
@@ -119,15 +117,15 @@ fn UsersBody(query: PageQuery, page: UserPage) -> impl IntoView {
 #[component]
 fn SortHeader(locale: Locale, query: PageQuery, sort: UserSort, label: Msg) -> impl IntoView {
     let numeric = matches!(sort, UserSort::Calls | UserSort::Minutes | UserSort::Charge);
-    let active = query.sort == sort;
+    let active = query.filters.sort == sort;
     let aria_sort = if !active {
         "none"
-    } else if query.descending {
+    } else if query.filters.descending {
         "descending"
     } else {
         "ascending"
     };
-    let arrow = match (active, query.descending) {
+    let arrow = match (active, query.filters.descending) {
         (false, _) => "",
         (true, true) => " ▼",
         (true, false) => " ▲",

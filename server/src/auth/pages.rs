@@ -1,68 +1,15 @@
 //! The few pages sign-in needs before the app can render: plain HTML in the portal's style, in
 //! the browser's language (English or Brazilian Portuguese), scripts only with the request's
 //! CSP nonce.
-use app::i18n::Locale;
+use app::i18n::{Locale, Msg};
 use axum::extract::Request;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::security::request_nonce;
 
-/// The fixed texts of these pages.
-struct Texts {
-    sign_in_title: &'static str,
-    popup_note: &'static str,
-    sign_in: &'static str,
-    popup_blocked: &'static str,
-    failed_title: &'static str,
-    try_again: &'static str,
-    no_access_title: &'static str,
-    sign_in_as_other: &'static str,
-    sign_out: &'static str,
-    signed_out_title: &'static str,
-    sign_in_again: &'static str,
-    signed_in_close: &'static str,
-    proxy_title: &'static str,
-    proxy_note: &'static str,
-}
-
-const EN: Texts = Texts {
-    sign_in_title: "Sign in to see dial-out spend",
-    popup_note: "Microsoft's sign-in page cannot open inside another page, so it opens in a new window.",
-    sign_in: "Sign in",
-    popup_blocked: "The sign-in window was blocked. Allow pop-ups for this site, or open the portal in its own tab.",
-    failed_title: "The sign-in did not complete",
-    try_again: "Try again",
-    no_access_title: "You don't have access to dial-out spend",
-    sign_in_as_other: "Sign in as someone else",
-    sign_out: "Sign out",
-    signed_out_title: "You have signed out",
-    sign_in_again: "Sign in again",
-    signed_in_close: "You are signed in. You can close this window.",
-    proxy_title: "Sign-in required",
-    proxy_note: "Reach this portal through your organisation's sign-in proxy.",
-};
-
-const PT_BR: Texts = Texts {
-    sign_in_title: "Entre para ver os gastos com chamadas externas",
-    popup_note: "A página de entrada da Microsoft não abre dentro de outra página, por isso ela abre numa nova janela.",
-    sign_in: "Entrar",
-    popup_blocked: "A janela de entrada foi bloqueada. Permita pop-ups para este site ou abra o portal numa aba própria.",
-    failed_title: "A entrada não foi concluída",
-    try_again: "Tentar novamente",
-    no_access_title: "Você não tem acesso aos gastos com chamadas externas",
-    sign_in_as_other: "Entrar com outra conta",
-    sign_out: "Sair",
-    signed_out_title: "Você saiu",
-    sign_in_again: "Entrar novamente",
-    signed_in_close: "Você entrou. Pode fechar esta janela.",
-    proxy_title: "É preciso entrar",
-    proxy_note: "Acesse este portal pelo proxy de autenticação da sua organização.",
-};
-
 pub struct Pages {
     locale: Locale,
-    texts: &'static Texts,
     nonce: Option<String>,
 }
 
@@ -70,22 +17,13 @@ impl Pages {
     /// For a request: its language (the page's `?lang=`, also inside `return_to`, else the
     /// browser's), and its CSP nonce for inline scripts.
     pub fn for_request(request: &Request) -> Self {
-        let locale = lang_in_query(request.uri().query().unwrap_or_default())
-            .or_else(|| {
-                request
-                    .headers()
-                    .get(header::ACCEPT_LANGUAGE)
-                    .and_then(|value| value.to_str().ok())
-                    .map(Locale::negotiate)
-            })
-            .unwrap_or_default();
-        let texts = match locale {
-            Locale::En => &EN,
-            Locale::PtBr => &PT_BR,
-        };
+        let accept_language = request
+            .headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|value| value.to_str().ok());
+        let locale = Locale::negotiate(request.uri().query(), accept_language);
         Self {
             locale,
-            texts,
             nonce: request_nonce(request),
         }
     }
@@ -93,7 +31,7 @@ impl Pages {
     /// Embedded, signed out: a button that opens the sign-in in a popup; the popup hands the
     /// session back (see `signed_in_popup`) and the frame reloads.
     pub fn sign_in_embedded(&self, return_to: &str) -> Response {
-        let t = self.texts;
+        let t = |msg| self.locale.t(msg);
         let login = format!(
             "/auth/login?popup=1&return_to={}",
             app::query::encode(return_to)
@@ -121,20 +59,20 @@ impl Pages {
   }});
 }})();
 </script>"#,
-            title = esc(t.sign_in_title),
-            note = esc(t.popup_note),
+            title = esc(t(Msg::SignInTitle)),
+            note = esc(t(Msg::PopupNote)),
             login = esc(&login),
-            sign_in = esc(t.sign_in),
-            blocked = esc(t.popup_blocked),
+            sign_in = esc(t(Msg::SignIn)),
+            blocked = esc(t(Msg::PopupBlocked)),
             nonce = esc(self.nonce.as_deref().unwrap_or_default()),
         );
-        self.page(StatusCode::UNAUTHORIZED, t.sign_in_title, &body)
+        self.page(StatusCode::UNAUTHORIZED, t(Msg::SignInTitle), &body)
     }
 
     /// The end of a popup sign-in: give the frame that opened it a one-time token for the
     /// session (only a page of this origin receives it), then close.
     pub fn signed_in_popup(&self, handoff_token: &str, return_to: &str) -> Response {
-        let t = self.texts;
+        let t = |msg| self.locale.t(msg);
         let token = serde_json::to_string(handoff_token).unwrap_or_default();
         let body = format!(
             r#"<h1>{done}</h1><p><a href="{back}">{back_text}</a></p>
@@ -144,35 +82,24 @@ if (window.opener) {{
   window.close();
 }}
 </script>"#,
-            done = esc(t.signed_in_close),
+            done = esc(t(Msg::SignedInClose)),
             back = esc(return_to),
             back_text = "Dialout Portal",
             nonce = esc(self.nonce.as_deref().unwrap_or_default()),
         );
-        self.page(StatusCode::OK, t.signed_in_close, &body)
+        self.page(StatusCode::OK, t(Msg::SignedInClose), &body)
     }
 
     /// Signed in without the role: says which role to ask for. `sessions`: the portal's own
     /// sign-in (not a proxy's), so it can sign out and, outside a frame, switch accounts.
     pub fn no_access(&self, who: &str, role: &str, sessions: bool, framed: bool) -> Response {
-        let t = self.texts;
-        let explanation = match self.locale {
-            Locale::En => format!(
-                "You are signed in as {who}, but the portal shows dial-out spend only to people with the app role <strong>{role}</strong>. Ask your Microsoft Entra ID administrator to assign it to you (Enterprise applications → the portal's sign-in app → Users and groups).",
-                who = esc(who),
-                role = esc(role)
-            ),
-            Locale::PtBr => format!(
-                "Você entrou como {who}, mas o portal mostra os gastos apenas a quem tem a função de aplicativo <strong>{role}</strong>. Peça ao administrador do Microsoft Entra ID que a atribua a você (Aplicativos empresariais → o aplicativo de entrada do portal → Usuários e grupos).",
-                who = esc(who),
-                role = esc(role)
-            ),
-        };
+        let t = |msg| self.locale.t(msg);
+        let explanation = self.locale.no_access_explanation(&esc(who), &esc(role));
         // Entra cannot show its account picker inside a frame.
         let switch = if sessions && !framed {
             format!(
                 r#"<a class="button" href="/auth/login?switch=1">{}</a>"#,
-                esc(t.sign_in_as_other)
+                esc(t(Msg::SignInAsOther))
             )
         } else {
             String::new()
@@ -180,7 +107,7 @@ if (window.opener) {{
         let sign_out = if sessions {
             format!(
                 r#"<form method="post" action="/auth/logout"><button type="submit">{}</button></form>"#,
-                esc(t.sign_out)
+                esc(t(Msg::SignOut))
             )
         } else {
             String::new()
@@ -188,41 +115,41 @@ if (window.opener) {{
         let body = format!(
             r#"<h1>{title}</h1><p data-testid="no-access">{explanation}</p>
 <div class="actions">{switch}{sign_out}</div>"#,
-            title = esc(t.no_access_title),
+            title = esc(t(Msg::NoAccess)),
         );
-        self.page(StatusCode::FORBIDDEN, t.no_access_title, &body)
+        self.page(StatusCode::FORBIDDEN, t(Msg::NoAccess), &body)
     }
 
     pub fn signed_out(&self) -> Response {
-        let t = self.texts;
+        let t = |msg| self.locale.t(msg);
         let body = format!(
             // The portal's front page starts a sign-in the right way, framed or not.
             r#"<h1>{title}</h1><p><a class="button primary" href="/">{again}</a></p>"#,
-            title = esc(t.signed_out_title),
-            again = esc(t.sign_in_again),
+            title = esc(t(Msg::SignedOut)),
+            again = esc(t(Msg::SignInAgain)),
         );
-        self.page(StatusCode::OK, t.signed_out_title, &body)
+        self.page(StatusCode::OK, t(Msg::SignedOut), &body)
     }
 
     pub fn failed(&self, status: StatusCode, problem: &str) -> Response {
-        let t = self.texts;
+        let t = |msg| self.locale.t(msg);
         let body = format!(
             r#"<h1>{title}</h1><p role="alert" data-testid="sign-in-error">{problem}</p><p><a class="button primary" href="/">{again}</a></p>"#,
-            title = esc(t.failed_title),
+            title = esc(t(Msg::SignInFailed)),
             problem = esc(problem),
-            again = esc(t.try_again),
+            again = esc(t(Msg::TryAgain)),
         );
-        self.page(status, t.failed_title, &body)
+        self.page(status, t(Msg::SignInFailed), &body)
     }
 
     pub fn proxy_required(&self) -> Response {
-        let t = self.texts;
+        let t = |msg| self.locale.t(msg);
         let body = format!(
             "<h1>{}</h1><p>{}</p>",
-            esc(t.proxy_title),
-            esc(t.proxy_note)
+            esc(t(Msg::ProxyTitle)),
+            esc(t(Msg::ProxyNote))
         );
-        self.page(StatusCode::UNAUTHORIZED, t.proxy_title, &body)
+        self.page(StatusCode::UNAUTHORIZED, t(Msg::ProxyTitle), &body)
     }
 
     fn page(&self, status: StatusCode, title: &str, body: &str) -> Response {
@@ -239,17 +166,6 @@ if (window.opener) {{
         );
         response
     }
-}
-
-/// `lang=` in a query, or in the query of its `return_to` path.
-fn lang_in_query(query: &str) -> Option<Locale> {
-    url::form_urlencoded::parse(query.as_bytes()).find_map(|(key, value)| match key.as_ref() {
-        "lang" => Locale::parse(&value),
-        "return_to" => value
-            .split_once('?')
-            .and_then(|(_, inner)| lang_in_query(inner)),
-        _ => None,
-    })
 }
 
 /// Text for HTML content and quoted attributes.
@@ -273,14 +189,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_page_language_follows_the_url_first() {
-        assert_eq!(lang_in_query("embed=1&lang=pt-BR"), Some(Locale::PtBr));
-        assert_eq!(
-            lang_in_query("return_to=%2F%3Ffrom%3D2026-01-01%26lang%3Dpt-BR"),
-            Some(Locale::PtBr)
-        );
-        assert_eq!(lang_in_query("return_to=%2F"), None);
-        assert_eq!(lang_in_query(""), None);
+    fn escapes_html() {
         assert_eq!(
             esc("<a href=\"x\">'&'</a>"),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"

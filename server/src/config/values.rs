@@ -99,15 +99,7 @@ impl<'a> Values<'a> {
     }
 }
 
-/// A UTC day written exactly `YYYY-MM-DD`.
+/// A UTC day written exactly `YYYY-MM-DD` (the portal's one day parser), or what is wrong.
 pub(crate) fn parse_day(text: &str) -> Result<NaiveDate, String> {
-    let shaped = text.len() == 10
-        && text.bytes().enumerate().all(|(index, byte)| match index {
-            4 | 7 => byte == b'-',
-            _ => byte.is_ascii_digit(),
-        });
-    shaped
-        .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
-        .flatten()
-        .ok_or_else(|| format!("{text:?} is not a date written YYYY-MM-DD"))
+    app::range::parse_day(text).ok_or_else(|| format!("{text:?} is not a date written YYYY-MM-DD"))
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use app::error::AppError;
 use app::model::DateRange;
 use app::report::Requester;
-use app::report::{ReportData, ReportService};
+use app::report::{RangeData, ReportService};
 use axum::Extension;
 use axum::extract::{RawQuery, State};
 use axum::http::header;
@@ -37,7 +37,7 @@ impl Format {
         }
     }
 
-    fn render(self, data: &ReportData) -> Result<Vec<u8>, AppError> {
+    fn render(self, data: &RangeData) -> Result<Vec<u8>, AppError> {
         match self {
             Format::Csv => {
                 let mut out = Vec::with_capacity(data.rows.len() * 128);
@@ -77,7 +77,7 @@ async fn export(
 ) -> Result<Response, AppError> {
     let range = range_from_query(&service, query.as_deref())?;
     let requester = asker.map_or_else(Requester::anonymous, |Extension(requester)| requester);
-    let data: Arc<ReportData> = service.data(range, &requester).await?;
+    let data: Arc<RangeData> = service.data(range, &requester).await?;
     // A large workbook takes a while to write: off the async workers.
     let body = tokio::task::spawn_blocking(move || format.render(&data))
         .await

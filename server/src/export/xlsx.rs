@@ -5,7 +5,7 @@
 use app::error::AppError;
 use app::model::Summary;
 use app::money::minor_units;
-use app::report::ReportData;
+use app::report::RangeData;
 use graph_client::DialoutRow;
 use graph_client::export::{COLUMNS, neutralize_formula};
 use rust_decimal::Decimal;
@@ -27,7 +27,7 @@ const MAX_DATA_ROWS: usize = 1_048_575;
 const COLUMN_WIDTHS: [f64; 9] = [38.0, 36.0, 30.0, 14.0, 18.0, 10.0, 11.0, 18.0, 16.0];
 
 /// The range's report as an `.xlsx` file.
-pub fn workbook(data: &ReportData) -> Result<Vec<u8>, AppError> {
+pub fn workbook(data: &RangeData) -> Result<Vec<u8>, AppError> {
     if data.rows.len() > MAX_DATA_ROWS {
         return Err(AppError::BadRequest(format!(
             "the range has {} rows, more than a worksheet holds ({MAX_DATA_ROWS}): export it as CSV or choose a shorter range",
@@ -37,7 +37,7 @@ pub fn workbook(data: &ReportData) -> Result<Vec<u8>, AppError> {
     build(data).map_err(|error| AppError::Internal(format!("writing the workbook failed: {error}")))
 }
 
-fn build(data: &ReportData) -> Result<Vec<u8>, XlsxError> {
+fn build(data: &RangeData) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     book.set_properties(&DocProperties::new().set_title(format!(
         "Teams dial-out spend {} to {} (UTC)",

@@ -269,6 +269,41 @@ async fn each_requester_has_a_share_of_graph_and_refresh_cools_down() {
 }
 
 #[tokio::test]
+async fn callers_waiting_for_one_fetch_are_charged_once() {
+    // A page loads its figures and its users table side by side: the server fetches the range
+    // once, and only the fetch that runs is charged.
+    let sim = graph_sim::SimConfig {
+        enforce_limits: true,
+        latency_ms: 300,
+        ..sim_config()
+    };
+    let connection = GraphConnection::demo(sim.clone()).await.unwrap();
+    let settings = ServerSettings {
+        quota: app::report::QuotaSettings {
+            windows_per_minute: 1,
+            burst: 1,
+            refresh_cooldown: Duration::from_secs(300),
+        },
+        ..ServerSettings::default()
+    };
+    let portal = Portal::start(connection, sim, settings).await;
+    let range = "from=2026-01-01&to=2026-01-10";
+    let (first, second, third) = tokio::join!(
+        portal.server_fn("summary", range),
+        portal.server_fn("summary", range),
+        portal.server_fn("summary", range),
+    );
+    for response in [first, second, third] {
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    // The one window of the share is spent: a new range waits.
+    let over = portal
+        .server_fn("summary", "from=2026-02-01&to=2026-02-10")
+        .await;
+    assert_eq!(over.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
 async fn asvs_headers_request_ids_and_malformed_input() {
     let portal = Portal::demo(sim_config()).await;
     let page = portal.get("/?from=2026-02-01&to=2026-02-07").await;

@@ -5,7 +5,7 @@ use graph_client::{DialoutRow, MergeStats};
 use rust_decimal::Decimal;
 
 use super::*;
-use crate::model::{UserQuery, UserSort};
+use crate::model::{UserFilters, UserQuery, UserSort};
 
 fn range() -> DateRange {
     let day = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
@@ -33,7 +33,7 @@ fn row(
     }
 }
 
-fn data() -> ReportData {
+fn data() -> RangeData {
     let rows = vec![
         row("u1", Some("Ana Souza"), "BR", "Domestic", "BRL", "10.10"),
         row(
@@ -48,19 +48,17 @@ fn data() -> ReportData {
         row("u2", Some("Bo Lin"), "BR", "Domestic", "BRL", "20"),
         row("u3", None, "JP", "Domestic", "JPY", "150"),
     ];
-    ReportData::build(range(), rows, MergeStats::default())
+    RangeData::build(range(), rows, MergeStats::default())
 }
 
 fn query() -> UserQuery {
+    filtered(UserFilters::default())
+}
+
+fn filtered(filters: UserFilters) -> UserQuery {
     UserQuery {
         range: range(),
-        search: None,
-        currency: None,
-        destination: None,
-        location: None,
-        sort: UserSort::Charge,
-        descending: true,
-        page: 0,
+        filters,
         page_size: 50,
     }
 }
@@ -105,18 +103,18 @@ fn users_filter_sort_and_page_on_the_server() {
     assert_eq!(all.currencies, ["BRL", "JPY", "USD"]);
     assert_eq!(all.locations, ["BR", "JP", "US"]);
 
-    let brl = data.users(&UserQuery {
+    let brl = data.users(&filtered(UserFilters {
         currency: Some("BRL".into()),
-        ..query()
-    });
+        ..UserFilters::default()
+    }));
     let ids: Vec<&str> = brl.rows.iter().map(|u| u.user_id.as_str()).collect();
     assert_eq!(ids, ["u2", "u1"]);
 
-    let by_name = data.users(&UserQuery {
+    let by_name = data.users(&filtered(UserFilters {
         sort: UserSort::Name,
         descending: false,
-        ..query()
-    });
+        ..UserFilters::default()
+    }));
     let names: Vec<Option<&str>> = by_name
         .rows
         .iter()
@@ -127,11 +125,11 @@ fn users_filter_sort_and_page_on_the_server() {
         [Some("Ana Souza"), Some("Ana Souza"), Some("Bo Lin"), None]
     );
 
-    let by_location = data.users(&UserQuery {
+    let by_location = data.users(&filtered(UserFilters {
         sort: UserSort::Location,
         descending: false,
-        ..query()
-    });
+        ..UserFilters::default()
+    }));
     let locations: Vec<&str> = by_location
         .rows
         .iter()
@@ -139,33 +137,38 @@ fn users_filter_sort_and_page_on_the_server() {
         .collect();
     assert_eq!(locations, ["BR", "BR", "JP", "US"]);
 
-    let searched = data.users(&UserQuery {
+    let searched = data.users(&filtered(UserFilters {
         search: Some("  bo ".into()),
-        ..query()
-    });
+        ..UserFilters::default()
+    }));
     assert_eq!(searched.total_rows, 1);
-    let by_upn = data.users(&UserQuery {
+    let by_upn = data.users(&filtered(UserFilters {
         search: Some("U1@CONTOSO".into()),
-        ..query()
-    });
+        ..UserFilters::default()
+    }));
     assert_eq!(by_upn.total_rows, 2);
 
     let page = data.users(&UserQuery {
-        page: 1,
         page_size: 3,
-        ..query()
+        ..filtered(UserFilters {
+            page: 1,
+            ..UserFilters::default()
+        })
     });
     assert_eq!((page.total_rows, page.rows.len()), (4, 1));
-    let beyond = data.users(&UserQuery { page: 9, ..query() });
+    let beyond = data.users(&filtered(UserFilters {
+        page: 9,
+        ..UserFilters::default()
+    }));
     assert!(beyond.rows.is_empty());
 }
 
 #[test]
 fn destination_filter_counts_only_matching_rows() {
-    let page = data().users(&UserQuery {
+    let page = data().users(&filtered(UserFilters {
         destination: Some("International".into()),
-        ..query()
-    });
+        ..UserFilters::default()
+    }));
     assert_eq!(page.total_rows, 1);
     assert_eq!(
         page.rows[0].totals.charge,
@@ -193,7 +196,7 @@ fn rows_with_null_fields_still_count() {
     let mut orphan = row("u9", None, "BR", "Domestic", "BRL", "1");
     orphan.user_id = None;
     orphan.total_calls = None;
-    let data = ReportData::build(range(), vec![orphan], MergeStats::default());
+    let data = RangeData::build(range(), vec![orphan], MergeStats::default());
     let summary = data.summary();
     assert_eq!(summary.currencies[0].totals.charge, Decimal::ONE);
     assert_eq!(

@@ -22,14 +22,14 @@ fn row(user: &str, name: &str, currency: &str, charge: &str) -> DialoutRow {
     }
 }
 
-fn report(rows: Vec<DialoutRow>) -> ReportData {
+fn report(rows: Vec<DialoutRow>) -> RangeData {
     let day = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
     let stats = MergeStats {
         input_rows: rows.len(),
         output_rows: rows.len(),
         ..MergeStats::default()
     };
-    ReportData::build(DateRange { from: day, to: day }, rows, stats)
+    RangeData::build(DateRange { from: day, to: day }, rows, stats)
 }
 
 fn part(bytes: &[u8], name: &str) -> String {
