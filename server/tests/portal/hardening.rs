@@ -204,23 +204,29 @@ async fn slow_headers_are_cut_off_while_others_are_served() {
     assert_eq!(fresh.status(), StatusCode::OK);
 }
 
-#[tokio::test]
-async fn each_requester_has_a_share_of_graph_and_refresh_cools_down() {
-    // A simulator that enforces Graph's limits: there is a budget to share.
+/// A portal on a simulator that enforces Graph's limits (so there is a budget to share), each
+/// requester's share `burst` Graph windows, refilled at one a minute.
+async fn portal_with_graph_share(latency_ms: u64, burst: u32) -> Portal {
     let sim = graph_sim::SimConfig {
         enforce_limits: true,
+        latency_ms,
         ..sim_config()
     };
     let connection = GraphConnection::demo(sim.clone()).await.unwrap();
     let settings = ServerSettings {
         quota: app::report::QuotaSettings {
             windows_per_minute: 1,
-            burst: 3,
+            burst,
             refresh_cooldown: Duration::from_secs(300),
         },
         ..ServerSettings::default()
     };
-    let portal = Portal::start(connection, sim, settings).await;
+    Portal::start(connection, sim, settings).await
+}
+
+#[tokio::test]
+async fn each_requester_has_a_share_of_graph_and_refresh_cools_down() {
+    let portal = portal_with_graph_share(0, 3).await;
     let summary = |from: &str, to: &str| format!("from={from}&to={to}");
     // Three uncached 10-day ranges: one Graph window each.
     for from in ["2026-01-01", "2026-01-11", "2026-01-21"] {
@@ -272,21 +278,7 @@ async fn each_requester_has_a_share_of_graph_and_refresh_cools_down() {
 async fn callers_waiting_for_one_fetch_are_charged_once() {
     // A page loads its figures and its users table side by side: the server fetches the range
     // once, and only the fetch that runs is charged.
-    let sim = graph_sim::SimConfig {
-        enforce_limits: true,
-        latency_ms: 300,
-        ..sim_config()
-    };
-    let connection = GraphConnection::demo(sim.clone()).await.unwrap();
-    let settings = ServerSettings {
-        quota: app::report::QuotaSettings {
-            windows_per_minute: 1,
-            burst: 1,
-            refresh_cooldown: Duration::from_secs(300),
-        },
-        ..ServerSettings::default()
-    };
-    let portal = Portal::start(connection, sim, settings).await;
+    let portal = portal_with_graph_share(300, 1).await;
     let range = "from=2026-01-01&to=2026-01-10";
     let (first, second, third) = tokio::join!(
         portal.server_fn("summary", range),
