@@ -25,7 +25,8 @@ pub fn request_locale() -> Locale {
 }
 
 /// The server's UTC date for this request (the simulator's in demo mode): the range presets
-/// and the range check count from it. Rendered into `<html data-today>`.
+/// and the range check count from it. Rendered into `<html data-today>`. A page keeps the date
+/// it was rendered with until it is loaded again (across UTC midnight too).
 #[cfg(feature = "ssr")]
 pub fn request_today() -> ServerDate {
     ServerDate(crate::report::service().map_or_else(
@@ -41,12 +42,19 @@ pub fn request_today() -> ServerDate {
     let written = document()
         .document_element()
         .and_then(|html| html.get_attribute("data-today"));
-    ServerDate(
-        written
-            .as_deref()
-            .and_then(crate::range::parse_day)
-            .unwrap_or_default(),
-    )
+    let today = written.as_deref().and_then(crate::range::parse_day);
+    ServerDate(today.unwrap_or_else(|| {
+        // Only a page the server did not render gets here: the browser's own UTC date is the
+        // best guess left.
+        leptos::logging::warn!("no <html data-today>: using the browser's UTC date");
+        let now = leptos::web_sys::js_sys::Date::new_0();
+        NaiveDate::from_ymd_opt(
+            now.get_utc_full_year() as i32,
+            now.get_utc_month() + 1,
+            now.get_utc_date(),
+        )
+        .unwrap_or_default()
+    }))
 }
 
 /// The server's date, as the page was rendered: provided once per page in the context.

@@ -171,9 +171,14 @@ pub enum UserSort {
 }
 
 impl UserSort {
+    /// A column of figures (right-aligned), not of text.
+    pub fn is_figure(self) -> bool {
+        matches!(self, UserSort::Calls | UserSort::Minutes | UserSort::Charge)
+    }
+
     /// Text columns sort A to Z first; figures largest first.
     pub fn descending_by_default(self) -> bool {
-        matches!(self, UserSort::Calls | UserSort::Minutes | UserSort::Charge)
+        self.is_figure()
     }
 }
 
@@ -264,7 +269,8 @@ pub enum PortalMode {
 pub struct PortalInfo {
     /// The data is the embedded simulator's, not the organisation's.
     pub demo: bool,
-    /// The server's UTC date (the simulator's in demo mode).
+    /// The server's UTC date (the simulator's in demo mode), for API callers: the pages read
+    /// it from `<html data-today>`.
     #[serde(with = "crate::range::day_serde")]
     pub today: NaiveDate,
     /// Who is signed in; `None` when the portal runs without sign-in (loopback only).

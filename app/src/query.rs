@@ -253,8 +253,8 @@ pub fn page_range(query: &PageQuery, today: NaiveDate) -> Result<DateRange, Rang
     }
 }
 
-/// The page's one range, worked out as the URL changes, against the server's `today` (from
-/// the portal info the layout loads once per page): every resource and control of the page
+/// The page's one range, worked out as the URL changes, against the server's `today` (the date
+/// the page was rendered with, `layout::use_today`): every resource and control of the page
 /// reads this memo.
 pub fn use_page_range(
     query: Memo<PageQuery>,

@@ -32,9 +32,9 @@ pub struct FetchArgs {
 }
 
 pub async fn run(args: FetchArgs) -> Result<(), String> {
+    // As typed: spaces around a date are not part of it.
     let day = |name: &str, text: &str| {
-        app::range::parse_day(text)
-            .ok_or_else(|| format!("--{name} {text:?} is not a day written YYYY-MM-DD"))
+        crate::config::parse_day(text.trim()).map_err(|problem| format!("--{name}: {problem}"))
     };
     let asked = DateRange {
         from: day("from", &args.from)?,

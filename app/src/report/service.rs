@@ -2,6 +2,7 @@
 //! through the client, caches each window and each range's indexed report (one Graph request
 //! chain per window however many callers ask at once), and answers the pages' questions.
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 
 use chrono::NaiveDate;
 use graph_client::{
@@ -131,16 +132,18 @@ impl ReportService {
         let day_range = self.check_range(range)?;
         // Charged inside the single flight: callers that wait for a fetch another started (the
         // same page's figures and users table, say) cost nothing more.
-        let build = async {
+        let ran = AtomicBool::new(false);
+        let build = || async {
+            ran.store(true, Relaxed);
             let missing = self.missing_windows(day_range.windows());
             self.inner.quota.charge(requester, missing)?;
             self.build(range, day_range).await
         };
-        self.inner
-            .ranges
-            .try_get_with(range, build)
-            .await
-            .map_err(|error| AppError::clone(&error))
+        let mut result = self.inner.ranges.try_get_with(range, build()).await;
+        if refused_someone_else(&result, &ran) {
+            result = self.inner.ranges.try_get_with(range, build()).await;
+        }
+        result.map_err(|error| AppError::clone(&error))
     }
 
     pub async fn summary(
@@ -186,17 +189,19 @@ impl ReportService {
     ) -> Result<Trend, AppError> {
         self.check_range(range)?;
         let key = (range, user_id.map(str::to_string));
-        let build = async {
+        let ran = AtomicBool::new(false);
+        let build = || async {
+            ran.store(true, Relaxed);
             let missing = self.missing_windows(bucket_windows(range)?);
             self.inner.quota.charge(requester, missing)?;
             self.build_trend(range, user_id).await
         };
-        let trend = self
-            .inner
-            .trends
-            .try_get_with_by_ref(&key, build)
-            .await
-            .map_err(|error| AppError::clone(&error))?;
+        let trends = &self.inner.trends;
+        let mut result = trends.try_get_with_by_ref(&key, build()).await;
+        if refused_someone_else(&result, &ran) {
+            result = trends.try_get_with_by_ref(&key, build()).await;
+        }
+        let trend = result.map_err(|error| AppError::clone(&error))?;
         Ok(Trend::clone(&trend))
     }
 
@@ -306,6 +311,17 @@ impl ReportService {
             .await
             .map_err(|error| AppError::clone(&error))
     }
+}
+
+/// Whether a single flight this caller only waited on (`ran` false: another caller's init ran)
+/// failed for lack of *that* caller's Graph share: then this caller tries once more with its
+/// own init and its own share, so one person's 429 never reaches another.
+fn refused_someone_else<T>(result: &Result<T, Arc<AppError>>, ran: &AtomicBool) -> bool {
+    !ran.load(Relaxed)
+        && matches!(
+            result.as_ref().map_err(|error| &**error),
+            Err(AppError::TooManyRequests { .. })
+        )
 }
 
 fn weight(rows: usize) -> u32 {

@@ -116,7 +116,7 @@ fn UsersBody(query: PageQuery, page: UserPage) -> impl IntoView {
 
 #[component]
 fn SortHeader(locale: Locale, query: PageQuery, sort: UserSort, label: Msg) -> impl IntoView {
-    let numeric = matches!(sort, UserSort::Calls | UserSort::Minutes | UserSort::Charge);
+    let numeric = sort.is_figure();
     let active = query.filters.sort == sort;
     let aria_sort = if !active {
         "none"
