@@ -327,3 +327,23 @@ fn refused_someone_else<T>(result: &Result<T, Arc<AppError>>, ran: &AtomicBool) 
 fn weight(rows: usize) -> u32 {
     u32::try_from(rows).unwrap_or(u32::MAX).max(1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_refusal_of_someone_elses_share_is_tried_again() {
+        let refused: Result<(), Arc<AppError>> = Err(Arc::new(AppError::TooManyRequests {
+            message: "later".into(),
+            retry_after_secs: 5,
+        }));
+        let failed: Result<(), Arc<AppError>> = Err(Arc::new(AppError::Internal("x".into())));
+        let (waited, ran) = (AtomicBool::new(false), AtomicBool::new(true));
+        assert!(refused_someone_else(&refused, &waited));
+        // Our own init ran and was refused: our own share is spent.
+        assert!(!refused_someone_else(&refused, &ran));
+        assert!(!refused_someone_else(&failed, &waited));
+        assert!(!refused_someone_else(&Ok::<(), Arc<AppError>>(()), &waited));
+    }
+}
