@@ -145,6 +145,27 @@ pub fn validate(from: &str, to: &str, today: NaiveDate) -> Result<DateRange, Ran
     )
 }
 
+/// A day as a server function's argument (`from=YYYY-MM-DD`): read with [`parse_day`] only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Day(#[serde(with = "day_serde")] pub NaiveDate);
+
+impl From<NaiveDate> for Day {
+    fn from(day: NaiveDate) -> Self {
+        Day(day)
+    }
+}
+
+impl Day {
+    /// The range from `from` to `to`, as the server functions receive it (checked later).
+    pub fn range(from: Day, to: Day) -> DateRange {
+        DateRange {
+            from: from.0,
+            to: to.0,
+        }
+    }
+}
+
 /// Serde for a day as `YYYY-MM-DD` with [`parse_day`]: strict, and without chrono's general
 /// parser (which would otherwise be compiled into the browser's bundle).
 pub mod day_serde {

@@ -1,6 +1,6 @@
 //! The dashboard's own server functions. Thin: take the report service from context, call it.
 //! Those the users' pages share are in [`crate::api`].
-use chrono::NaiveDate;
+use crate::range::Day;
 use leptos::prelude::*;
 
 use crate::error::AppError;
@@ -8,8 +8,8 @@ use crate::model::Summary;
 
 /// Per-currency totals, destination and location splits and top users for a range.
 #[server(endpoint = "summary")]
-pub async fn get_summary(from: NaiveDate, to: NaiveDate) -> Result<Summary, AppError> {
-    let range = crate::model::DateRange { from, to };
+pub async fn get_summary(from: Day, to: Day) -> Result<Summary, AppError> {
+    let range = Day::range(from, to);
     crate::report::with_status(
         async {
             crate::report::service()?
@@ -22,7 +22,7 @@ pub async fn get_summary(from: NaiveDate, to: NaiveDate) -> Result<Summary, AppE
 
 /// Forgets the cached report for a range so the next request fetches it again.
 #[server(endpoint = "refresh")]
-pub async fn refresh_range(from: NaiveDate, to: NaiveDate) -> Result<(), AppError> {
-    let range = crate::model::DateRange { from, to };
+pub async fn refresh_range(from: Day, to: Day) -> Result<(), AppError> {
+    let range = Day::range(from, to);
     crate::report::with_status(async { crate::report::service()?.refresh(range).await }.await)
 }

@@ -14,7 +14,7 @@ pub fn StatusBar(today: NaiveDate, range: DateRange, version: RwSignal<u32>) -> 
     let refresh = move |_| {
         refreshing.set(true);
         leptos::task::spawn_local(async move {
-            if let Err(error) = refresh_range(range.from, range.to).await {
+            if let Err(error) = refresh_range(range.from.into(), range.to.into()).await {
                 leptos::logging::warn!("refresh failed: {error}");
             }
             refreshing.try_set(false);

@@ -38,8 +38,8 @@ async fn load_figures(
     spend: Option<String>,
 ) -> Result<DashboardFigures, PageError> {
     let range = range.map_err(PageError::Range)?;
-    let summary = get_summary(range.from, range.to).await?;
-    let trend = get_trend(range.from, range.to, None).await?;
+    let summary = get_summary(range.from.into(), range.to.into()).await?;
+    let trend = get_trend(range.from.into(), range.to.into(), None).await?;
     let detailed = summary.detailed_currency(spend.as_deref()).cloned();
     let series = detailed.as_ref().and_then(|detailed| {
         trend

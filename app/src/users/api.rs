@@ -1,6 +1,6 @@
 //! The users' server functions. Search, filters, sorting and paging run on the server: the
 //! browser never receives more than one page.
-use chrono::NaiveDate;
+use crate::range::Day;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -22,12 +22,8 @@ pub async fn search_users(query: UserQuery) -> Result<UserPage, AppError> {
 /// Who the user is, their figures per currency and destination, and their share of each
 /// currency's total.
 #[server(endpoint = "user")]
-pub async fn get_user_detail(
-    from: NaiveDate,
-    to: NaiveDate,
-    user_id: String,
-) -> Result<UserDetail, AppError> {
-    let range = crate::model::DateRange { from, to };
+pub async fn get_user_detail(from: Day, to: Day, user_id: String) -> Result<UserDetail, AppError> {
+    let range = Day::range(from, to);
     crate::report::with_status(
         async {
             let requester = crate::report::requester();

@@ -25,8 +25,8 @@ async fn load_user(
     range: Result<DateRange, RangeError>,
 ) -> Result<UserFigures, PageError> {
     let range = range.map_err(PageError::Range)?;
-    let detail = get_user_detail(range.from, range.to, user_id.clone()).await?;
-    let trend = get_trend(range.from, range.to, Some(user_id)).await?;
+    let detail = get_user_detail(range.from.into(), range.to.into(), user_id.clone()).await?;
+    let trend = get_trend(range.from.into(), range.to.into(), Some(user_id)).await?;
     Ok(UserFigures { detail, trend })
 }
 

@@ -311,6 +311,14 @@ async fn asvs_headers_request_ids_and_malformed_input() {
     let text = missing.text().await.unwrap();
     assert!(text.contains("missing or malformed"), "{text}");
     assert!(!text.contains("missing field"), "{text}");
+    // Days are read as strictly as anywhere else (app::range::parse_day).
+    for loose in [
+        "from=2026-2-1&to=2026-02-07",
+        "from=+2026-02-01&to=2026-02-07",
+    ] {
+        let response = portal.server_fn("summary", loose).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{loose}");
+    }
     // text/plain is not decoded.
     let plain = portal
         .http
