@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use app::model::DateRange;
 use clap::Args;
+use graph_client::FetchProgress;
 use graph_client::export::{ExportFormat, export_to_file, write_rows};
-use graph_client::{DayRange, FetchProgress};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::graph::GraphConnection;
@@ -41,15 +41,11 @@ pub async fn run(args: FetchArgs) -> Result<(), String> {
         to: day("to", &args.to)?,
     };
     let connection = GraphConnection::from_env().await?;
-    let today = (connection.today)();
-    let range = app::range::check(asked, today)
-        .map_err(|problem| problem.describe(asked, today))
-        .and_then(|range| DayRange::try_from(range).map_err(|error| error.to_string()));
-    let range = match range {
+    let range = match app::report::check_range(asked, (connection.today)()) {
         Ok(range) => range,
         Err(problem) => {
             connection.shutdown().await;
-            return Err(problem);
+            return Err(problem.to_string());
         }
     };
     let reporter = ProgressReporter::new();

@@ -18,6 +18,7 @@ pub use service::ReportService;
 
 use graph_client::DayRange;
 
+use crate::error::AppError;
 use crate::model::DateRange;
 
 /// The one conversion between the page's range and the Graph client's.
@@ -37,6 +38,15 @@ impl TryFrom<DateRange> for DayRange {
         DayRange::new(range.from, range.to)
             .map_err(|error| crate::error::AppError::BadRequest(error.to_string()))
     }
+}
+
+/// `range` checked with the one range rule ([`crate::range::check`]) against `today`, as the
+/// Graph client's range; a fault is a `BadRequest` saying what is wrong. For the report service
+/// and for `dialout-portal fetch`, which has no service.
+pub fn check_range(range: DateRange, today: chrono::NaiveDate) -> Result<DayRange, AppError> {
+    crate::range::check(range, today)
+        .map_err(|problem| AppError::BadRequest(problem.describe(range, today)))
+        .and_then(DayRange::try_from)
 }
 
 /// The current UTC date, as the service sees it (demo mode pins it to the simulator's).

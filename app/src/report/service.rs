@@ -116,10 +116,7 @@ impl ReportService {
     /// Checks a range a page, a server function or an export asked for, with the one range
     /// rule ([`crate::range::check`]), as the Graph client's range.
     pub fn check_range(&self, range: DateRange) -> Result<DayRange, AppError> {
-        let today = self.today();
-        crate::range::check(range, today)
-            .map_err(|problem| AppError::BadRequest(problem.describe(range, today)))
-            .and_then(DayRange::try_from)
+        super::check_range(range, self.today())
     }
 
     /// The indexed report for a range: from the cache, or fetched once however many ask (the
