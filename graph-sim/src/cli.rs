@@ -10,7 +10,8 @@ use crate::config::{
     CollectionScope, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_HISTORY_DAYS,
     DEFAULT_OIDC_CLIENT_ID, DEFAULT_OIDC_CLIENT_SECRET, DEFAULT_OIDC_ROLE, DEFAULT_PAGE_SIZE,
     DEFAULT_RETRY_AFTER_SECONDS, DEFAULT_SEED, DEFAULT_TENANT_ID, DEFAULT_TOKEN_TTL_SECONDS,
-    DEFAULT_USERS, PlusInPath, RetryAfterFormat, SimConfig, ToSemantics, TopSemantics,
+    DEFAULT_USERS, PlusInPath, RetentionReading, RetryAfterFormat, SimConfig, ToSemantics,
+    TopSemantics,
 };
 use crate::error::SimError;
 use crate::test_users::TEST_USERS;
@@ -29,7 +30,8 @@ Endpoints (BASE is the printed http://HOST:PORT):
   GET  BASE/{tenant}/oauth2/v2.0/authorize   sign-in page (code flow, PKCE S256 or plain)
   GET  BASE/{tenant}/oauth2/v2.0/logout
   GET  BASE/_sim/stats, POST BASE/_sim/stats/reset
-  GET  BASE/_sim/truth?from=YYYY-MM-DD&to=YYYY-MM-DD   exact totals per currency (inclusive days)
+  GET  BASE/_sim/truth?from=YYYY-MM-DD&to=YYYY-MM-DD   exact totals per currency (inclusive days),
+                                          always of the full data: it ignores --retention-days
 
 Demo credentials: the defaults of --tenant-id, --client-id and --client-secret above (made up,
 not secret; the portal's demo mode uses them), and of --oidc-client-id and --oidc-client-secret
@@ -75,6 +77,10 @@ pub struct Cli {
     /// Number of days before --today that have calls.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_HISTORY_DAYS, help_heading = "Data")]
     pub history_days: u32,
+    /// Graph's data retention: the first retained day is --today minus N; the report treats
+    /// older days as --retention-reading says [default: no retention limit].
+    #[arg(long, value_name = "N", help_heading = "Data")]
+    pub retention_days: Option<u32>,
 
     /// Tenant (directory) id accepted by the token endpoint.
     #[arg(long, default_value = DEFAULT_TENANT_ID, help_heading = "Identity")]
@@ -124,6 +130,9 @@ pub struct Cli {
     /// Whether toDateTime is inclusive (Graph does not document it).
     #[arg(long, value_enum, default_value_t, help_heading = READINGS)]
     pub to_semantics: ToSemantics,
+    /// What the report answers for days older than --retention-days (Graph does not say).
+    #[arg(long, value_enum, default_value_t, help_heading = READINGS)]
+    pub retention_reading: RetentionReading,
     /// How a raw '+' in the path is read.
     #[arg(long, value_enum, default_value_t, help_heading = READINGS)]
     pub plus_in_path: PlusInPath,
@@ -173,6 +182,8 @@ impl Cli {
             users: self.users,
             today: self.today.unwrap_or(defaults.today),
             history_days: self.history_days,
+            retention_days: self.retention_days,
+            retention_reading: self.retention_reading,
             tenant_id: self.tenant_id,
             client_id: self.client_id,
             client_secret: self.client_secret,
@@ -222,6 +233,10 @@ mod tests {
             "http://127.0.0.1:3000/auth/callback",
             "--oidc-redirect-uri",
             "https://portal.example/auth/callback",
+            "--retention-days",
+            "30",
+            "--retention-reading",
+            "error",
         ]);
         let (config, addr) = cli.into_config().unwrap();
         assert_eq!(addr.port(), 0);
@@ -231,11 +246,24 @@ mod tests {
         assert_eq!(config.oidc_redirect_uris.len(), 2);
         assert_eq!(config.oidc_client_id, DEFAULT_OIDC_CLIENT_ID);
         assert_eq!(config.oidc_role, DEFAULT_OIDC_ROLE);
+        assert_eq!(config.retention_days, Some(30));
+        assert_eq!(config.retention_reading, RetentionReading::Error);
+        let (config, _) = Cli::parse_from(["graph-sim"]).into_config().unwrap();
+        assert_eq!(config.retention_days, None);
+        assert_eq!(config.retention_reading, RetentionReading::Empty);
         let help = Cli::command().render_long_help().to_string();
         for user in &TEST_USERS {
             assert!(help.contains(user.user_principal_name), "{help}");
         }
+        assert!(help.contains("ignores --retention-days"), "{help}");
         let bad = Cli::parse_from(["graph-sim", "--error-rate", "2"]);
         assert!(bad.into_config().is_err());
+        let bad = Cli::parse_from(["graph-sim", "--retention-days", "0"]);
+        let error = bad.into_config().unwrap_err().to_string();
+        assert!(
+            error.contains("retention days must be at least 1"),
+            "{error}"
+        );
+        assert!(Cli::try_parse_from(["graph-sim", "--retention-reading", "truncate"]).is_err());
     }
 }

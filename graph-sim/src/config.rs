@@ -80,6 +80,18 @@ pub enum PlusInPath {
     Space,
 }
 
+/// What the report answers for days older than `--retention-days`; Graph does not document it
+/// for this function (its usage data is kept 365 days by default, 150-180 in some countries).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum RetentionReading {
+    /// Older days are absent: a window reaching past the retention returns only the retained
+    /// days' rows (none at all if it lies entirely past it), with 200 and no error.
+    #[default]
+    Empty,
+    /// A `fromDateTime` on a day older than the retention is refused with 400 `BadRequest`.
+    Error,
+}
+
 /// Every setting of a simulator instance. `Default` gives the documented defaults.
 #[derive(Debug, Clone)]
 pub struct SimConfig {
@@ -89,6 +101,11 @@ pub struct SimConfig {
     /// Calls exist on the `history_days` days before `today` (UTC).
     pub today: NaiveDate,
     pub history_days: u32,
+    /// Graph's data retention in days: the first retained day is `today - retention_days`, and
+    /// the report treats older days as `retention_reading` says. `None`: no limit.
+    /// `/_sim/truth` ignores it (it always answers the data as generated).
+    pub retention_days: Option<u32>,
+    pub retention_reading: RetentionReading,
     pub tenant_id: String,
     pub client_id: String,
     pub client_secret: String,
@@ -130,6 +147,8 @@ impl Default for SimConfig {
             users: DEFAULT_USERS,
             today: Utc::now().date_naive(),
             history_days: DEFAULT_HISTORY_DAYS,
+            retention_days: None,
+            retention_reading: RetentionReading::default(),
             tenant_id: DEFAULT_TENANT_ID.to_owned(),
             client_id: DEFAULT_CLIENT_ID.to_owned(),
             client_secret: DEFAULT_CLIENT_SECRET.to_owned(),
@@ -164,6 +183,11 @@ impl SimConfig {
         }
         if self.history_days > MAX_HISTORY_DAYS {
             return invalid(format!("history days must be at most {MAX_HISTORY_DAYS}"));
+        }
+        if self.retention_days == Some(0) {
+            return invalid(
+                "retention days must be at least 1 (omit it for no retention limit)".into(),
+            );
         }
         if self.page_size == 0 {
             return invalid("page size must be at least 1".into());
@@ -251,6 +275,22 @@ mod tests {
                 .to_string()
                 .contains("page size")
         );
+        let bad = SimConfig {
+            retention_days: Some(0),
+            ..SimConfig::default()
+        };
+        assert!(
+            bad.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("retention days must be at least 1")
+        );
+        let good = SimConfig {
+            retention_days: Some(1),
+            retention_reading: RetentionReading::Error,
+            ..SimConfig::default()
+        };
+        good.validate().unwrap();
         let bad = SimConfig {
             tenant_id: "a/b".into(),
             ..SimConfig::default()

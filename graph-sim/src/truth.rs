@@ -40,7 +40,8 @@ pub struct Truth {
 }
 
 /// The truth for the data a simulator with `config` serves, over the UTC days `from..=to`
-/// (any length: the 90-day limit is the report's, not the truth's).
+/// (any length: the 90-day limit is the report's, not the truth's). It is the data as
+/// generated: `retention_days` limits the report only, never the truth.
 pub fn truth(config: &SimConfig, from: NaiveDate, to: NaiveDate) -> Result<Truth, SimError> {
     config.validate()?;
     let dataset = Dataset::new(config.seed, config.users, config.today, config.history_days);

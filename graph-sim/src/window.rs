@@ -24,6 +24,14 @@ impl SecondWindow {
         }
     }
 
+    /// The part of this window at or after `second` (empty if it all lies before).
+    pub fn starting_no_earlier_than(self, second: i64) -> Self {
+        Self {
+            first: self.first.max(second),
+            last: self.last,
+        }
+    }
+
     pub fn contains(&self, second: i64) -> bool {
         (self.first..=self.last).contains(&second)
     }
@@ -60,5 +68,23 @@ mod tests {
             day_number(NaiveDate::from_ymd_opt(1969, 12, 31).unwrap()),
             -1
         );
+    }
+
+    #[test]
+    fn clipping_the_start_keeps_the_end_and_may_empty_the_window() {
+        let w = SecondWindow {
+            first: 100,
+            last: 200,
+        };
+        assert_eq!(w.starting_no_earlier_than(50), w);
+        assert_eq!(
+            w.starting_no_earlier_than(150),
+            SecondWindow {
+                first: 150,
+                last: 200
+            }
+        );
+        let gone = w.starting_no_earlier_than(300);
+        assert!(!gone.contains(200) && !gone.contains(300));
     }
 }

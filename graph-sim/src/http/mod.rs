@@ -25,6 +25,7 @@ use crate::config::SimConfig;
 use crate::data::Dataset;
 use crate::error::SimError;
 use crate::report::cache::ReportCache;
+use crate::report::window_request::Retention;
 use aad_error::AadError;
 use access_token::AccessTokens;
 use assertion::CertificateCredential;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub faults: FaultInjector,
     pub limits: RequestLimits,
     pub reports: ReportCache,
+    /// `--retention-days` and `--retention-reading`, applied to every report window.
+    pub retention: Option<Retention>,
     /// `@odata.context` of every page.
     pub odata_context: String,
     /// The `WWW-Authenticate` challenge of a 401.
@@ -69,6 +72,7 @@ impl AppState {
             faults: FaultInjector::new(config.seed, config.throttle_rate, config.error_rate),
             limits: RequestLimits::new(config.collection_scope),
             reports: ReportCache::default(),
+            retention: Retention::of(&config),
             odata_context: format!(
                 "{base_url}/beta/$metadata#Collection(microsoft.graph.callRecords.pstnOnlineMeetingDialoutReport)"
             ),

@@ -110,7 +110,9 @@ async fn report_page(
     let call = parse_report_call(&route.function_segment)
         .map_err(|e| GraphError::bad_request(e.message()))?;
     let options = parse_query_options(uri.query()).map_err(GraphError::bad_request)?;
-    let window = requested_window(&call, config.to_semantics).map_err(GraphError::bad_request)?;
+    // The retention clips (or refuses) the window before the cache: its pages all agree.
+    let window = requested_window(&call, config.to_semantics, state.retention)
+        .map_err(GraphError::bad_request)?;
 
     let rows = state
         .reports

@@ -37,7 +37,8 @@ fn day(name: &str, value: Option<&str>) -> Result<NaiveDate, String> {
         .map_err(|_| format!("'{name}' must be a date YYYY-MM-DD, got '{value}'"))
 }
 
-/// `GET /_sim/truth?from=YYYY-MM-DD&to=YYYY-MM-DD` (inclusive UTC days).
+/// `GET /_sim/truth?from=YYYY-MM-DD&to=YYYY-MM-DD` (inclusive UTC days), of the full data:
+/// days older than `--retention-days` are still there, though the report no longer has them.
 pub async fn truth(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Response {
     let parameters: Vec<(String, String)> =
         form_urlencoded::parse(query.unwrap_or_default().as_bytes())

@@ -1,16 +1,60 @@
 //! From the function's two literals to the whole seconds the report covers.
 
-use crate::config::ToSemantics;
+use crate::config::{RetentionReading, SimConfig, ToSemantics};
+use crate::data::calls::SECONDS_PER_DAY;
 use crate::odata::function::ReportCall;
 use crate::odata::literal::{Instant, parse_date_time_offset};
-use crate::window::SecondWindow;
+use crate::window::{SecondWindow, day_number};
 
 /// The documented maximum range of one request.
 pub const MAX_RANGE_DAYS: i64 = 90;
 const NANOS_PER_DAY: i128 = 86_400 * 1_000_000_000;
 
-/// Validates the range and reduces it to whole seconds; the error is Graph's 400 message.
-pub fn requested_window(call: &ReportCall, semantics: ToSemantics) -> Result<SecondWindow, String> {
+/// Graph's data retention (`--retention-days`) as the report applies it. The truth ignores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    pub days: u32,
+    /// Midnight (UTC) starting the first retained day, `today - days`, in Unix seconds.
+    pub first_second: i64,
+    pub reading: RetentionReading,
+}
+
+impl Retention {
+    /// The configured retention, if any.
+    pub fn of(config: &SimConfig) -> Option<Self> {
+        config.retention_days.map(|days| Self {
+            days,
+            first_second: (day_number(config.today) - i64::from(days)) * SECONDS_PER_DAY,
+            reading: config.retention_reading,
+        })
+    }
+
+    /// The retained part of `window` (requested from `from`), or Graph's 400 message.
+    ///
+    /// Clipping depends only on the request's own literals and the fixed `--today`, so every
+    /// page of a window (the next links keep the function segment) gets the same answer.
+    fn apply(self, from: Instant, window: SecondWindow) -> Result<SecondWindow, String> {
+        match self.reading {
+            // Older days are simply absent, as days outside the history are.
+            RetentionReading::Empty => Ok(window.starting_no_earlier_than(self.first_second)),
+            // The UTC day of the instant itself: `…T23:59:59.5Z` on an expired day is refused
+            // even though no call of that day could be selected.
+            RetentionReading::Error if from.floor_second() < self.first_second => Err(format!(
+                "fromDateTime is outside the data retention period of {} days.",
+                self.days
+            )),
+            RetentionReading::Error => Ok(window),
+        }
+    }
+}
+
+/// Validates the range and reduces it to whole seconds, then applies the retention; the error
+/// is Graph's 400 message.
+pub fn requested_window(
+    call: &ReportCall,
+    semantics: ToSemantics,
+    retention: Option<Retention>,
+) -> Result<SecondWindow, String> {
     let from = literal(call.from)?;
     let to = literal(call.to)?;
     let length = to.nanos_after(from);
@@ -26,7 +70,11 @@ pub fn requested_window(call: &ReportCall, semantics: ToSemantics) -> Result<Sec
              {MAX_RANGE_DAYS} days."
         ));
     }
-    Ok(selected_seconds(from, to, semantics))
+    let window = selected_seconds(from, to, semantics);
+    match retention {
+        Some(retention) => retention.apply(from, window),
+        None => Ok(window),
+    }
 }
 
 fn literal(text: &str) -> Result<Instant, String> {
@@ -55,7 +103,75 @@ mod tests {
     use super::*;
 
     fn window(from: &str, to: &str, semantics: ToSemantics) -> Result<SecondWindow, String> {
-        requested_window(&ReportCall { from, to }, semantics)
+        requested_window(&ReportCall { from, to }, semantics, None)
+    }
+
+    fn retention(reading: RetentionReading) -> Option<Retention> {
+        let config = SimConfig {
+            today: chrono::NaiveDate::from_ymd_opt(1970, 1, 12).unwrap(),
+            retention_days: Some(5),
+            retention_reading: reading,
+            ..SimConfig::default()
+        };
+        Retention::of(&config)
+    }
+
+    fn retained(from: &str, to: &str, reading: RetentionReading) -> Result<SecondWindow, String> {
+        requested_window(
+            &ReportCall { from, to },
+            ToSemantics::Inclusive,
+            retention(reading),
+        )
+    }
+
+    #[test]
+    fn retention_starts_on_today_minus_the_days() {
+        let r = retention(RetentionReading::Empty).unwrap();
+        assert_eq!(r.first_second, 6 * 86_400); // 1970-01-07
+        assert_eq!(Retention::of(&SimConfig::default()), None);
+    }
+
+    #[test]
+    fn the_empty_reading_clips_the_start() {
+        use RetentionReading::Empty;
+        let straddling = retained("1970-01-02", "1970-01-09", Empty).unwrap();
+        assert_eq!(
+            (straddling.first, straddling.last),
+            (6 * 86_400, 8 * 86_400)
+        );
+        assert_eq!(
+            retained("1970-01-06T23:59:59Z", "1970-01-09", Empty),
+            retained("1970-01-07", "1970-01-09", Empty)
+        );
+        let retained_only = retained("1970-01-08", "1970-01-09", Empty).unwrap();
+        assert_eq!(
+            Ok(retained_only),
+            window("1970-01-08", "1970-01-09", ToSemantics::Inclusive)
+        );
+        let expired = retained("1970-01-02", "1970-01-05", Empty).unwrap();
+        assert!(expired.first > expired.last);
+        // Range checks come first.
+        assert!(retained("1970-01-05", "1970-01-02", Empty).is_err());
+    }
+
+    #[test]
+    fn the_error_reading_refuses_a_from_on_an_expired_day() {
+        use RetentionReading::Error;
+        let message = "fromDateTime is outside the data retention period of 5 days.";
+        assert_eq!(
+            retained("1970-01-02", "1970-01-09", Error),
+            Err(message.into())
+        );
+        assert_eq!(
+            retained("1970-01-06T23:59:59.5Z", "1970-01-09", Error),
+            Err(message.into())
+        );
+        // 00:30+01:00 is 23:30 UTC the day before.
+        assert!(retained("1970-01-07T00:30:00+01:00", "1970-01-09", Error).is_err());
+        assert_eq!(
+            retained("1970-01-07", "1970-01-09", Error),
+            window("1970-01-07", "1970-01-09", ToSemantics::Inclusive)
+        );
     }
 
     #[test]
