@@ -13,9 +13,9 @@ use crate::credential::CertificateCredential;
 use crate::error::GraphError;
 use crate::merge::{HashedRows, MergeStats, RowHasher, merge_hashed};
 use crate::model::DialoutRow;
-use crate::paging::{fetch_window_rows, report_url};
+use crate::paging::{WindowFetch, fetch_window_rows, report_url};
 use crate::progress::{FetchProgress, ProgressTracker};
-use crate::ratelimit::RateLimiter;
+use crate::ratelimit::{Priority, RateLimiter};
 use crate::request::Transport;
 use crate::token::{AppCredential, TokenProvider};
 use crate::window::{DayRange, Window};
@@ -53,6 +53,9 @@ pub struct WindowRows {
     pub window: Window,
     pub rows: Vec<DialoutRow>,
     pub pages: u64,
+    /// The `request-id` header of the window's last page (the response that ended the window),
+    /// to record which Graph response the stored rows came from; `None` if Graph sent none.
+    pub request_id: Option<String>,
 }
 
 /// The outcome of [`GraphClient::check_token`].
@@ -138,22 +141,39 @@ impl GraphClient {
             .unwrap_or_default()
     }
 
-    /// Every row of one window (at most 90 days), unmerged, following all pages.
+    /// Every row of one window (at most 90 days), unmerged, following all pages: someone is
+    /// waiting for it ([`Priority::Interactive`]). See [`Self::fetch_window_with`].
     pub async fn fetch_window(
         &self,
         window: Window,
         progress: impl Fn(FetchProgress) + Send + Sync,
     ) -> Result<WindowRows, GraphError> {
+        self.fetch_window_with(window, Priority::Interactive, progress)
+            .await
+    }
+
+    /// [`Self::fetch_window`] at a chosen rate-limiter priority: a background job (nobody
+    /// waiting) passes [`Priority::Background`], so its requests use at most the configured
+    /// share of Graph's request budget ([`GraphConfig::with_background_share`]) and leave the
+    /// rest to interactive ones; it may wait for the share to free up, within the retry
+    /// policy's deadline. Token requests are not rate limited.
+    pub async fn fetch_window_with(
+        &self,
+        window: Window,
+        priority: Priority,
+        progress: impl Fn(FetchProgress) + Send + Sync,
+    ) -> Result<WindowRows, GraphError> {
         let tracker = ProgressTracker::new(1, &progress);
         let deadline = Instant::now() + self.inner.config.retry().deadline;
-        let (rows, pages) = self
+        let fetched = self
             .inner
-            .window(&window, deadline, &RowHasher::default(), &tracker)
+            .window(&window, priority, deadline, &RowHasher::default(), &tracker)
             .await?;
         Ok(WindowRows {
             window,
-            rows: rows.into_rows(),
-            pages,
+            rows: fetched.rows.into_rows(),
+            pages: fetched.pages,
+            request_id: fetched.request_id,
         })
     }
 
@@ -182,7 +202,8 @@ impl GraphClient {
 
     /// The merged report for an inclusive range of UTC days of any length: windows of at most
     /// 90 days, fetched with bounded concurrency, merged exactly. Any failure fails the whole
-    /// fetch: a partial result is never returned.
+    /// fetch: a partial result is never returned. Someone is waiting for it:
+    /// [`Priority::Interactive`].
     pub async fn fetch_report(
         &self,
         range: DayRange,
@@ -198,11 +219,11 @@ impl GraphClient {
         let hasher = &RowHasher::default();
         let parts: Vec<HashedRows> = self
             .each_window(windows.clone(), |_, window| async move {
-                let (rows, _) = self
+                let fetched = self
                     .inner
-                    .window(&window, deadline, hasher, tracker)
+                    .window(&window, Priority::Interactive, deadline, hasher, tracker)
                     .await?;
-                Ok::<_, GraphError>(rows)
+                Ok::<_, GraphError>(fetched.rows)
             })
             .await?;
         let (rows, stats) = merge_hashed(parts)?;
@@ -229,16 +250,16 @@ impl Inner {
     async fn window(
         &self,
         window: &Window,
+        priority: Priority,
         deadline: Instant,
         hasher: &RowHasher,
         tracker: &ProgressTracker<'_>,
-    ) -> Result<(HashedRows, u64), GraphError> {
-        let max_pages = self.config.max_pages_per_window();
+    ) -> Result<WindowFetch, GraphError> {
         let result = fetch_window_rows(
             &self.transport,
-            self.config.graph(),
+            &self.config,
             window,
-            max_pages,
+            priority,
             deadline,
             hasher,
             tracker,

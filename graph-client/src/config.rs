@@ -24,6 +24,10 @@ pub mod env_vars {
 }
 use env_vars as vars;
 
+/// What [`GraphConfig::with_background_share`]'s error names (not an environment variable: the
+/// caller reads the share from its own settings).
+const BACKGROUND_SHARE: &str = "the background share";
+
 /// Invalid configuration. Every message names the variable to fix and never contains a secret.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -281,9 +285,29 @@ impl GraphConfig {
         self
     }
 
+    /// The client-side rate limits (default [`RateLimits::documented`]), background share
+    /// included: call [`Self::with_background_share`] after this, not before.
     pub fn with_rate_limits(mut self, rate_limits: RateLimits) -> Self {
         self.rate_limits = rate_limits;
         self
+    }
+
+    /// The share of every rate limit that background requests
+    /// ([`Priority::Background`](crate::Priority::Background)) may use, leaving the rest to
+    /// interactive ones ([`RateLimits::background_share`]; default 0.5). Refuses a share that is
+    /// not a finite number in (0, 1].
+    pub fn with_background_share(mut self, share: f64) -> Result<Self, ConfigError> {
+        if !(share.is_finite() && share > 0.0 && share <= 1.0) {
+            return Err(ConfigError::Invalid {
+                variable: BACKGROUND_SHARE,
+                problem: format!(
+                    "{share} is outside the allowed range (0, 1]: background requests may use a \
+                     share of Graph's request budget greater than 0 and at most 1 (default 0.5)"
+                ),
+            });
+        }
+        self.rate_limits.background_share = share;
+        Ok(self)
     }
 
     /// How many ≤90-day windows are fetched at once (at least 1; default 4).

@@ -5,7 +5,9 @@
 //!   environment variables ([`GraphConfig::from_env`]) or from explicit values.
 //! - [`GraphClient`]: one shared token cache and one rate limiter; fetches any inclusive range of
 //!   UTC days ([`DayRange`]) as Graph windows of at most 90 days ([`Window`]), follows paging,
-//!   retries transient failures and merges the rows exactly ([`merge_rows`]).
+//!   retries transient failures and merges the rows exactly ([`merge_rows`]). A window fetched
+//!   at [`Priority::Background`] uses at most the configured share of the rate limits
+//!   ([`RateLimits::background_share`]), leaving the rest to interactive requests.
 //! - [`export`]: CSV and JSON writers (formula-injection safe CSV) and an atomic file writer.
 //!
 //! Money is a [`rust_decimal::Decimal`] from the JSON number to the output: no `f64` anywhere on
@@ -38,7 +40,7 @@ pub use error::{ApiError, AuthError, AuthErrorKind, GaveUp, GraphError, Transien
 pub use merge::{MergeError, MergeStats, merge_rows};
 pub use model::DialoutRow;
 pub use progress::{FetchProgress, ProgressSum};
-pub use ratelimit::{RateLimit, RateLimits};
+pub use ratelimit::{Priority, RateLimit, RateLimits};
 pub use retry::{GiveUpReason, RetryPolicy};
 pub use secret::Secret;
 pub use window::{DayRange, MAX_WINDOW_DAYS, RangeError, Window};

@@ -7,11 +7,12 @@ use std::collections::HashSet;
 use tokio::time::Instant;
 use url::Url;
 
-use crate::config::Endpoint;
+use crate::config::{Endpoint, GraphConfig};
 use crate::error::GraphError;
 use crate::merge::{HashedRows, RowHasher};
 use crate::pipeline::{self, Stage};
 use crate::progress::ProgressTracker;
+use crate::ratelimit::Priority;
 use crate::request::Transport;
 use crate::window::Window;
 
@@ -26,19 +27,32 @@ pub(crate) fn report_url(graph: &Endpoint, window: &Window) -> Result<Url, Graph
         .map_err(|e| GraphError::Setup(format!("cannot build the report URL {text}: {e}")))
 }
 
-/// Every row of `window`, in Graph's order, with their key hashes, and the number of pages.
-/// The pages are fetched and parsed by the [`pipeline`](crate::pipeline); each run follows the
-/// links the pages give, and a run that stops on a link it did not expect is continued here
-/// from that link, after the same loop and page-count checks.
+/// What [`fetch_window_rows`] returns.
+pub(crate) struct WindowFetch {
+    /// Every row of the window, in Graph's order, with their key hashes.
+    pub rows: HashedRows,
+    pub pages: u64,
+    /// The `request-id` header of the window's last page (the response without a next link).
+    pub request_id: Option<String>,
+}
+
+/// Every row of `window`, in Graph's order, with their key hashes, the number of pages and the
+/// last page's `request-id`, from `config`'s Graph endpoint, with at most its
+/// `max_pages_per_window`; every request asks the rate limiter at `priority`. The pages are
+/// fetched and parsed by the [`pipeline`](crate::pipeline); each run follows the links the
+/// pages give, and a run that stops on a link it did not expect is continued here from that
+/// link, after the same loop and page-count checks.
 pub(crate) async fn fetch_window_rows(
     transport: &Transport,
-    graph: &Endpoint,
+    config: &GraphConfig,
     window: &Window,
-    max_pages: u32,
+    priority: Priority,
     deadline: Instant,
     hasher: &RowHasher,
     progress: &ProgressTracker<'_>,
-) -> Result<(HashedRows, u64), GraphError> {
+) -> Result<WindowFetch, GraphError> {
+    let graph = config.graph();
+    let max_pages = config.max_pages_per_window();
     let mut url = report_url(graph, window)?;
     let mut seen: HashSet<String> = HashSet::new();
     let mut rows = HashedRows::default();
@@ -47,6 +61,7 @@ pub(crate) async fn fetch_window_rows(
             transport,
             graph,
             window: window.to_string(),
+            priority,
             deadline,
             hasher,
             progress,
@@ -58,7 +73,11 @@ pub(crate) async fn fetch_window_rows(
         rows = run.rows;
         seen.extend(run.urls);
         let Some(next) = run.next else {
-            return Ok((rows, seen.len() as u64));
+            return Ok(WindowFetch {
+                rows,
+                pages: seen.len() as u64,
+                request_id: run.request_id,
+            });
         };
         if seen.contains(next.as_str()) {
             return Err(GraphError::NextLinkLoop {

@@ -21,6 +21,7 @@ use crate::error::GraphError;
 use crate::merge::{HashedRows, RowHasher};
 use crate::page::{next_url, parse_page, scan_next_link};
 use crate::progress::ProgressTracker;
+use crate::ratelimit::Priority;
 use crate::request::Transport;
 
 /// Pages fetched ahead of the parser, at most (besides the one being fetched).
@@ -31,6 +32,8 @@ pub(crate) struct Stage<'a> {
     pub transport: &'a Transport,
     pub graph: &'a Endpoint,
     pub window: String,
+    /// The rate limiter's priority for every request of the run.
+    pub priority: Priority,
     pub deadline: Instant,
     pub hasher: &'a RowHasher,
     pub progress: &'a ProgressTracker<'a>,
@@ -45,6 +48,9 @@ pub(crate) struct Stage<'a> {
 pub(crate) struct Run {
     pub rows: HashedRows,
     pub urls: Vec<String>,
+    /// The `request-id` of the last page the run verified: when `next` is `None`, the response
+    /// that ended the window.
+    pub request_id: Option<String>,
     /// The parsed next link when it differed from the guess; `None` when the window is done.
     pub next: Option<Url>,
 }
@@ -62,11 +68,13 @@ enum Verdict {
     Agreed {
         added: usize,
         last: bool,
+        request_id: Option<String>,
     },
     /// The page's own link (resolved and origin-checked) differs from the guess.
     Disagreed {
         added: usize,
         next: Option<Result<Url, GraphError>>,
+        request_id: Option<String>,
     },
     Failed(GraphError),
 }
@@ -75,6 +83,8 @@ enum Verdict {
 struct Outcome {
     verified: usize,
     last: bool,
+    /// The `request-id` of the last verified page.
+    request_id: Option<String>,
     disagreed: Option<Option<Result<Url, GraphError>>>,
     failed: Option<GraphError>,
 }
@@ -82,14 +92,24 @@ struct Outcome {
 impl Outcome {
     fn record(&mut self, verdict: Verdict, progress: &ProgressTracker<'_>) {
         match verdict {
-            Verdict::Agreed { added, last } => {
+            Verdict::Agreed {
+                added,
+                last,
+                request_id,
+            } => {
                 self.verified += 1;
                 self.last = last;
+                self.request_id = request_id;
                 progress.page(added);
             }
-            Verdict::Disagreed { added, next } => {
+            Verdict::Disagreed {
+                added,
+                next,
+                request_id,
+            } => {
                 self.verified += 1;
                 self.disagreed = Some(next);
+                self.request_id = request_id;
                 progress.page(added);
             }
             Verdict::Failed(error) => self.failed = Some(error),
@@ -130,7 +150,11 @@ pub(crate) async fn run(
         if outcome.stopped() {
             break;
         }
-        let page = match stage.transport.get(&url, stage.deadline, &on_retry).await {
+        let page = match stage
+            .transport
+            .get(&url, stage.priority, stage.deadline, &on_retry)
+            .await
+        {
             Ok(page) => page,
             Err(error) => {
                 fetch_error = Some(error);
@@ -183,6 +207,7 @@ pub(crate) async fn run(
         return Ok(Run {
             rows,
             urls,
+            request_id: outcome.request_id,
             next: next.transpose()?,
         });
     }
@@ -190,6 +215,7 @@ pub(crate) async fn run(
         return Ok(Run {
             rows,
             urls,
+            request_id: outcome.request_id,
             next: None,
         });
     }
@@ -236,11 +262,19 @@ fn parse_jobs(
             _ => false,
         };
         if !agrees {
-            let _ = verdicts.send(Verdict::Disagreed { added, next });
+            let _ = verdicts.send(Verdict::Disagreed {
+                added,
+                next,
+                request_id: job.request_id,
+            });
             break;
         }
         let last = next.is_none();
-        let _ = verdicts.send(Verdict::Agreed { added, last });
+        let _ = verdicts.send(Verdict::Agreed {
+            added,
+            last,
+            request_id: job.request_id,
+        });
         if last {
             break;
         }

@@ -1,6 +1,6 @@
-//! One Graph GET with everything around it: rate limiter, bearer token, fresh
-//! `client-request-id`, retries of 429/503/504 and connection failures, one token refresh on a
-//! 401, and Graph's error body turned into a typed error.
+//! One Graph GET with everything around it: rate limiter (at the request's [`Priority`]), bearer
+//! token, fresh `client-request-id`, retries of 429/503/504 and connection failures, one token
+//! refresh on a 401, and Graph's error body turned into a typed error.
 
 use std::time::{Duration, SystemTime};
 
@@ -15,7 +15,7 @@ use crate::http::{
     BodyError, MAX_ERROR_BYTES, connection_failure, describe_reqwest_error, gave_up, header,
     read_body, read_prefix,
 };
-use crate::ratelimit::RateLimiter;
+use crate::ratelimit::{Priority, RateLimiter};
 use crate::retry::{GiveUpReason, Retrier, RetryPolicy, parse_retry_after};
 use crate::secret::redact;
 use crate::token::TokenProvider;
@@ -43,9 +43,11 @@ enum Attempt {
 
 impl Transport {
     /// GETs `url`, retrying per the policy until `deadline`; `on_retry` is told of every retry.
+    /// Every attempt asks the rate limiter at `priority`.
     pub(crate) async fn get(
         &self,
         url: &Url,
+        priority: Priority,
         deadline: Instant,
         on_retry: &(dyn Fn() + Sync),
     ) -> Result<Fetched, GraphError> {
@@ -53,7 +55,10 @@ impl Transport {
         let mut refreshed = false;
         loop {
             retrier.start_attempt();
-            let (failure, retry_after) = match self.attempt(url, &retrier, &mut refreshed).await? {
+            let (failure, retry_after) = match self
+                .attempt(url, priority, &retrier, &mut refreshed)
+                .await?
+            {
                 Attempt::Done(fetched) => return Ok(fetched),
                 Attempt::Retry(failure, retry_after) => (failure, retry_after),
             };
@@ -71,10 +76,11 @@ impl Transport {
     async fn attempt(
         &self,
         url: &Url,
+        priority: Priority,
         retrier: &Retrier<'_>,
         refreshed: &mut bool,
     ) -> Result<Attempt, GraphError> {
-        if !self.limiter.acquire(retrier.deadline()).await {
+        if !self.limiter.acquire(priority, retrier.deadline()).await {
             let failure = TransientFailure {
                 status: None,
                 request_id: None,

@@ -99,6 +99,25 @@ fn uuid_like(id: &str) -> bool {
     id.len() == 36 && id.chars().filter(|c| *c == '-').count() == 4
 }
 
+/// `WindowRows::request_id` is the `request-id` of the page that ended the window.
+#[tokio::test]
+async fn a_window_keeps_the_request_id_of_its_last_page() {
+    let fake = FakeGraph::start(|fake, _, index| {
+        let next = format!("{}/beta/next?$skip={}", fake.base(), index + 1);
+        let body = FakeGraph::page(
+            &[&row(&format!("u{index}"), "1.5")],
+            (index < 2).then_some(next.as_str()),
+        );
+        Reply::json(200, body).header("request-id", format!("req-{index}"))
+    })
+    .await;
+    let client = secret_client(&fake.base(), "s");
+    let window = range().windows()[0];
+    let fetched = client.fetch_window(window, no_progress).await.unwrap();
+    assert_eq!((fetched.rows.len(), fetched.pages), (3, 3));
+    assert_eq!(fetched.request_id.as_deref(), Some("req-2"));
+}
+
 #[tokio::test]
 async fn refuses_a_next_link_to_another_origin() {
     let elsewhere = FakeGraph::start(|_, _, _| Reply::json(200, FakeGraph::page(&[], None))).await;

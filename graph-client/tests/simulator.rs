@@ -9,7 +9,8 @@ use std::time::Duration;
 use common::sim::{self, assert_fetch_matches_truth, last_days, small_config};
 use common::{CLIENT, TENANT, config_for, fixture, secret_client};
 use graph_client::{
-    AuthErrorKind, ConfigError, Credential, GraphClient, GraphConfig, GraphError, Secret,
+    AuthErrorKind, ConfigError, Credential, GraphClient, GraphConfig, GraphError, Priority, Secret,
+    Window, merge_rows,
 };
 use graph_sim::{DEFAULT_CLIENT_SECRET, RetryAfterFormat, SimConfig, ToSemantics};
 
@@ -151,6 +152,31 @@ async fn the_rate_limiter_keeps_a_long_fetch_inside_the_enforced_limits() {
         stats["responses_by_status"]["429"].is_null(),
         "no request was throttled: {stats}"
     );
+}
+
+/// The portal's background sync: one UTC day at [`Priority::Background`], over several pages,
+/// with the `request-id` of the response that ended the day to record where it came from.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_background_day_window_has_its_rows_and_last_request_id() {
+    let sim = sim::start(SimConfig {
+        page_size: 5,
+        ..small_config()
+    })
+    .await;
+    let client = secret_client(sim.base_url(), DEFAULT_CLIENT_SECRET);
+    let day = last_days(1);
+    let window = Window::new(day).unwrap();
+    let fetched = client
+        .fetch_window_with(window, Priority::Background, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(fetched.window, window);
+    assert!(!fetched.rows.is_empty(), "the day has rows");
+    assert!(fetched.pages > 1, "several pages: {}", fetched.pages);
+    let (merged, _) = merge_rows([fetched.rows.clone()]).unwrap();
+    assert_eq!(sim::totals_of(&merged), sim::truth(&sim, day).await);
+    let request_id = fetched.request_id.expect("the last page's request-id");
+    assert!(!request_id.trim().is_empty(), "{request_id:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -243,3 +243,58 @@ fn tuning_is_clamped() {
     assert_eq!(config.max_concurrent_windows(), 1);
     assert_eq!(config.max_pages_per_window(), 1);
 }
+
+fn secret_config() -> GraphConfig {
+    GraphConfig::new(
+        Cloud::Global,
+        TENANT,
+        CLIENT,
+        Credential::Secret(Secret::new("x")),
+    )
+    .unwrap()
+}
+
+#[test]
+fn background_share_defaults_to_half_and_accepts_zero_to_one() {
+    assert_eq!(secret_config().rate_limits().background_share, 0.5);
+    for share in [f64::MIN_POSITIVE, 0.1, 0.5, 0.75, 1.0] {
+        let config = secret_config().with_background_share(share).unwrap();
+        assert_eq!(config.rate_limits().background_share, share);
+        assert_eq!(
+            config.rate_limits().limits,
+            RateLimits::documented().limits,
+            "only the share changes"
+        );
+    }
+    let config = secret_config()
+        .with_rate_limits(RateLimits::unlimited())
+        .with_background_share(0.25)
+        .unwrap();
+    assert_eq!(config.rate_limits().background_share, 0.25);
+    assert!(config.rate_limits().limits.is_empty());
+}
+
+#[test]
+fn background_share_outside_zero_to_one_is_refused_naming_the_value() {
+    for (bad, shown) in [
+        (0.0, "0 is"),
+        (-0.5, "-0.5 is"),
+        (1.5, "1.5 is"),
+        (f64::NAN, "NaN is"),
+        (f64::INFINITY, "inf is"),
+        (f64::NEG_INFINITY, "-inf is"),
+    ] {
+        let err = secret_config().with_background_share(bad).unwrap_err();
+        assert!(
+            matches!(err, ConfigError::Invalid { variable, .. } if variable == BACKGROUND_SHARE),
+            "{bad}: {err:?}"
+        );
+        let text = err.to_string();
+        assert!(
+            text.starts_with("the background share is invalid: "),
+            "{bad}: {text}"
+        );
+        assert!(text.contains(shown), "{bad}: {text}");
+        assert!(text.contains("(0, 1]"), "{bad}: {text}");
+    }
+}
