@@ -90,8 +90,15 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<graph_client::GraphError> for AppError {
     fn from(error: graph_client::GraphError) -> Self {
+        AppError::from(&error)
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<&graph_client::GraphError> for AppError {
+    fn from(error: &graph_client::GraphError) -> Self {
         tracing::warn!(%error, "Graph request failed");
-        let code = match &error {
+        let code = match error {
             graph_client::GraphError::Api(api) => api.code.clone(),
             _ => None,
         };

@@ -167,6 +167,82 @@ impl Locale {
         }
     }
 
+    /// The days of the range not stored yet: the figures leave them out.
+    pub fn missing_days(self, runs: &[crate::model::DateRange]) -> String {
+        let days: i64 = runs.iter().map(crate::model::DateRange::days).sum();
+        let count = self.format_count(u64::try_from(days).unwrap_or(0));
+        let which = runs
+            .iter()
+            .map(|run| {
+                if run.from == run.to {
+                    self.date(run.from)
+                } else {
+                    self.date_range(run.from, run.to)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        match (self, days) {
+            (Locale::En, 1) => format!(
+                "Not complete: 1 day of this period is still loading from Microsoft Graph ({which}). The figures leave it out until it arrives: reload the page in a minute."
+            ),
+            (Locale::En, _) => format!(
+                "Not complete: {count} days of this period are still loading from Microsoft Graph ({which}). The figures leave them out until they arrive: reload the page in a minute."
+            ),
+            (Locale::PtBr, 1) => format!(
+                "Incompleto: 1 dia deste período ainda está sendo carregado do Microsoft Graph ({which}). Os números o deixam de fora até ele chegar: recarregue a página em um minuto."
+            ),
+            (Locale::PtBr, _) => format!(
+                "Incompleto: {count} dias deste período ainda estão sendo carregados do Microsoft Graph ({which}). Os números os deixam de fora até chegarem: recarregue a página em um minuto."
+            ),
+        }
+    }
+
+    /// How far the kept history reaches and what is still loading.
+    pub fn history(self, status: &crate::model::HistoryStatus) -> String {
+        let mut parts = Vec::new();
+        match (self, status.stored) {
+            (Locale::En, Some(stored)) => parts.push(format!(
+                "History kept from {} to {}",
+                self.date(stored.from),
+                self.date(stored.to)
+            )),
+            (Locale::PtBr, Some(stored)) => parts.push(format!(
+                "Histórico guardado de {} a {}",
+                self.date(stored.from),
+                self.date(stored.to)
+            )),
+            (Locale::En, None) => parts.push("No history stored yet".into()),
+            (Locale::PtBr, None) => parts.push("Nenhum histórico guardado ainda".into()),
+        }
+        if status.loading_days > 0 {
+            let (stored, window) = (
+                self.format_count(u64::from(status.stored_days)),
+                self.format_count(u64::from(status.window_days)),
+            );
+            parts.push(match self {
+                Locale::En => format!("loading from Graph, {stored} of {window} days"),
+                Locale::PtBr => format!("carregando do Graph, {stored} de {window} dias"),
+            });
+        }
+        if let Some(floor) = status.retention_floor {
+            parts.push(match self {
+                Locale::En => format!("Graph keeps nothing before {}", self.date(floor)),
+                Locale::PtBr => format!("o Graph não guarda nada antes de {}", self.date(floor)),
+            });
+        }
+        match (self, status.within_lag_days) {
+            (_, 0) => {}
+            (Locale::En, 1) => parts.push("1 day still within Graph's lag".into()),
+            (Locale::En, days) => parts.push(format!("{days} days still within Graph's lag")),
+            (Locale::PtBr, 1) => parts.push("1 dia ainda dentro do atraso do Graph".into()),
+            (Locale::PtBr, days) => {
+                parts.push(format!("{days} dias ainda dentro do atraso do Graph"))
+            }
+        }
+        format!("{}.", parts.join("; "))
+    }
+
     pub fn spend_in(self, currency: &str) -> String {
         match self {
             Locale::En => format!("Spend in {currency}"),

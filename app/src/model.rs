@@ -108,6 +108,36 @@ pub struct Summary {
     pub currencies: Vec<CurrencySummary>,
     /// Rows Graph sent with a null key or total field; they are counted, never dropped.
     pub incomplete_rows: u64,
+    /// Runs of days of the range the portal has not stored yet (still loading from Graph, or
+    /// older than Graph gives): the figures leave them out. Empty when the range is complete.
+    #[serde(default)]
+    pub missing: Vec<DateRange>,
+    /// How far the portal's kept history reaches.
+    #[serde(default)]
+    pub history: Option<HistoryStatus>,
+}
+
+impl Summary {
+    /// Days of the range the figures leave out.
+    pub fn missing_days(&self) -> i64 {
+        self.missing.iter().map(DateRange::days).sum()
+    }
+}
+
+/// How far the kept history reaches and what is still loading from Graph.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryStatus {
+    /// The oldest and the newest stored day; `None` before the first day is stored.
+    pub stored: Option<DateRange>,
+    /// The days kept (ending today), of which stored, and still to load.
+    pub window_days: u32,
+    pub stored_days: u32,
+    pub loading_days: u32,
+    /// Stored days Graph may still change (read again until its lag has passed).
+    pub within_lag_days: u32,
+    /// Graph refused days before this one as too old; older days cannot be loaded.
+    #[serde(default, with = "crate::range::optional_day_serde")]
+    pub retention_floor: Option<NaiveDate>,
 }
 
 impl Summary {
@@ -344,6 +374,8 @@ mod tests {
             range: DateRange { from: day, to: day },
             currencies: vec![currency("EUR", 5), currency("GBP", 9), currency("USD", 9)],
             incomplete_rows: 0,
+            missing: Vec::new(),
+            history: None,
         };
         let detailed = |wanted| {
             summary

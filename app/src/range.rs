@@ -183,6 +183,30 @@ pub mod day_serde {
     }
 }
 
+/// [`day_serde`] for an optional day (`null` when absent).
+pub mod optional_day_serde {
+    use chrono::NaiveDate;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(
+        day: &Option<NaiveDate>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match day {
+            Some(day) => super::day_serde::serialize(day, serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<NaiveDate>, D::Error> {
+        #[derive(Deserialize)]
+        struct Wrapped(#[serde(with = "super::day_serde")] NaiveDate);
+        Ok(Option::<Wrapped>::deserialize(deserializer)?.map(|Wrapped(day)| day))
+    }
+}
+
 /// The preset a range is, if any.
 pub fn preset_of(range: DateRange, today: NaiveDate) -> Option<Preset> {
     Preset::ALL

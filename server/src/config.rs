@@ -3,6 +3,7 @@
 //! `docs/configuration.md` is the reference.
 mod auth;
 mod file;
+mod store;
 mod values;
 
 use std::net::SocketAddr;
@@ -18,6 +19,7 @@ pub use auth::{
     AuthSettings, DEFAULT_REQUIRED_ROLE, EntraSettings, Issuer, ProxySettings, SessionSettings,
 };
 pub use file::FileSettings;
+pub use store::{DEFAULT_DATABASE_PATH, StoreSettings};
 use values::Values;
 pub(crate) use values::parse_day;
 
@@ -58,6 +60,11 @@ pub mod names {
     pub const PROXY_USER_HEADER: &str = "PORTAL_PROXY_USER_HEADER";
     pub const PROXY_ROLES_HEADER: &str = "PORTAL_PROXY_ROLES_HEADER";
     pub const TRUSTED_PROXIES: &str = "PORTAL_TRUSTED_PROXIES";
+    pub const DATABASE_URL: &str = "PORTAL_DATABASE_URL";
+    pub const HISTORY_DAYS: &str = "PORTAL_HISTORY_DAYS";
+    pub const SYNC_INTERVAL: &str = "PORTAL_SYNC_INTERVAL";
+    pub const SYNC_GRAPH_SHARE: &str = "PORTAL_SYNC_GRAPH_SHARE";
+    pub const STORE_CACHE_ROWS: &str = "PORTAL_STORE_CACHE_ROWS";
 
     /// The sign-in settings.
     pub const AUTH_ALL: [&str; 11] = [
@@ -103,6 +110,11 @@ pub mod names {
             CACHE_SETTLED_TTL,
             CACHE_LAG_DAYS,
             CACHE_MAX_ROWS,
+            DATABASE_URL,
+            HISTORY_DAYS,
+            SYNC_INTERVAL,
+            SYNC_GRAPH_SHARE,
+            STORE_CACHE_ROWS,
             graph::TENANT_ID,
             graph::CLIENT_ID,
             graph::CLIENT_SECRET,
@@ -180,6 +192,8 @@ pub struct PortalConfig {
     pub site_addr: SocketAddr,
     pub graph: GraphSource,
     pub server: ServerSettings,
+    /// The kept history and its sync.
+    pub store: StoreSettings,
     /// Things worth a warning in the log once logging is set up.
     pub warnings: Vec<String>,
 }
@@ -201,7 +215,18 @@ impl PortalConfig {
     ) -> Result<Self, ConfigError> {
         let values = Values::new(file, env);
         let mut warnings = file.warnings().to_vec();
-        let graph = graph_source(&values, &mut warnings)?;
+        let store = store::store_settings(&values)?;
+        let graph = match graph_source(&values, &mut warnings)? {
+            GraphSource::Tenant(config) => {
+                GraphSource::Tenant(config.with_background_share(store.graph_share).map_err(
+                    |error| ConfigError::Invalid {
+                        setting: names::SYNC_GRAPH_SHARE,
+                        problem: error.to_string(),
+                    },
+                )?)
+            }
+            demo => demo,
+        };
         let site_addr = values.parse(names::SITE_ADDR, SocketAddr::from(([127, 0, 0, 1], 3000)))?;
         let auth = auth::auth_settings(&values, &graph, site_addr)?;
         if let AuthSettings::Entra(entra) = &auth
@@ -219,6 +244,7 @@ impl PortalConfig {
                 auth,
                 ..server_settings(&values)?
             },
+            store,
             warnings,
         })
     }

@@ -35,6 +35,9 @@ pub struct GraphConnection {
     /// Whether Graph limits its requests (a tenant, or a simulator that enforces the limits):
     /// only then is there a budget to share between people.
     pub limited: bool,
+    /// Which Graph's report this is, for the store (a store synced from one is never mixed
+    /// with another's).
+    pub source: String,
     simulator: Option<RunningSim>,
 }
 
@@ -63,7 +66,12 @@ impl GraphConnection {
     /// The organisation's tenant; today is the clock's UTC date.
     pub fn tenant(config: GraphConfig) -> Result<Self, String> {
         let today: Today = Arc::new(|| Utc::now().date_naive());
-        Self::connect_client(config, Mode::Graph, today, None, true)
+        let source = format!(
+            "tenant {} at {}",
+            config.tenant_id(),
+            config.graph_endpoint()
+        );
+        Self::connect_client(config, Mode::Graph, today, None, true, source)
     }
 
     /// Starts the simulator on a free loopback port and connects to it.
@@ -97,12 +105,18 @@ impl GraphConnection {
             "no Graph credentials configured: demo mode"
         );
         let sim_today = sim_config.today;
+        // The made-up data of a day depends on the seed and the number of users only.
+        let source = format!(
+            "the demo simulator (seed {}, {} users)",
+            sim_config.seed, sim_config.users
+        );
         Self::connect_client(
             config,
             Mode::Demo,
             Arc::new(move || sim_today),
             Some(simulator),
             sim_config.enforce_limits,
+            source,
         )
     }
 
@@ -112,6 +126,7 @@ impl GraphConnection {
         today: Today,
         simulator: Option<RunningSim>,
         limited: bool,
+        source: String,
     ) -> Result<Self, String> {
         let client = GraphClient::new(config).map_err(|error| error.to_string())?;
         Ok(Self {
@@ -119,6 +134,7 @@ impl GraphConnection {
             mode,
             today,
             limited,
+            source,
             simulator,
         })
     }

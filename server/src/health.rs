@@ -32,16 +32,61 @@ pub async fn healthz(State(state): State<PortalState>) -> Json<Value> {
 
 pub async fn readyz(State(state): State<PortalState>) -> (StatusCode, Json<Value>) {
     let mode = state.mode.as_str();
+    let history = history(&state.service.history_report().await);
     match state.readiness.verdict(&state.service).await {
         Ok(()) => (
             StatusCode::OK,
-            Json(json!({ "status": "ready", "mode": mode })),
+            Json(json!({ "status": "ready", "mode": mode, "history": history })),
         ),
         Err(reason) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "unavailable", "mode": mode, "reason": reason })),
+            Json(
+                json!({ "status": "unavailable", "mode": mode, "reason": reason, "history": history }),
+            ),
         ),
     }
+}
+
+/// How far the kept history reaches and what is still loading: counts and dates only (this
+/// route is open to anyone), and one line a person can read.
+fn history(report: &report_store::HistoryReport) -> Value {
+    let day = |day: Option<chrono::NaiveDate>| day.map(|day| day.to_string());
+    json!({
+        "from": day(report.oldest_stored),
+        "to": day(report.newest_stored),
+        "window_days": report.window_days,
+        "stored_days": report.stored_days,
+        "loading_days": report.loading_days(),
+        "within_lag_days": report.within_lag_days,
+        "retention_floor": day(report.retention_floor),
+        "syncing": report.sync.running,
+        "last_sync_error": report.sync.last_error.is_some(),
+        "summary": history_line(report),
+    })
+}
+
+/// "history from 2025-12-03 to 2026-12-02; backfilling, 212 of 365 days; 2 days still within
+/// Graph's lag".
+pub(crate) fn history_line(report: &report_store::HistoryReport) -> String {
+    let mut parts = vec![match (report.oldest_stored, report.newest_stored) {
+        (Some(from), Some(to)) => format!("history from {from} to {to}"),
+        _ => "no history stored yet".to_string(),
+    }];
+    if report.loading_days() > 0 {
+        parts.push(format!(
+            "backfilling, {} of {} days",
+            report.stored_days, report.window_days
+        ));
+    }
+    if let Some(floor) = report.retention_floor {
+        parts.push(format!("Graph keeps nothing before {floor}"));
+    }
+    match report.within_lag_days {
+        0 => {}
+        1 => parts.push("1 day still within Graph's lag".into()),
+        days => parts.push(format!("{days} days still within Graph's lag")),
+    }
+    parts.join("; ")
 }
 
 /// The last readiness verdict and until when it holds. Behind an async mutex: callers that

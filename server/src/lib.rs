@@ -12,6 +12,7 @@ pub mod export;
 pub mod fetch;
 mod graph;
 mod health;
+pub mod history;
 pub mod inbound;
 mod layers;
 pub mod listener;
@@ -29,8 +30,9 @@ use axum::routing::{MethodRouter, get};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 
-pub use config::{ConfigError, GraphSource, PortalConfig, ServerSettings};
+pub use config::{ConfigError, GraphSource, PortalConfig, ServerSettings, StoreSettings};
 pub use graph::{GraphConnection, Mode};
+pub use history::OpenHistory;
 
 /// Logs go to stderr, coloured only on a terminal; `RUST_LOG` filters them (default:
 /// `default_level`).
@@ -72,6 +74,7 @@ impl FromRef<PortalState> for ReportService {
 pub fn router(
     leptos_options: LeptosOptions,
     connection: &GraphConnection,
+    history: report_store::History,
     settings: &ServerSettings,
 ) -> Result<Router, String> {
     let auth = auth::Auth::new(
@@ -86,7 +89,7 @@ pub fn router(
         app::report::QuotaSettings::unlimited()
     };
     let service = ReportService::new(
-        Arc::clone(&connection.client),
+        history,
         settings.cache.clone(),
         quota,
         Arc::clone(&connection.today),
@@ -167,7 +170,14 @@ pub async fn serve(config: PortalConfig) -> Result<(), String> {
     leptos_options.site_addr = config.site_addr;
     let addr = config.site_addr;
     let connection = GraphConnection::connect(config.graph).await?;
-    let app = router(leptos_options, &connection, &config.server)?;
+    let opened = OpenHistory::open(&connection, &config.store).await?;
+    let history = opened.history.clone();
+    let app = router(leptos_options, &connection, history.clone(), &config.server)?;
+    // The sync runs beside the server from the start; it is stopped with it.
+    let (stop_sync, sync_stopped) = tokio::sync::oneshot::channel::<()>();
+    let sync = tokio::spawn(history.clone().run_sync(async {
+        let _ = sync_stopped.await;
+    }));
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|error| format!("cannot listen on {addr} (LEPTOS_SITE_ADDR): {error}"))?;
@@ -183,8 +193,46 @@ pub async fn serve(config: PortalConfig) -> Result<(), String> {
         shutdown_signal(),
     )
     .await;
+    let _ = stop_sync.send(());
+    // A day being written is rolled back whole if the process ends now; waiting is not needed
+    // for safety, only to close the file cleanly.
+    sync.abort();
+    let _ = sync.await;
+    history.store().close().await;
+    drop(opened);
     connection.shutdown().await;
     Ok(())
+}
+
+/// `dialout-portal sync`: syncs the store once (`once`), or until Ctrl-C or SIGTERM.
+pub async fn sync(config: PortalConfig, once: bool) -> Result<(), String> {
+    for warning in &config.warnings {
+        tracing::warn!("{warning}");
+    }
+    let connection = GraphConnection::connect(config.graph).await?;
+    let opened = OpenHistory::open(&connection, &config.store).await?;
+    let history = opened.history.clone();
+    let result = if once {
+        let run = history.sync_once().await;
+        let report = history.report().await;
+        println!(
+            "synced {} new days, read {} days again; {}",
+            run.new_days,
+            run.reread_days,
+            health::history_line(&report)
+        );
+        match run.failed {
+            Some(failure) => Err(format!("the sync stopped: {failure}")),
+            None => Ok(()),
+        }
+    } else {
+        history.clone().run_sync(shutdown_signal()).await;
+        Ok(())
+    };
+    history.store().close().await;
+    drop(opened);
+    connection.shutdown().await;
+    result
 }
 
 async fn shutdown_signal() {

@@ -25,8 +25,22 @@ enum Command {
     /// Serve the portal on LEPTOS_SITE_ADDR (default 127.0.0.1:3000). With no Graph credentials
     /// configured it runs on the embedded simulator (demo mode).
     Serve(ServeArgs),
-    /// Fetch the merged report for a range and write it as CSV or JSON.
+    /// Fetch the merged report for a range and write it as CSV or JSON (straight from Graph:
+    /// the store is not read or written).
     Fetch(FetchArgs),
+    /// Sync the report store from Graph (PORTAL_DATABASE_URL), as the server does in the
+    /// background: with `--once`, one sync, then exit (for cron-style use and tests).
+    Sync(SyncArgs),
+}
+
+#[derive(Args)]
+struct SyncArgs {
+    /// Run one sync and exit (non-zero when it stopped on an error).
+    #[arg(long)]
+    once: bool,
+    /// A TOML file of settings, as for `serve`.
+    #[arg(long, value_name = "FILE", env = "PORTAL_CONFIG")]
+    config: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -58,6 +72,10 @@ async fn main() -> ExitCode {
             Err(error) => Err(format!("configuration: {error}")),
         },
         Command::Fetch(args) => dialout_portal::fetch::run(args).await,
+        Command::Sync(args) => match PortalConfig::load(args.config.as_deref()) {
+            Ok(config) => dialout_portal::sync(config, args.once).await,
+            Err(error) => Err(format!("configuration: {error}")),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

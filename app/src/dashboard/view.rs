@@ -15,7 +15,9 @@ use crate::api::get_trend;
 use crate::components::ErrorNotice;
 use crate::i18n::{Msg, use_locale};
 use crate::layout::use_today;
-use crate::model::{Bucket, CurrencyGlance, CurrencySeries, CurrencySummary, DateRange};
+use crate::model::{
+    Bucket, CurrencyGlance, CurrencySeries, CurrencySummary, DateRange, HistoryStatus,
+};
 use crate::query::{PageError, use_page_query, use_page_range};
 use crate::range::RangeError;
 use crate::users::UsersTable;
@@ -31,6 +33,9 @@ pub struct DashboardFigures {
     series: Option<CurrencySeries>,
     bucket: Bucket,
     incomplete_rows: u64,
+    /// Days of the range not stored yet (the figures leave them out).
+    missing: Vec<DateRange>,
+    history: Option<HistoryStatus>,
 }
 
 async fn load_figures(
@@ -58,6 +63,8 @@ async fn load_figures(
         series,
         bucket: trend.bucket,
         incomplete_rows: summary.incomplete_rows,
+        missing: summary.missing.clone(),
+        history: summary.history.clone(),
     })
 }
 
@@ -119,7 +126,24 @@ fn FiguresView(
         series,
         bucket,
         incomplete_rows,
+        missing,
+        history,
     } = figures;
+    // A range with days still loading is never shown as complete.
+    let not_complete = (!missing.is_empty()).then(|| {
+        view! {
+            <p class="notice warning" role="status" data-testid="missing-days">
+                {locale.missing_days(&missing)}
+            </p>
+        }
+    });
+    let history = history.map(|status| {
+        view! {
+            <p class="history" data-testid="history">
+                {locale.history(&status)}
+            </p>
+        }
+    });
     let empty = glance.is_empty();
     let incomplete = (incomplete_rows > 0).then(|| {
         view! {
@@ -140,6 +164,8 @@ fn FiguresView(
         .map(|summary| view! { <CurrencySection summary series bucket query=query.clone() /> });
     view! {
         <StatusBar today range version />
+        {history}
+        {not_complete}
         {empty
             .then(|| {
                 view! {

@@ -27,6 +27,10 @@ pub struct RangeData {
     /// One entry per (user, currency), highest charge first.
     pub(super) users: Vec<UserSpend>,
     summary: Vec<CurrencySummary>,
+    /// Runs of days of the range the store lacked when this was built.
+    pub missing: Vec<DateRange>,
+    /// The store's write counter when this was built: a day written since makes it stale.
+    pub version: u64,
     /// Pages already answered: the same query (a page reload, SSR then hydration) is served
     /// without filtering and sorting every row again.
     pub(super) user_pages: moka::sync::Cache<UserQuery, Arc<UserPage>>,
@@ -48,8 +52,17 @@ impl RangeData {
             facts,
             users,
             summary,
+            missing: Vec::new(),
+            version: 0,
             user_pages,
         }
+    }
+
+    /// Records what the store held when this was built.
+    pub fn with_store_state(mut self, missing: Vec<DateRange>, version: u64) -> Self {
+        self.missing = missing;
+        self.version = version;
+        self
     }
 
     pub fn summary(&self) -> Summary {
@@ -57,6 +70,8 @@ impl RangeData {
             range: self.range,
             currencies: self.summary.clone(),
             incomplete_rows: (self.stats.rows_missing_key + self.stats.rows_missing_totals) as u64,
+            missing: self.missing.clone(),
+            history: None,
         }
     }
 

@@ -6,6 +6,7 @@ pub(crate) mod facts;
 pub mod progress;
 mod quota;
 mod service;
+pub mod stored;
 pub mod trend;
 mod users;
 
@@ -14,7 +15,7 @@ use std::sync::Arc;
 pub use cache::CacheSettings;
 pub use dataset::RangeData;
 pub use quota::{QuotaSettings, Requester};
-pub use service::ReportService;
+pub use service::{MAX_WAIT_DAYS, ReportService};
 
 use graph_client::DayRange;
 

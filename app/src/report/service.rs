@@ -1,25 +1,30 @@
-//! The report service: what server functions and exports call. It fetches Graph windows
-//! through the client, caches each window and each range's indexed report (one Graph request
-//! chain per window however many callers ask at once), and answers the pages' questions.
+//! The report service: what server functions and exports call. It reads the kept history (the
+//! store, with its days in memory), fetches from Graph only the days the store lacks (charged
+//! to the requester's share; one request chain per day however many ask), caches each range's
+//! indexed report and trend, and answers the pages' questions.
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 
 use chrono::NaiveDate;
-use graph_client::{
-    DayRange, DialoutRow, FetchProgress, GraphClient, GraphError, ProgressSum, Window, merge_rows,
-};
+use graph_client::{DayRange, GraphError, Priority};
 use moka::future::Cache;
+use report_store::{History, HistoryError, HistoryReport, merge_days};
 use tokio::sync::watch;
 
 use super::Today;
 use super::cache::{CacheSettings, LagAwareExpiry, LastDay};
 use super::dataset::RangeData;
-use super::facts::Fact;
 use super::progress::StatusHub;
 use super::quota::{GraphQuota, QuotaSettings, Requester};
-use super::trend::{BucketFacts, bucket_windows, build_trend};
+use super::stored::{as_bucket_facts, bucket_facts, runs};
+use super::trend::{bucket_ranges, build_trend};
 use crate::error::AppError;
 use crate::model::{DateRange, FetchStatus, Summary, Trend, UserDetail, UserPage, UserQuery};
+
+/// A range with at most this many days missing from the store waits for them (fetched now,
+/// at interactive priority, with the progress bar); a longer gap is left to the sync, which
+/// takes the range's days first, and the page says which days are still loading.
+pub const MAX_WAIT_DAYS: usize = 31;
 
 #[derive(Clone)]
 pub struct ReportService {
@@ -27,26 +32,13 @@ pub struct ReportService {
 }
 
 struct Inner {
-    client: Arc<GraphClient>,
-    windows: Cache<Window, Arc<WindowData>>,
+    history: History,
     ranges: Cache<DateRange, Arc<RangeData>>,
-    /// Built series per (range, user): aggregating every bucket's rows is the costly part.
-    trends: Cache<TrendKey, Arc<Trend>>,
+    /// Built series per (range, user), with the store's version they were built at.
+    trends: Cache<TrendKey, Arc<(Trend, u64)>>,
     progress: StatusHub,
     today: Today,
     quota: GraphQuota,
-}
-
-/// One Graph window's rows as Graph sent them, and as the portal reads them.
-struct WindowData {
-    rows: Vec<DialoutRow>,
-    facts: Vec<Fact>,
-}
-
-impl LastDay for Window {
-    fn last_day(&self) -> NaiveDate {
-        self.range().to()
-    }
 }
 
 /// A trend is asked for a range, for everyone (`None`) or one user.
@@ -69,35 +61,26 @@ impl LastDay for DateRange {
 
 impl ReportService {
     pub fn new(
-        client: Arc<GraphClient>,
+        history: History,
         settings: CacheSettings,
         quota: QuotaSettings,
         today: Today,
     ) -> Self {
-        // Both caches weigh entries by rows held; together they stay under `max_rows`.
-        let per_cache = (settings.max_rows / 2).max(1);
         let expiry = || LagAwareExpiry {
             settings: settings.clone(),
             today: Arc::clone(&today),
         };
-        let windows = Cache::builder()
-            .max_capacity(per_cache)
-            .weigher(|_: &Window, data: &Arc<WindowData>| weight(data.rows.len()))
-            .expire_after(expiry())
-            .build();
         let ranges = Cache::builder()
-            .max_capacity(per_cache)
+            .max_capacity(settings.max_rows.max(1))
             .weigher(|_: &DateRange, data: &Arc<RangeData>| weight(data.row_count()))
             .expire_after(expiry())
             .build();
         let trends = Cache::builder()
             .max_capacity(TRENDS_KEPT)
             .expire_after(expiry())
-            .support_invalidation_closures()
             .build();
         let inner = Inner {
-            client,
-            windows,
+            history,
             ranges,
             trends,
             progress: StatusHub::default(),
@@ -113,28 +96,37 @@ impl ReportService {
         (self.inner.today)()
     }
 
+    pub fn history(&self) -> &History {
+        &self.inner.history
+    }
+
     /// Checks a range a page, a server function or an export asked for, with the one range
     /// rule ([`crate::range::check`]), as the Graph client's range.
     pub fn check_range(&self, range: DateRange) -> Result<DayRange, AppError> {
         super::check_range(range, self.today())
     }
 
-    /// The indexed report for a range: from the cache, or fetched once however many ask (the
-    /// Graph windows it lacks charged to `requester`'s share).
+    /// The indexed report for a range: from the cache while no day of it changed, else built
+    /// from the store (the days it lacks fetched first, once however many ask, and charged to
+    /// `requester`'s share, when there are few enough to wait for).
     pub async fn data(
         &self,
         range: DateRange,
         requester: &Requester,
     ) -> Result<Arc<RangeData>, AppError> {
-        let day_range = self.check_range(range)?;
+        self.check_range(range)?;
+        let history = &self.inner.history;
+        if let Some(held) = self.inner.ranges.get(&range).await
+            && history.changed_since(range.from, range.to, held.version)
+        {
+            self.inner.ranges.invalidate(&range).await;
+        }
         // Charged inside the single flight: callers that wait for a fetch another started (the
         // same page's figures and users table, say) cost nothing more.
         let ran = AtomicBool::new(false);
         let build = || async {
             ran.store(true, Relaxed);
-            let missing = self.missing_windows(day_range.windows());
-            self.inner.quota.charge(requester, missing)?;
-            self.build(range, day_range).await
+            self.build(range, requester).await
         };
         let mut result = self.inner.ranges.try_get_with(range, build()).await;
         if refused_someone_else(&result, &ran) {
@@ -143,12 +135,64 @@ impl ReportService {
         result.map_err(|error| AppError::clone(&error))
     }
 
+    async fn build(
+        &self,
+        range: DateRange,
+        requester: &Requester,
+    ) -> Result<Arc<RangeData>, AppError> {
+        let history = &self.inner.history;
+        let version = history.store().version();
+        let missing = history.missing_days(range.from, range.to);
+        if !missing.is_empty() {
+            if missing.len() <= MAX_WAIT_DAYS {
+                self.inner
+                    .quota
+                    .charge(requester, u32::try_from(missing.len()).unwrap_or(u32::MAX))?;
+                let status = self.inner.progress.start(range);
+                let publish = &status;
+                history
+                    .fetch_missing(missing, Priority::Interactive, |update| {
+                        publish.update(update)
+                    })
+                    .await
+                    .map_err(|error| history_error(&error))?;
+                status.succeeded();
+            } else {
+                history.want(missing);
+            }
+        }
+        let missing = history.missing_days(range.from, range.to);
+        let days = history
+            .stored_days(range.from, range.to)
+            .await
+            .map_err(|error| AppError::Internal(error.to_string()))?;
+        let keys = history.store().keys();
+        let day_refs: Vec<&report_store::StoredDay> = days.iter().map(Arc::as_ref).collect();
+        let (rows, stats) = merge_days(&day_refs, &keys).ok_or_else(|| {
+            AppError::Internal(format!(
+                "the totals of {} to {} overflow: the report cannot be summed",
+                range.from, range.to
+            ))
+        })?;
+        Ok(Arc::new(
+            RangeData::build(range, rows, stats).with_store_state(runs(&missing), version),
+        ))
+    }
+
+    /// The summary of a range, with how far the kept history reaches.
     pub async fn summary(
         &self,
         range: DateRange,
         requester: &Requester,
     ) -> Result<Summary, AppError> {
-        Ok(self.data(range, requester).await?.summary())
+        let mut summary = self.data(range, requester).await?.summary();
+        summary.history = Some((&self.history_report().await).into());
+        Ok(summary)
+    }
+
+    /// How far the kept history reaches and what is still loading.
+    pub async fn history_report(&self) -> HistoryReport {
+        self.inner.history.report().await
     }
 
     pub async fn users(
@@ -176,80 +220,63 @@ impl ReportService {
         })
     }
 
-    /// Per-currency series over day buckets (ranges up to 31 days) or week buckets, each bucket
-    /// a cached Graph window; for one user when `user_id` is given.
+    /// Per-currency series over day buckets (ranges up to 31 days) or week buckets, built from
+    /// the stored days; for one user when `user_id` is given.
     pub async fn trend(
         &self,
         range: DateRange,
         user_id: Option<&str>,
         requester: &Requester,
     ) -> Result<Trend, AppError> {
-        self.check_range(range)?;
+        // The range's days are in the store (or being loaded) once its report is.
+        let data = self.data(range, requester).await?;
         let key = (range, user_id.map(str::to_string));
-        let ran = AtomicBool::new(false);
-        let build = || async {
-            ran.store(true, Relaxed);
-            let missing = self.missing_windows(bucket_windows(range)?);
-            self.inner.quota.charge(requester, missing)?;
-            self.build_trend(range, user_id).await
-        };
-        let trends = &self.inner.trends;
-        let mut result = trends.try_get_with_by_ref(&key, build()).await;
-        if refused_someone_else(&result, &ran) {
-            result = trends.try_get_with_by_ref(&key, build()).await;
-        }
-        let trend = result.map_err(|error| AppError::clone(&error))?;
-        Ok(Trend::clone(&trend))
-    }
-
-    async fn build_trend(
-        &self,
-        range: DateRange,
-        user_id: Option<&str>,
-    ) -> Result<Arc<Trend>, AppError> {
-        let windows = bucket_windows(range)?;
-        let client = &self.inner.client;
-        let buckets: Vec<Arc<WindowData>> = client
-            .each_window(windows.clone(), |_, window| self.window(window, |_| {}))
-            .await?;
-        let bucket_facts: Vec<BucketFacts<'_>> = windows
-            .iter()
-            .zip(&buckets)
-            .map(|(window, data)| BucketFacts {
-                range: window.range().into(),
-                facts: &data.facts,
-            })
-            .collect();
-        Ok(Arc::new(build_trend(range, &bucket_facts, user_id)))
-    }
-
-    /// Drops everything cached for the range, so the next request fetches it again; at most
-    /// once per cooldown for a range, whoever asks.
-    pub async fn refresh(&self, range: DateRange) -> Result<(), AppError> {
-        let day_range = self.check_range(range)?;
-        self.inner.quota.start_refresh(range)?;
-        self.inner.ranges.invalidate(&range).await;
-        self.inner
-            .trends
-            .invalidate_entries_if(move |key, _| key.0 == range)
-            .map_err(|error| AppError::Internal(error.to_string()))?;
-        for window in day_range
-            .windows()
-            .into_iter()
-            .chain(bucket_windows(range)?)
+        if let Some(held) = self.inner.trends.get(&key).await
+            && held.1 < data.version
         {
-            self.inner.windows.invalidate(&window).await;
+            self.inner.trends.invalidate(&key).await;
         }
-        Ok(())
+        let built = self
+            .inner
+            .trends
+            .try_get_with_by_ref(&key, async {
+                let history = &self.inner.history;
+                let days = history
+                    .stored_days(range.from, range.to)
+                    .await
+                    .map_err(|error| AppError::Internal(error.to_string()))?;
+                let keys = history.store().keys();
+                let buckets = bucket_facts(&bucket_ranges(range), &days, &keys, user_id);
+                let trend = build_trend(range, &as_bucket_facts(&buckets), user_id);
+                Ok::<_, AppError>(Arc::new((trend, data.version)))
+            })
+            .await
+            .map_err(|error| AppError::clone(&error))?;
+        Ok(built.0.clone())
     }
 
-    /// How many of `windows` are not cached: each will cost at least one Graph request.
-    fn missing_windows(&self, windows: Vec<Window>) -> u32 {
-        let missing = windows
-            .iter()
-            .filter(|window| !self.inner.windows.contains_key(*window))
-            .count();
-        u32::try_from(missing).unwrap_or(u32::MAX)
+    /// Reads the range's days that Graph may still change again now (the others are final and
+    /// never change), then drops what is cached for the range; at most once per cooldown for a
+    /// range, whoever asks.
+    pub async fn refresh(&self, range: DateRange) -> Result<(), AppError> {
+        self.check_range(range)?;
+        self.inner.quota.start_refresh(range)?;
+        let history = &self.inner.history;
+        let open: Vec<NaiveDate> = history
+            .store()
+            .day_states(range.from, range.to)
+            .into_iter()
+            .filter(|(_, state)| !state.is_final)
+            .map(|(day, _)| day)
+            .collect();
+        for day in open {
+            history
+                .reread(day, Priority::Interactive)
+                .await
+                .map_err(|error| history_error(&error))?;
+        }
+        self.inner.ranges.invalidate(&range).await;
+        Ok(())
     }
 
     /// Follows the fetch of `range` while one runs.
@@ -259,54 +286,14 @@ impl ReportService {
 
     /// Whether a Graph token can be obtained now (readiness).
     pub async fn check_graph(&self) -> Result<(), GraphError> {
-        self.inner.client.check_token().await.map(|_| ())
+        self.inner.history.check_graph().await
     }
+}
 
-    async fn build(
-        &self,
-        range: DateRange,
-        day_range: DayRange,
-    ) -> Result<Arc<RangeData>, AppError> {
-        let windows = day_range.windows();
-        let sum = ProgressSum::new(windows.len());
-        let status = self.inner.progress.start(range);
-        let (sum, publish) = (&sum, &status);
-        let parts: Vec<Arc<WindowData>> = self
-            .inner
-            .client
-            .each_window(windows, |index, window| {
-                self.window(window, move |update| {
-                    publish.update(sum.update(index, update))
-                })
-            })
-            .await?;
-        let (rows, stats) = merge_rows(parts.iter().map(|part| part.rows.clone()))
-            .map_err(|error| AppError::Internal(error.to_string()))?;
-        status.succeeded();
-        Ok(Arc::new(RangeData::build(range, rows, stats)))
-    }
-
-    async fn window(
-        &self,
-        window: Window,
-        progress: impl Fn(FetchProgress) + Send + Sync,
-    ) -> Result<Arc<WindowData>, AppError> {
-        let client = Arc::clone(&self.inner.client);
-        self.inner
-            .windows
-            .try_get_with(window, async move {
-                let fetched = client
-                    .fetch_window(window, progress)
-                    .await
-                    .map_err(AppError::from)?;
-                let facts = fetched.rows.iter().map(Fact::from_row).collect();
-                Ok::<_, AppError>(Arc::new(WindowData {
-                    rows: fetched.rows,
-                    facts,
-                }))
-            })
-            .await
-            .map_err(|error| AppError::clone(&error))
+fn history_error(error: &HistoryError) -> AppError {
+    match error {
+        HistoryError::Graph(error) => AppError::from(error),
+        HistoryError::Store(error) => AppError::Internal(error.to_string()),
     }
 }
 

@@ -3,10 +3,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, Days};
 
-use graph_client::{DayRange, Window};
-
 use super::facts::Fact;
-use crate::error::AppError;
 use crate::model::{Bucket, CurrencySeries, DateRange, Totals, Trend, TrendPoint};
 
 /// Ranges up to this many days are drawn per day; longer ones per week.
@@ -22,7 +19,7 @@ pub fn bucket_for(range: DateRange) -> Bucket {
 
 /// The buckets covering `range`, chronological: single days, or calendar weeks (Monday to
 /// Sunday) clipped to the range. Calendar weeks, not weeks counted from the range's first day,
-/// so that overlapping ranges share their Graph windows and the cache serves them.
+/// so that overlapping ranges draw the same weeks.
 pub fn bucket_ranges(range: DateRange) -> Vec<DateRange> {
     let mut buckets = Vec::new();
     let mut from = range.from;
@@ -43,18 +40,6 @@ pub fn bucket_ranges(range: DateRange) -> Vec<DateRange> {
         }
     }
     buckets
-}
-
-/// The Graph window of each of a range's buckets: each bucket is fetched and cached on its
-/// own, so overlapping ranges share them.
-pub fn bucket_windows(range: DateRange) -> Result<Vec<Window>, AppError> {
-    bucket_ranges(range)
-        .into_iter()
-        .map(|bucket| {
-            Window::new(DayRange::try_from(bucket)?)
-                .map_err(|error| AppError::Internal(error.to_string()))
-        })
-        .collect()
 }
 
 /// The facts of one bucket.

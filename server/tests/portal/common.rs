@@ -2,7 +2,9 @@
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use dialout_portal::{GraphConnection, ServerSettings, listener, router};
+use dialout_portal::{
+    GraphConnection, OpenHistory, ServerSettings, StoreSettings, listener, router,
+};
 use graph_sim::{SimConfig, Truth};
 use leptos::prelude::LeptosOptions;
 use rust_decimal::Decimal;
@@ -41,6 +43,9 @@ pub struct Portal {
     server: JoinHandle<()>,
     // Kept alive (the simulator stops when it is dropped).
     pub connection: GraphConnection,
+    /// The portal's store (its days synced before the portal serves).
+    pub history: report_store::History,
+    _store_folder: tempfile::TempDir,
     _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
@@ -58,11 +63,36 @@ impl Portal {
         Self::start_with(connection, sim_config, |_| settings).await
     }
 
+    /// A portal whose store is empty (no sync has run): every range is read from Graph on
+    /// demand, as on a portal's first start.
+    pub async fn empty(
+        connection: GraphConnection,
+        sim_config: SimConfig,
+        settings: ServerSettings,
+    ) -> Self {
+        Self::launch(connection, sim_config, |_| settings, false).await
+    }
+
+    /// [`Self::empty`] in demo mode.
+    pub async fn demo_empty(sim_config: SimConfig) -> Self {
+        let connection = GraphConnection::demo(sim_config.clone()).await.unwrap();
+        Self::empty(connection, sim_config, ServerSettings::default()).await
+    }
+
     /// `settings` made once the portal's address is known (sign-in needs its public URL).
     pub async fn start_with(
         connection: GraphConnection,
         sim_config: SimConfig,
         settings: impl FnOnce(&str) -> ServerSettings,
+    ) -> Self {
+        Self::launch(connection, sim_config, settings, true).await
+    }
+
+    async fn launch(
+        connection: GraphConnection,
+        sim_config: SimConfig,
+        settings: impl FnOnce(&str) -> ServerSettings,
+        synced: bool,
     ) -> Self {
         // A test that failed still gives up its turn (its portal is dropped as it unwinds).
         let turn = ONE_PORTAL_AT_A_TIME.lock().await;
@@ -74,7 +104,40 @@ impl Portal {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let settings = settings(&base);
-        let app = router(options, &connection, &settings).unwrap();
+        // Each portal has a store of its own, synced over the simulator's history before it
+        // serves (as a portal that has run for a while): pages read the store, not Graph.
+        let store_folder = tempfile::tempdir().unwrap();
+        let store_settings = StoreSettings {
+            database_url: Some(
+                store_folder
+                    .path()
+                    .join("store.sqlite")
+                    .display()
+                    .to_string(),
+            ),
+            sync: report_store::SyncSettings {
+                history_days: sim_config.history_days + 1,
+                ..Default::default()
+            },
+            ..StoreSettings::default()
+        };
+        let history = OpenHistory::open(&connection, &store_settings)
+            .await
+            .unwrap()
+            .history;
+        if synced {
+            let run = history.sync_once().await;
+            assert_eq!(run.failed, None, "the test portal's first sync");
+        }
+        // Tests count the requests the portal makes from here on.
+        if let Some(sim) = connection.simulator_url() {
+            reqwest::Client::new()
+                .post(format!("{sim}/_sim/stats/reset"))
+                .send()
+                .await
+                .unwrap();
+        }
+        let app = router(options, &connection, history.clone(), &settings).unwrap();
         // The accept loop `serve` uses, with its limits (and the peer's address for proxy mode).
         let limits = settings.connections.clone();
         let server = tokio::spawn(listener::serve(
@@ -94,6 +157,8 @@ impl Portal {
             sim_config,
             server,
             connection,
+            history,
+            _store_folder: store_folder,
             _turn: turn,
         }
     }
@@ -129,6 +194,20 @@ impl Portal {
             .json()
             .await
             .unwrap()
+    }
+
+    /// The pages Graph serves for each day of `from..=to` read one by one (an empty day is one
+    /// page), as the store reads them.
+    pub fn day_pages(&self, from: &str, to: &str) -> u64 {
+        let page_size = u64::from(self.sim_config.page_size);
+        day(from)
+            .iter_days()
+            .take_while(|d| *d <= day(to))
+            .map(|d| {
+                let truth = graph_sim::truth(&self.sim_config, d, d).unwrap();
+                truth.rows.div_ceil(page_size).max(1)
+            })
+            .sum()
     }
 
     pub fn truth(&self, from: &str, to: &str) -> Truth {

@@ -204,8 +204,9 @@ async fn slow_headers_are_cut_off_while_others_are_served() {
     assert_eq!(fresh.status(), StatusCode::OK);
 }
 
-/// A portal on a simulator that enforces Graph's limits (so there is a budget to share), each
-/// requester's share `burst` Graph windows, refilled at one a minute.
+/// A portal with an empty store on a simulator that enforces Graph's limits (so there is a
+/// budget to share), each requester's share `burst` Graph request chains (a day each),
+/// refilled at one a minute.
 async fn portal_with_graph_share(latency_ms: u64, burst: u32) -> Portal {
     let sim = graph_sim::SimConfig {
         enforce_limits: true,
@@ -221,14 +222,14 @@ async fn portal_with_graph_share(latency_ms: u64, burst: u32) -> Portal {
         },
         ..ServerSettings::default()
     };
-    Portal::start(connection, sim, settings).await
+    Portal::empty(connection, sim, settings).await
 }
 
 #[tokio::test]
 async fn each_requester_has_a_share_of_graph_and_refresh_cools_down() {
-    let portal = portal_with_graph_share(0, 3).await;
+    let portal = portal_with_graph_share(0, 30).await;
     let summary = |from: &str, to: &str| format!("from={from}&to={to}");
-    // Three uncached 10-day ranges: one Graph window each.
+    // Three 10-day ranges the store lacks: ten days to read from Graph each.
     for from in ["2026-01-01", "2026-01-11", "2026-01-21"] {
         let to = crate::common::day(from) + chrono::Days::new(9);
         let response = portal
@@ -245,7 +246,8 @@ async fn each_requester_has_a_share_of_graph_and_refresh_cools_down() {
         .unwrap()
         .parse()
         .unwrap();
-    assert!((1..=60).contains(&retry), "Retry-After {retry}");
+    // Ten days at one a minute.
+    assert!((1..=600).contains(&retry), "Retry-After {retry}");
     let message = over.text().await.unwrap();
     assert!(message.contains("try again in"), "{message}");
     // What is cached costs nothing.
@@ -278,7 +280,7 @@ async fn each_requester_has_a_share_of_graph_and_refresh_cools_down() {
 async fn callers_waiting_for_one_fetch_are_charged_once() {
     // A page loads its figures and its users table side by side: the server fetches the range
     // once, and only the fetch that runs is charged.
-    let portal = portal_with_graph_share(300, 1).await;
+    let portal = portal_with_graph_share(300, 10).await;
     let range = "from=2026-01-01&to=2026-01-10";
     let (first, second, third) = tokio::join!(
         portal.server_fn("summary", range),
@@ -288,7 +290,7 @@ async fn callers_waiting_for_one_fetch_are_charged_once() {
     for response in [first, second, third] {
         assert_eq!(response.status(), StatusCode::OK);
     }
-    // The one window of the share is spent: a new range waits.
+    // The ten days of the share are spent: a new range waits.
     let over = portal
         .server_fn("summary", "from=2026-02-01&to=2026-02-10")
         .await;

@@ -18,9 +18,21 @@ async fn health_and_readiness_in_demo_mode() {
     let ready = portal.get("/readyz").await;
     assert_eq!(ready.status(), 200);
     let ready: serde_json::Value = ready.json().await.unwrap();
-    assert_eq!(
-        ready,
-        serde_json::json!({ "status": "ready", "mode": "demo" })
+    assert_eq!(ready["status"], "ready");
+    assert_eq!(ready["mode"], "demo");
+    // The test portal synced the simulator's history (and today) before serving.
+    let history = &ready["history"];
+    let window = u64::from(sim_config().history_days) + 1;
+    assert_eq!(history["window_days"], window, "{history}");
+    assert_eq!(history["stored_days"], window, "{history}");
+    assert_eq!(history["loading_days"], 0, "{history}");
+    assert_eq!(history["to"], sim_config().today.to_string(), "{history}");
+    assert_eq!(history["within_lag_days"], 3, "{history}");
+    let summary = history["summary"].as_str().unwrap();
+    assert!(summary.starts_with("history from "), "{summary}");
+    assert!(
+        summary.contains("3 days still within Graph's lag"),
+        "{summary}"
     );
 }
 
@@ -50,7 +62,7 @@ async fn readiness_fails_with_the_reason_when_the_secret_is_wrong() {
         panic!("credentials are configured");
     };
     let connection = GraphConnection::tenant(graph).unwrap();
-    let portal = Portal::start(connection, sim_config.clone(), config.server).await;
+    let portal = Portal::empty(connection, sim_config.clone(), config.server).await;
     let health: serde_json::Value = portal.get("/healthz").await.json().await.unwrap();
     assert_eq!(health["mode"], "graph");
     let tokens = || async {
@@ -170,7 +182,7 @@ async fn progress_events_follow_a_fetch_and_say_idle_otherwise() {
         page_size: 20,
         ..sim_config()
     };
-    let portal = Portal::demo(slow).await;
+    let portal = Portal::demo_empty(slow).await;
     let query = "from=2026-02-01&to=2026-02-28";
     assert_eq!(progress(&portal, query).await, [FetchStatus::default()]);
 

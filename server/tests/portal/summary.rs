@@ -1,5 +1,6 @@
 use app::model::Summary;
 use futures::future::join_all;
+use graph_sim::SimConfig;
 
 use crate::common::{Portal, Totals, sim_config, truth_totals};
 
@@ -48,8 +49,13 @@ async fn summary_totals_equal_the_simulators_truth_exactly() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_simultaneous_requests_cause_one_graph_request_chain() {
-    let portal = Portal::demo(sim_config()).await;
-    let (from, to) = ("2026-01-10", "2026-02-20");
+    // An empty store: the range's days are read from Graph once, one chain per day.
+    let portal = Portal::demo_empty(SimConfig {
+        page_size: 10,
+        ..sim_config()
+    })
+    .await;
+    let (from, to) = ("2026-01-10", "2026-02-09");
     let form = format!("from={from}&to={to}");
     let before = portal.sim_stats().await;
     assert_eq!(before["report_requests"], 0);
@@ -63,18 +69,16 @@ async fn a_hundred_simultaneous_requests_cause_one_graph_request_chain() {
         bodies.windows(2).all(|pair| pair[0] == pair[1]),
         "every caller gets the same summary"
     );
-    let truth = portal.truth(from, to);
-    let page_size = u64::from(portal.sim_config.page_size);
-    let pages = truth.rows.div_ceil(page_size).max(1);
+    let pages = portal.day_pages(from, to);
     assert!(
-        pages > 2,
-        "the fetch should span several pages, got {pages}"
+        pages > 31,
+        "some days should span several pages, got {pages}"
     );
     let stats = portal.sim_stats().await;
     assert_eq!(stats["token_requests"], 1, "{stats}");
     assert_eq!(
         stats["report_requests"], pages,
-        "one chain of {pages} pages: {stats}"
+        "each day's pages read once, {pages} in all: {stats}"
     );
     assert_eq!(stats["pages_served"], pages, "{stats}");
     // Cached now: more requests do not reach Graph.
@@ -102,4 +106,35 @@ async fn server_functions_answer_bad_requests_with_4xx_and_the_reason() {
     let info: app::model::PortalInfo = info.json().await.unwrap();
     assert!(info.demo);
     assert_eq!(info.today, sim_config().today);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_range_with_days_still_loading_names_them_until_the_sync_brings_them() {
+    // An empty store and a range too long to wait for: the page gets what is stored (nothing
+    // yet), with the missing days named, and the sync is asked to take them first.
+    let portal = Portal::demo_empty(sim_config()).await;
+    let (from, to) = ("2026-01-01", "2026-02-15");
+    let partial = summary(&portal, from, to).await;
+    assert_eq!(
+        partial.missing,
+        vec![app::model::DateRange {
+            from: crate::common::day(from),
+            to: crate::common::day(to)
+        }]
+    );
+    assert_eq!(partial.missing_days(), 46);
+    assert!(partial.currencies.is_empty(), "nothing stored yet");
+    let history = partial.history.expect("the store's status");
+    assert_eq!(history.stored_days, 0);
+    assert_eq!(portal.sim_stats().await["report_requests"], 0);
+
+    // The wanted days come first in the next sync; then the range is complete and exact.
+    let run = portal.history.sync_once().await;
+    assert_eq!(run.failed, None);
+    let complete = summary(&portal, from, to).await;
+    assert!(complete.missing.is_empty(), "{:?}", complete.missing);
+    assert_eq!(
+        summary_totals(&complete),
+        without_rows(truth_totals(&portal.truth(from, to)))
+    );
 }

@@ -1,0 +1,93 @@
+// The kept history survives a restart: a portal whose store was synced, stopped and started
+// again draws the default dashboard from the store at once, with no progress bar and no
+// Graph fetch, and says how far its history reaches.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { demoToday, port } from './env';
+
+const restartPort = port + 5;
+const restartURL = `http://127.0.0.1:${restartPort}`;
+
+function startPortal(database: string): ChildProcess {
+  return spawn('../target/release/dialout-portal', ['serve'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      LEPTOS_SITE_ADDR: `127.0.0.1:${restartPort}`,
+      LEPTOS_SITE_ROOT: '../target/site',
+      LEPTOS_SITE_PKG_DIR: 'pkg',
+      LEPTOS_ENV: 'PROD',
+      PORTAL_DEMO_SEED: '42',
+      PORTAL_DEMO_TODAY: demoToday,
+      PORTAL_DATABASE_URL: database,
+      PORTAL_HISTORY_DAYS: '60',
+      RUST_LOG: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+async function stop(portal: ChildProcess) {
+  if (portal.exitCode !== null) return;
+  const exited = new Promise((resolve) => portal.once('exit', resolve));
+  portal.kill('SIGTERM');
+  await exited;
+}
+
+type Readiness = { history: { stored_days: number; loading_days: number; window_days: number } };
+
+/** Polls /readyz until the whole history window is stored. */
+async function waitForHistory(request: import('@playwright/test').APIRequestContext) {
+  await expect
+    .poll(
+      async () => {
+        const response = await request.get(`${restartURL}/readyz`).catch(() => null);
+        if (!response?.ok()) return -1;
+        const body = (await response.json()) as Readiness;
+        return body.history.loading_days;
+      },
+      { timeout: 120_000, intervals: [250] },
+    )
+    .toBe(0);
+}
+
+test('after a restart the dashboard comes from the store, with no progress bar', async ({
+  page,
+  request,
+}) => {
+  const folder = mkdtempSync(path.join(tmpdir(), 'dialout-restart-'));
+  const database = path.join(folder, 'store.sqlite');
+  let portal = startPortal(database);
+  try {
+    await waitForHistory(request);
+    await stop(portal);
+
+    portal = startPortal(database);
+    await expect
+      .poll(async () => (await request.get(`${restartURL}/healthz`).catch(() => null))?.ok(), {
+        timeout: 30_000,
+        intervals: [100],
+      })
+      .toBe(true);
+    // The store already holds every day: nothing is fetched, so the bar never appears.
+    let progressSeen = false;
+    page.on('response', (response) => {
+      if (response.url().includes('/events/progress')) progressSeen = true;
+    });
+    await page.goto(restartURL);
+    await expect(page.getByTestId('period')).toBeVisible();
+    await expect(page.getByTestId('progress')).toHaveCount(0);
+    await expect(page.getByTestId('missing-days')).toHaveCount(0);
+    await expect(page.getByTestId('history')).toContainText('History kept from');
+    await expect(page.getByRole('heading', { level: 2 }).first()).toBeVisible();
+    expect(progressSeen).toBe(false);
+
+    const ready = (await (await request.get(`${restartURL}/readyz`)).json()) as Readiness;
+    expect(ready.history.stored_days).toBe(ready.history.window_days);
+  } finally {
+    await stop(portal);
+    rmSync(folder, { recursive: true, force: true });
+  }
+});

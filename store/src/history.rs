@@ -1,0 +1,323 @@
+//! The kept history: the store, the days held in memory in front of it, and Graph for the days
+//! it lacks. What the report service reads; the sync job ([`crate::sync`]) keeps it full.
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use graph_client::{
+    DayRange, FetchProgress, GraphClient, GraphError, Priority, ProgressSum, Window,
+};
+use moka::future::Cache;
+use tokio::sync::Notify;
+
+use crate::day::StoredDay;
+use crate::error::StoreError;
+use crate::store::{FetchedDay, Store};
+use crate::sync::SyncStatus;
+
+/// Today's UTC date as the portal sees it (demo mode pins it to the simulator's).
+pub type Today = Arc<dyn Fn() -> NaiveDate + Send + Sync>;
+
+/// How much history is kept and how it is synced.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SyncSettings {
+    /// Days kept, ending today.
+    pub history_days: u32,
+    /// Time between syncs.
+    pub interval: Duration,
+    /// Graph's lag: a day read this long after its end is final.
+    pub lag: Duration,
+    /// Report rows of stored days held in memory.
+    pub cache_rows: u64,
+    /// Graph's shortest documented retention (150 days, in some countries) less a margin:
+    /// only a day at least this old that Graph refuses is taken as the end of its history.
+    pub min_retention_days: u32,
+}
+
+impl Default for SyncSettings {
+    fn default() -> Self {
+        Self {
+            history_days: 365,
+            interval: Duration::from_secs(3600),
+            lag: Duration::from_secs(48 * 3600),
+            cache_rows: 5_000_000,
+            min_retention_days: 120,
+        }
+    }
+}
+
+/// A failure to bring a day into the store.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Clone)]
+pub struct History {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) store: Store,
+    pub(crate) client: Arc<GraphClient>,
+    pub(crate) settings: SyncSettings,
+    today: Today,
+    /// Stored days read from the file (or just written), weighed by rows.
+    cache: Cache<NaiveDate, Arc<StoredDay>>,
+    pub(crate) status: RwLock<SyncStatus>,
+    /// Days someone asked for that the store lacks: the sync takes them first.
+    pub(crate) wanted: Mutex<BTreeSet<NaiveDate>>,
+    pub(crate) wake: Notify,
+}
+
+impl History {
+    pub fn new(
+        store: Store,
+        client: Arc<GraphClient>,
+        settings: SyncSettings,
+        today: Today,
+    ) -> Self {
+        let cache = Cache::builder()
+            .max_capacity(settings.cache_rows.max(1))
+            .weigher(|_: &NaiveDate, day: &Arc<StoredDay>| {
+                u32::try_from(day.rows.len()).unwrap_or(u32::MAX).max(1)
+            })
+            .build();
+        History {
+            inner: Arc::new(Inner {
+                store,
+                client,
+                settings,
+                today,
+                cache,
+                status: RwLock::default(),
+                wanted: Mutex::default(),
+                wake: Notify::new(),
+            }),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn settings(&self) -> &SyncSettings {
+        &self.inner.settings
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        (self.inner.today)()
+    }
+
+    /// Now, on the portal's calendar: today's date at the clock's time of day.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.today().and_time(Utc::now().time()).and_utc()
+    }
+
+    /// Whether a reading of `day` taken at `fetched_at` is final (Graph's lag had passed).
+    pub fn is_final(&self, day: NaiveDate, fetched_at: DateTime<Utc>) -> bool {
+        let Some(end) = day.succ_opt() else {
+            return true;
+        };
+        let lag = chrono::Duration::from_std(self.inner.settings.lag).unwrap_or_default();
+        fetched_at >= end.and_time(chrono::NaiveTime::MIN).and_utc() + lag
+    }
+
+    /// The first day of the history window.
+    pub fn first_day(&self) -> NaiveDate {
+        let today = self.today();
+        today
+            .checked_sub_days(Days::new(u64::from(
+                self.inner.settings.history_days.max(1) - 1,
+            )))
+            .unwrap_or(today)
+    }
+
+    /// The days of `from..=to` the store lacks.
+    pub fn missing_days(&self, from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
+        let stored: BTreeSet<NaiveDate> = self
+            .inner
+            .store
+            .day_states(from, to)
+            .into_iter()
+            .map(|(day, _)| day)
+            .collect();
+        from.iter_days()
+            .take_while(|day| *day <= to)
+            .filter(|day| !stored.contains(day))
+            .collect()
+    }
+
+    /// Whether any day of `from..=to` was written after `version` (or none was stored then).
+    pub fn changed_since(&self, from: NaiveDate, to: NaiveDate, version: u64) -> bool {
+        self.inner
+            .store
+            .day_states(from, to)
+            .iter()
+            .any(|(_, state)| state.version > version)
+    }
+
+    /// The stored days of `from..=to`, chronological, from memory or the file.
+    pub async fn stored_days(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Arc<StoredDay>>, StoreError> {
+        let states = self.inner.store.day_states(from, to);
+        let mut days: Vec<Option<Arc<StoredDay>>> = Vec::with_capacity(states.len());
+        let mut absent = Vec::new();
+        for (day, state) in &states {
+            match self.inner.cache.get(day).await {
+                Some(held) if held.state.version >= state.version => days.push(Some(held)),
+                _ => {
+                    absent.push(*day);
+                    days.push(None);
+                }
+            }
+        }
+        if !absent.is_empty() {
+            let loaded = self.inner.store.load_days(&absent).await?;
+            let mut loaded = loaded.into_iter().map(Arc::new);
+            for (slot, (day, _)) in days.iter_mut().zip(&states) {
+                if slot.is_none() {
+                    // load_days returns the asked days in order (a day deleted meanwhile is
+                    // left out: skipped here too).
+                    if let Some(held) = loaded.by_ref().find(|held| held.day == *day) {
+                        self.inner.cache.insert(*day, Arc::clone(&held)).await;
+                        *slot = Some(held);
+                    }
+                }
+            }
+        }
+        Ok(days.into_iter().flatten().collect())
+    }
+
+    /// Reads the days of `days` the store lacks from Graph and stores them, at most the
+    /// client's window concurrency at once; a day another caller is already fetching is waited
+    /// for, not fetched twice. `progress` gets the sum over the days.
+    pub async fn fetch_missing(
+        &self,
+        days: Vec<NaiveDate>,
+        priority: Priority,
+        progress: impl Fn(FetchProgress) + Send + Sync,
+    ) -> Result<(), Arc<HistoryError>> {
+        let sum = ProgressSum::new(days.len());
+        let (sum, progress) = (&sum, &progress);
+        let windows = days
+            .iter()
+            .map(|day| day_window(*day))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|error| Arc::new(HistoryError::from(error)))?;
+        self.inner
+            .client
+            .each_window(windows, |index, window| async move {
+                let day = window.range().from();
+                if self.inner.store.day_state(day).is_some() {
+                    progress(sum.update(index, done_progress()));
+                    return Ok(());
+                }
+                let fetch = self.fetch_and_store(day, priority, move |update| {
+                    progress(sum.update(index, update))
+                });
+                self.inner.cache.try_get_with(day, fetch).await.map(drop)
+            })
+            .await
+            .map(drop)
+    }
+
+    /// Reads `day` from Graph and replaces what the store holds for it.
+    pub(crate) async fn fetch_and_store(
+        &self,
+        day: NaiveDate,
+        priority: Priority,
+        progress: impl Fn(FetchProgress) + Send + Sync,
+    ) -> Result<Arc<StoredDay>, HistoryError> {
+        let window = day_window(day)?;
+        let fetched = self
+            .inner
+            .client
+            .fetch_window_with(window, priority, progress)
+            .await?;
+        let fetched_at = self.now();
+        let stored = self
+            .inner
+            .store
+            .write_day(FetchedDay {
+                day,
+                rows: fetched.rows,
+                pages: fetched.pages,
+                request_id: fetched.request_id,
+                fetched_at,
+                is_final: self.is_final(day, fetched_at),
+            })
+            .await?;
+        Ok(Arc::new(stored))
+    }
+
+    /// Reads a stored day again now (a refresh of days Graph may still change).
+    pub async fn reread(&self, day: NaiveDate, priority: Priority) -> Result<(), HistoryError> {
+        let stored = self.fetch_and_store(day, priority, |_| {}).await?;
+        self.hold(stored).await;
+        Ok(())
+    }
+
+    /// Reads a day the store lacks, in the single flight people's requests use (an error is
+    /// shared by everyone who waited for it).
+    pub(crate) async fn fetch_one_missing(
+        &self,
+        day: NaiveDate,
+        priority: Priority,
+    ) -> Result<(), Arc<HistoryError>> {
+        let fetch = self.fetch_and_store(day, priority, |_| {});
+        self.inner.cache.try_get_with(day, fetch).await.map(drop)
+    }
+
+    /// Whether a Graph token can be obtained now (readiness).
+    pub async fn check_graph(&self) -> Result<(), GraphError> {
+        self.inner.client.check_token().await.map(drop)
+    }
+
+    /// Puts a day just written in memory (a re-read replaces the older reading).
+    pub(crate) async fn hold(&self, day: Arc<StoredDay>) {
+        self.inner.cache.insert(day.day, day).await;
+    }
+
+    /// Asks the sync to read these days first (a range someone looks at).
+    pub fn want(&self, days: impl IntoIterator<Item = NaiveDate>) {
+        let mut wanted = self
+            .inner
+            .wanted
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let before = wanted.len();
+        wanted.extend(days);
+        if wanted.len() > before {
+            self.inner.wake.notify_one();
+        }
+    }
+
+    pub fn sync_status(&self) -> SyncStatus {
+        self.inner
+            .status
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+}
+
+/// The Graph window of one UTC day.
+pub(crate) fn day_window(day: NaiveDate) -> Result<Window, GraphError> {
+    Ok(Window::new(DayRange::day(day)?)?)
+}
+
+fn done_progress() -> FetchProgress {
+    FetchProgress {
+        windows_total: 1,
+        windows_done: 1,
+        ..FetchProgress::default()
+    }
+}

@@ -1,0 +1,21 @@
+//! The dial-out report kept per UTC day, and the job that keeps it in step with Graph.
+//!
+//! Graph's report is additive per day and a day stops changing once Graph's lag (24-48 h) has
+//! passed, so each day is read from Graph once (days within the lag again until final) and
+//! kept: an embedded SQLite file by default, through sqlx (its driver and migrator serve
+//! PostgreSQL the same way). No Leptos: the portal's report service reads [`History`].
+mod assemble;
+mod day;
+mod error;
+mod history;
+mod keys;
+mod store;
+mod sync;
+
+pub use assemble::merge_days;
+pub use day::{DayRow, DayState, StoredDay};
+pub use error::StoreError;
+pub use history::{History, HistoryError, SyncSettings, Today};
+pub use keys::{KeyTable, ReportKey};
+pub use store::{FetchedDay, Store, sqlite_path};
+pub use sync::{HistoryReport, SyncRun, SyncStatus};

@@ -1,0 +1,541 @@
+//! The SQLite file: opened (created and migrated at start), days written whole in one
+//! transaction, days read back. The only writer of report data.
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use graph_client::{DialoutRow, merge_rows};
+use rust_decimal::Decimal;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use crate::day::{DayRow, DayState, StoredDay};
+use crate::error::{KNOWN_SCHEMA, StoreError};
+use crate::keys::{KeyTable, ReportKey, identity};
+
+/// Rows per INSERT statement (5 values each, well under SQLite's 32,766 variables).
+const INSERT_CHUNK: usize = 1_000;
+/// How long a statement waits for another connection's lock before failing with "busy".
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What a sync read from Graph for one day.
+#[derive(Clone, Debug)]
+pub struct FetchedDay {
+    pub day: NaiveDate,
+    /// Graph's rows as sent (merged by key here).
+    pub rows: Vec<DialoutRow>,
+    pub pages: u64,
+    pub request_id: Option<String>,
+    pub fetched_at: DateTime<Utc>,
+    pub is_final: bool,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: SqlitePool,
+    /// The file, for messages.
+    location: String,
+    keys: RwLock<Arc<KeyTable>>,
+    days: RwLock<BTreeMap<NaiveDate, DayState>>,
+    /// Bumped by every write.
+    version: AtomicU64,
+    /// One write transaction at a time (SQLite has one writer; this keeps key ids in step).
+    writer: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("location", &self.inner.location)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The file a `sqlite:` URL or a plain path names.
+pub fn sqlite_path(url: &str) -> PathBuf {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    PathBuf::from(path.split('?').next().unwrap_or(path))
+}
+
+impl Store {
+    /// Opens the store at `url` (`sqlite://PATH`, `sqlite:PATH` or a plain path), creating the
+    /// file and its folder when missing and applying the migrations this build has. `source`
+    /// names the Graph the portal reads (tenant or demo settings): a store synced from another
+    /// is refused, never mixed.
+    pub async fn open(url: &str, source: &str) -> Result<Self, StoreError> {
+        let path = sqlite_path(url);
+        let location = path.display().to_string();
+        if let Some(folder) = path
+            .parent()
+            .filter(|folder| !folder.as_os_str().is_empty())
+            && let Err(error) = std::fs::create_dir_all(folder)
+        {
+            return Err(StoreError::Open {
+                location,
+                problem: format!("cannot create its folder {}: {error}", folder.display()),
+                advice: "Create the folder, or give the portal's user the right to".into(),
+            });
+        }
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{location}"))
+            .map_err(|error| StoreError::open(&location, &error))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|error| StoreError::open(&location, &error))?;
+        check_schema(&pool, &location).await?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(|error| migrate_error(&location, error))?;
+        let store = Store {
+            inner: Arc::new(Inner {
+                pool,
+                location,
+                keys: RwLock::default(),
+                days: RwLock::default(),
+                version: AtomicU64::new(1),
+                writer: tokio::sync::Mutex::new(()),
+            }),
+        };
+        store.check_source(source).await?;
+        store.load_index().await?;
+        Ok(store)
+    }
+
+    pub fn location(&self) -> &str {
+        &self.inner.location
+    }
+
+    fn db_error(&self, error: sqlx::Error) -> StoreError {
+        StoreError::database(&self.inner.location, &error)
+    }
+
+    /// A `store_meta` value.
+    pub async fn meta(&self, name: &str) -> Result<Option<String>, StoreError> {
+        sqlx::query_scalar("SELECT value FROM store_meta WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&self.inner.pool)
+            .await
+            .map_err(|error| self.db_error(error))
+    }
+
+    pub async fn set_meta(&self, name: &str, value: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO store_meta (name, value) VALUES (?, ?) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        )
+        .bind(name)
+        .bind(value)
+        .execute(&self.inner.pool)
+        .await
+        .map(drop)
+        .map_err(|error| self.db_error(error))
+    }
+
+    async fn check_source(&self, source: &str) -> Result<(), StoreError> {
+        match self.meta("source").await? {
+            Some(stored) if stored != source => Err(StoreError::OtherSource {
+                location: self.inner.location.clone(),
+                stored,
+                configured: source.to_string(),
+            }),
+            Some(_) => Ok(()),
+            None => self.set_meta("source", source).await,
+        }
+    }
+
+    /// Reads the day states and the keys into memory.
+    async fn load_index(&self) -> Result<(), StoreError> {
+        let rows = sqlx::query(
+            "SELECT day, fetched_at, final, row_count, graph_rows, rows_missing_key, \
+             rows_missing_totals, pages, request_id FROM report_days",
+        )
+        .fetch_all(&self.inner.pool)
+        .await
+        .map_err(|error| self.db_error(error))?;
+        let mut days = BTreeMap::new();
+        for row in rows {
+            let day_text: String = row.get(0);
+            let day = self.parse_day(&day_text)?;
+            let fetched_text: String = row.get(1);
+            let fetched_at = DateTime::parse_from_rfc3339(&fetched_text)
+                .map_err(|_| self.corrupt(&day_text, "a time", &fetched_text))?
+                .with_timezone(&Utc);
+            let count = |index: usize| u64::try_from(row.get::<i64, _>(index)).unwrap_or(0);
+            days.insert(
+                day,
+                DayState {
+                    fetched_at,
+                    is_final: row.get::<i64, _>(2) == 1,
+                    rows: count(3),
+                    graph_rows: count(4),
+                    rows_missing_key: count(5),
+                    rows_missing_totals: count(6),
+                    pages: count(7),
+                    request_id: row.get(8),
+                    version: 1,
+                },
+            );
+        }
+        let key_rows = sqlx::query(
+            "SELECT id, identity, user_id, usage_location, destination_context, currency, \
+             user_principal_name, user_display_name, names_day FROM report_keys",
+        )
+        .fetch_all(&self.inner.pool)
+        .await
+        .map_err(|error| self.db_error(error))?;
+        let mut keys = KeyTable::default();
+        for row in key_rows {
+            let id = u32::try_from(row.get::<i64, _>(0))
+                .map_err(|_| self.corrupt("-", "a key id", &row.get::<i64, _>(0).to_string()))?;
+            let names_day: String = row.get(8);
+            keys.insert(
+                id,
+                row.get(1),
+                ReportKey {
+                    user_id: row.get(2),
+                    usage_location: row.get(3),
+                    destination_context: row.get(4),
+                    currency: row.get(5),
+                    user_principal_name: row.get(6),
+                    user_display_name: row.get(7),
+                    names_day: self.parse_day(&names_day)?,
+                },
+            );
+        }
+        *write(&self.inner.days) = days;
+        *write(&self.inner.keys) = Arc::new(keys);
+        Ok(())
+    }
+
+    fn parse_day(&self, text: &str) -> Result<NaiveDate, StoreError> {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| self.corrupt(text, "a date", text))
+    }
+
+    fn corrupt(&self, day: &str, what: &'static str, value: &str) -> StoreError {
+        StoreError::Corrupt {
+            location: self.inner.location.clone(),
+            day: day.to_string(),
+            what,
+            value: value.to_string(),
+        }
+    }
+
+    /// The state of every stored day.
+    pub fn days(&self) -> BTreeMap<NaiveDate, DayState> {
+        read(&self.inner.days).clone()
+    }
+
+    pub fn day_state(&self, day: NaiveDate) -> Option<DayState> {
+        read(&self.inner.days).get(&day).cloned()
+    }
+
+    /// The days of `from..=to` with their states (stored ones only).
+    pub fn day_states(&self, from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, DayState)> {
+        read(&self.inner.days)
+            .range(from..=to)
+            .map(|(day, state)| (*day, state.clone()))
+            .collect()
+    }
+
+    pub fn keys(&self) -> Arc<KeyTable> {
+        Arc::clone(&read(&self.inner.keys))
+    }
+
+    /// The store's write counter: anything built before a day's `version` is stale.
+    pub fn version(&self) -> u64 {
+        self.inner.version.load(Ordering::Acquire)
+    }
+
+    /// Replaces the day's rows with `fetched`'s, in one transaction: a failure (a crash, a full
+    /// disk) leaves the day as it was, never partial, never doubled.
+    pub async fn write_day(&self, fetched: FetchedDay) -> Result<StoredDay, StoreError> {
+        let FetchedDay {
+            day,
+            rows,
+            pages,
+            request_id,
+            fetched_at,
+            is_final,
+        } = fetched;
+        // The file keeps milliseconds: memory holds what a restart reads back.
+        let fetched_at = chrono::SubsecRound::trunc_subsecs(fetched_at, 3);
+        let (merged, stats) =
+            merge_rows([rows]).map_err(|error| StoreError::Merge(error.to_string()))?;
+        let day_text = day.format("%Y-%m-%d").to_string();
+        let _writer = self.inner.writer.lock().await;
+        let keys = self.keys();
+        let mut tx = self
+            .inner
+            .pool
+            .begin()
+            .await
+            .map_err(|error| self.db_error(error))?;
+        // Keys first: new ones get their id; known ones take newer names.
+        let mut new_keys: Vec<(u32, String, ReportKey)> = Vec::new();
+        let mut day_rows = Vec::with_capacity(merged.len());
+        for row in &merged {
+            let identity = identity(row);
+            let id = match keys.id_of(&identity) {
+                Some(id) => {
+                    if let Some(renamed) = keys.get(id).and_then(|key| key.renamed(row, day)) {
+                        sqlx::query(
+                            "UPDATE report_keys SET user_principal_name = ?, user_display_name = ?, \
+                             names_day = ? WHERE id = ?",
+                        )
+                        .bind(&renamed.user_principal_name)
+                        .bind(&renamed.user_display_name)
+                        .bind(&day_text)
+                        .bind(i64::from(id))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|error| self.db_error(error))?;
+                        new_keys.push((id, identity, renamed));
+                    }
+                    id
+                }
+                None => {
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO report_keys (identity, user_id, usage_location, \
+                         destination_context, currency, user_principal_name, user_display_name, \
+                         names_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    )
+                    .bind(&identity)
+                    .bind(&row.user_id)
+                    .bind(&row.usage_location)
+                    .bind(&row.destination_context)
+                    .bind(&row.currency)
+                    .bind(&row.user_principal_name)
+                    .bind(&row.user_display_name)
+                    .bind(&day_text)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(|error| self.db_error(error))?;
+                    let id = u32::try_from(id)
+                        .map_err(|_| self.corrupt(&day_text, "a key id", &id.to_string()))?;
+                    new_keys.push((id, identity, ReportKey::from_row(row, day)));
+                    id
+                }
+            };
+            day_rows.push(DayRow::new(
+                id,
+                row.total_calls,
+                row.total_call_seconds,
+                row.total_call_charge,
+            ));
+        }
+        for statement in [
+            "DELETE FROM report_rows WHERE day = ?",
+            "DELETE FROM report_days WHERE day = ?",
+        ] {
+            sqlx::query(statement)
+                .bind(&day_text)
+                .execute(&mut *tx)
+                .await
+                .map_err(|error| self.db_error(error))?;
+        }
+        let version = self.inner.version.load(Ordering::Acquire) + 1;
+        let state = DayState {
+            fetched_at,
+            is_final,
+            rows: merged.len() as u64,
+            graph_rows: stats.input_rows as u64,
+            rows_missing_key: stats.rows_missing_key as u64,
+            rows_missing_totals: stats.rows_missing_totals as u64,
+            pages,
+            request_id,
+            version,
+        };
+        sqlx::query(
+            "INSERT INTO report_days (day, fetched_at, final, row_count, graph_rows, \
+             rows_missing_key, rows_missing_totals, pages, request_id) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&day_text)
+        .bind(fetched_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .bind(i64::from(is_final))
+        .bind(state.rows as i64)
+        .bind(state.graph_rows as i64)
+        .bind(state.rows_missing_key as i64)
+        .bind(state.rows_missing_totals as i64)
+        .bind(state.pages as i64)
+        .bind(&state.request_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|error| self.db_error(error))?;
+        for chunk in day_rows.chunks(INSERT_CHUNK) {
+            let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "INSERT INTO report_rows (day, key_id, total_calls, total_call_seconds, \
+                 total_call_charge) ",
+            );
+            insert.push_values(chunk, |mut values, row| {
+                values
+                    .push_bind(&day_text)
+                    .push_bind(i64::from(row.key))
+                    .push_bind(row.total_calls())
+                    .push_bind(row.total_call_seconds())
+                    .push_bind(row.total_call_charge().map(|charge| charge.to_string()));
+            });
+            insert
+                .build()
+                .execute(&mut *tx)
+                .await
+                .map_err(|error| self.db_error(error))?;
+        }
+        tx.commit().await.map_err(|error| self.db_error(error))?;
+        // Only now, with the day on disk, does memory follow.
+        if !new_keys.is_empty() {
+            let mut table = KeyTable::clone(&keys);
+            for (id, identity, key) in new_keys {
+                table.insert(id, identity, key);
+            }
+            *write(&self.inner.keys) = Arc::new(table);
+        }
+        write(&self.inner.days).insert(day, state.clone());
+        self.inner.version.store(version, Ordering::Release);
+        // In key order, as a day read back from the file is: a range's rows come out in the
+        // same order whichever way its days were loaded.
+        day_rows.sort_unstable_by_key(|row| row.key);
+        Ok(StoredDay {
+            day,
+            state,
+            rows: day_rows,
+        })
+    }
+
+    /// The stored days of `days` (sorted), read from the file; days not stored are left out.
+    pub async fn load_days(&self, days: &[NaiveDate]) -> Result<Vec<StoredDay>, StoreError> {
+        let (Some(first), Some(last)) = (days.first(), days.last()) else {
+            return Ok(Vec::new());
+        };
+        let states = self.day_states(*first, *last);
+        let mut loaded: BTreeMap<NaiveDate, StoredDay> = states
+            .into_iter()
+            .filter(|(day, _)| days.binary_search(day).is_ok())
+            .map(|(day, state)| {
+                let rows = Vec::with_capacity(state.rows as usize);
+                (day, StoredDay { day, state, rows })
+            })
+            .collect();
+        if loaded.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut stream = sqlx::query(
+            "SELECT day, key_id, total_calls, total_call_seconds, total_call_charge \
+             FROM report_rows WHERE day BETWEEN ? AND ? ORDER BY day, key_id",
+        )
+        .bind(first.format("%Y-%m-%d").to_string())
+        .bind(last.format("%Y-%m-%d").to_string())
+        .fetch(&self.inner.pool);
+        use futures_util::TryStreamExt;
+        let mut current: Option<(String, NaiveDate)> = None;
+        while let Some(row) = stream
+            .try_next()
+            .await
+            .map_err(|error| self.db_error(error))?
+        {
+            let day_text: &str = row.get(0);
+            let day = match &current {
+                Some((text, day)) if text == day_text => *day,
+                _ => {
+                    let day = self.parse_day(day_text)?;
+                    current = Some((day_text.to_string(), day));
+                    day
+                }
+            };
+            let Some(stored) = loaded.get_mut(&day) else {
+                continue;
+            };
+            let key = u32::try_from(row.get::<i64, _>(1)).map_err(|_| {
+                self.corrupt(day_text, "a key id", &row.get::<i64, _>(1).to_string())
+            })?;
+            let charge = match row.get::<Option<&str>, _>(4) {
+                None => None,
+                Some(text) => Some(
+                    Decimal::from_str_exact(text)
+                        .map_err(|_| self.corrupt(day_text, "a decimal charge", text))?,
+                ),
+            };
+            stored
+                .rows
+                .push(DayRow::new(key, row.get(2), row.get(3), charge));
+        }
+        Ok(loaded.into_values().collect())
+    }
+
+    /// Closes the pool (at shutdown, so the WAL is checkpointed).
+    pub async fn close(&self) {
+        self.inner.pool.close().await;
+    }
+}
+
+/// A store whose applied migrations go past this build's is refused before sqlx sees it, so
+/// the message says what happened; the file is not touched.
+async fn check_schema(pool: &SqlitePool, location: &str) -> Result<(), StoreError> {
+    let has_table: Option<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+    )
+    .fetch_optional(pool)
+    .await
+    .map_err(|error| StoreError::open(location, &error))?;
+    if has_table.is_none() {
+        return Ok(());
+    }
+    let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+        .fetch_one(pool)
+        .await
+        .map_err(|error| StoreError::open(location, &error))?;
+    match newest {
+        Some(found) if found > KNOWN_SCHEMA => Err(StoreError::NewerSchema {
+            location: location.to_string(),
+            found,
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn migrate_error(location: &str, error: sqlx::migrate::MigrateError) -> StoreError {
+    use sqlx::migrate::MigrateError;
+    match error {
+        MigrateError::VersionMissing(found) => StoreError::NewerSchema {
+            location: location.to_string(),
+            found,
+        },
+        MigrateError::Execute(error) | MigrateError::ExecuteMigration(error, _) => {
+            StoreError::open(location, &error)
+        }
+        other => StoreError::Open {
+            location: location.to_string(),
+            problem: format!("cannot bring its schema up to date: {other}"),
+            advice: "Restore the file from a backup, or point PORTAL_DATABASE_URL at a new file (history within Graph's retention is read again)".into(),
+        },
+    }
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}

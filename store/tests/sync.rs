@@ -1,0 +1,323 @@
+//! The sync job against a real graph-sim: the window is filled, exact to the cent, re-reads only
+//! what Graph may still change, survives a restart, and stops at Graph's retention.
+mod common;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use common::*;
+use graph_sim::RetentionReading;
+use report_store::{DayState, Store};
+
+const WINDOW: u32 = 20;
+
+/// Days at or before this are final under the default 48 h lag when read on `today()`: a day
+/// is final once 48 h have passed since its end (`today - 3` ended 48 h before today began).
+fn last_final_day() -> NaiveDate {
+    back(today(), 3)
+}
+
+fn pages_of(days: &BTreeMap<NaiveDate, DayState>, keep: impl Fn(&DayState) -> bool) -> u64 {
+    days.values()
+        .filter(|state| keep(state))
+        .map(|state| state.pages)
+        .sum()
+}
+
+/// Every stored day, one by one, and the whole range, equal the sim's truth.
+async fn assert_equals_truth(
+    history: &report_store::History,
+    config: &graph_sim::SimConfig,
+    from: NaiveDate,
+    to: NaiveDate,
+) {
+    for day in from.iter_days().take_while(|day| *day <= to) {
+        assert_eq!(
+            totals_of(&merged_rows(history, day, day).await),
+            truth_totals(config, day, day),
+            "{day}"
+        );
+    }
+    let merged = merged_rows(history, from, to).await;
+    let totals = totals_of(&merged);
+    assert_eq!(totals, truth_totals(config, from, to), "{from}..={to}");
+    assert!(
+        totals.len() >= 2 && totals.values().all(|totals| totals.calls > 0),
+        "the sim's data has several currencies with calls: {totals:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_fills_the_window_exactly_and_rereads_only_days_within_the_lag() {
+    let sim = Sim::start(sim_config(None, RetentionReading::Empty)).await;
+    let dir = tempfile::tempdir().unwrap();
+    // The store's folder does not exist yet: it is created.
+    let url = store_url(dir.path(), "nested/folder/report.db");
+    let store = Store::open(&url, SOURCE).await.expect("the store opens");
+    let history = history(&store, sim.client.clone(), WINDOW);
+    let (first, today) = (back(today(), u64::from(WINDOW) - 1), today());
+    assert_eq!(history.first_day(), first);
+    assert_eq!(history.missing_days(first, today).len(), WINDOW as usize);
+
+    let run = history.sync_once().await;
+    assert_eq!(run.failed, None);
+    assert_eq!(run.new_days, WINDOW);
+    assert_eq!(run.reread_days, 0);
+    assert_eq!(run.retention_floor, None);
+
+    let days = store.days();
+    let expected_days: Vec<NaiveDate> = first.iter_days().take(WINDOW as usize).collect();
+    assert_eq!(days.keys().copied().collect::<Vec<_>>(), expected_days);
+    assert!(history.missing_days(first, today).is_empty());
+    for (day, state) in &days {
+        assert_eq!(state.is_final, *day <= last_final_day(), "{day}: {state:?}");
+        assert!(state.pages >= 1, "{day}: {state:?}");
+        assert!(state.request_id.is_some(), "{day}: {state:?}");
+    }
+    // The newest two (and, under a 48 h lag, the day before them) are not final.
+    assert!(!days[&today].is_final && !days[&back(today, 1)].is_final);
+    let within_lag = days.values().filter(|state| !state.is_final).count();
+    assert_eq!(within_lag, 3);
+    // The sim has no calls yet on its today; the other days span several 50-row pages.
+    assert_eq!(days[&today].rows, 0);
+    assert!(
+        days.values().filter(|state| state.pages >= 2).count() >= 10,
+        "{days:?}"
+    );
+    // Every stored row count is what merging the day gives.
+    for day in &expected_days {
+        let merged = merged_rows(&history, *day, *day).await;
+        assert_eq!(days[day].rows, merged.len() as u64, "{day}");
+    }
+    // One request per page, nothing read twice.
+    let stats = sim.stats().await;
+    assert_eq!(stats.report_requests, pages_of(&days, |_| true));
+    assert_eq!(stats.pages_served, stats.report_requests);
+
+    assert_equals_truth(&history, &sim.config, first, today).await;
+
+    let report = history.report().await;
+    assert_eq!(report.stored_days, WINDOW);
+    assert_eq!(report.within_lag_days, 3);
+    assert_eq!(report.loading_days(), 0);
+    assert_eq!(report.retention_floor, None);
+    assert_eq!(report.oldest_stored, Some(first));
+    assert_eq!(report.newest_stored, Some(today));
+    let status = history.sync_status();
+    assert!(!status.running && status.last_finished.is_some());
+    assert_eq!(status.last_error, None);
+
+    // A second run reads again only the days Graph may still change.
+    let run = history.sync_once().await;
+    assert_eq!(run.failed, None);
+    assert_eq!(run.new_days, 0);
+    assert_eq!(run.reread_days, within_lag as u32);
+    let after = store.days();
+    let reread_pages = pages_of(&after, |state| !state.is_final);
+    assert_eq!(
+        sim.stats().await.report_requests - stats.report_requests,
+        reread_pages
+    );
+    for (day, state) in &after {
+        if *day <= last_final_day() {
+            assert_eq!(state, &days[day], "a final day is never read again");
+        } else {
+            assert!(state.version > days[day].version, "{day} was re-read");
+            assert!(!state.is_final);
+            assert_eq!(state.rows, days[day].rows);
+        }
+    }
+    assert_equals_truth(&history, &sim.config, first, today).await;
+}
+
+/// A day's state as it must come back after a restart (the write counter starts over).
+fn without_version(days: BTreeMap<NaiveDate, DayState>) -> BTreeMap<NaiveDate, DayState> {
+    days.into_iter()
+        .map(|(day, state)| {
+            (
+                day,
+                DayState {
+                    version: 0,
+                    ..state
+                },
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_survives_a_restart() {
+    let config = sim_config(None, RetentionReading::Empty);
+    let dir = tempfile::tempdir().unwrap();
+    let url = store_url(dir.path(), "report.db");
+    let (first, today) = (back(today(), u64::from(WINDOW) - 1), today());
+    let (states, rows, key_count) = {
+        let sim = Sim::start(config.clone()).await;
+        let store = Store::open(&url, SOURCE).await.unwrap();
+        let history = history(&store, sim.client.clone(), WINDOW);
+        assert_eq!(history.sync_once().await.new_days, WINDOW);
+        let rows = merged_rows(&history, first, today).await;
+        let states = store.days();
+        let key_count = store.keys().len();
+        store.close().await;
+        sim.running.shutdown().await;
+        (states, rows, key_count)
+    };
+    assert_eq!(states.len(), WINDOW as usize);
+    assert!(!rows.is_empty());
+
+    let store = Store::open(&url, SOURCE)
+        .await
+        .expect("the store opens again");
+    assert_eq!(without_version(store.days()), without_version(states));
+    assert_eq!(store.keys().len(), key_count);
+    // No Graph needed to read stored days.
+    let history = history(&store, offline_client(), WINDOW);
+    let reopened_rows = merged_rows(&history, first, today).await;
+    assert_eq!(
+        reopened_rows, rows,
+        "the same merged rows, names and totals"
+    );
+    assert_equals_truth(&history, &config, first, today).await;
+
+    // The write counter: nothing changed since the version just read; everything did since 0.
+    let version = store.version();
+    assert!(!history.changed_since(first, today, version));
+    assert!(history.changed_since(first, today, 0));
+    assert!(store.days().values().all(|state| state.version <= version));
+
+    // A sync against a sim again re-reads the three days within the lag: they (and only they)
+    // changed since that version.
+    let sim = Sim::start(config.clone()).await;
+    let history = report_store::History::new(
+        store.clone(),
+        sim.client.clone(),
+        history.settings().clone(),
+        fixed_today(today),
+    );
+    let run = history.sync_once().await;
+    assert_eq!((run.new_days, run.reread_days, run.failed), (0, 3, None));
+    assert!(store.version() > version);
+    assert!(history.changed_since(back(today, 2), today, version));
+    assert!(!history.changed_since(first, last_final_day(), version));
+    assert_eq!(merged_rows(&history, first, today).await, rows);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusal_for_old_days_sets_the_retention_floor_and_is_not_asked_again() {
+    let sim = Sim::start(sim_config(Some(10), RetentionReading::Error)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&store_url(dir.path(), "report.db"), SOURCE)
+        .await
+        .unwrap();
+    let history = history(&store, sim.client.clone(), WINDOW);
+    let today = today();
+    // The sim's first retained day is its today minus the retention days.
+    let floor = back(today, 10);
+
+    let run = history.sync_once().await;
+    assert_eq!(run.failed, None);
+    assert_eq!(run.new_days, 11);
+    assert_eq!(run.reread_days, 0);
+    assert_eq!(run.retention_floor, Some(floor));
+    let days = store.days();
+    assert_eq!(
+        days.keys().copied().collect::<Vec<_>>(),
+        floor.iter_days().take(11).collect::<Vec<_>>()
+    );
+    let stats = sim.stats().await;
+    assert!(stats.responses_400 >= 1, "{stats:?}");
+    assert_eq!(
+        stats.report_requests,
+        pages_of(&days, |_| true) + stats.responses_400
+    );
+    assert_equals_truth(&history, &sim.config, floor, today).await;
+
+    let report = history.report().await;
+    assert_eq!(report.retention_floor, Some(floor));
+    let note = report.retention_note.clone().expect("a note says why");
+    assert!(note.contains(&back(today, 11).to_string()), "{note}");
+    assert!(note.contains(&floor.to_string()), "{note}");
+    assert_eq!(report.stored_days, 11);
+    assert_eq!(report.loading_days(), 0, "{report:?}");
+    assert_eq!(report.sync.last_error, None);
+    assert_eq!(history.sync_status().last_error, None);
+
+    // The next run asks only for the days within the lag, never for the refused ones.
+    let run = history.sync_once().await;
+    assert_eq!(run.failed, None);
+    assert_eq!((run.new_days, run.reread_days), (0, 3));
+    assert_eq!(run.retention_floor, None, "the floor did not move");
+    let again = sim.stats().await;
+    assert_eq!(
+        again.responses_400, stats.responses_400,
+        "no refused day asked again"
+    );
+    assert_eq!(
+        again.report_requests - stats.report_requests,
+        pages_of(&store.days(), |state| !state.is_final)
+    );
+    assert_eq!(store.days().len(), 11);
+
+    // The floor is kept in the file: a restarted portal does not ask for those days either.
+    store.close().await;
+    let store = Store::open(&store_url(dir.path(), "report.db"), SOURCE)
+        .await
+        .unwrap();
+    let history = history_for(&store, &sim);
+    assert_eq!(history.report().await.retention_floor, Some(floor));
+    let run = history.sync_once().await;
+    assert_eq!((run.new_days, run.reread_days, run.failed), (0, 3, None));
+    assert_eq!(sim.stats().await.responses_400, stats.responses_400);
+}
+
+fn history_for(store: &Store, sim: &Sim) -> report_store::History {
+    history(store, sim.client.clone(), WINDOW)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn days_past_a_later_retention_keep_their_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = store_url(dir.path(), "report.db");
+    let (first, today) = (back(today(), u64::from(WINDOW) - 1), today());
+    let before = {
+        let sim = Sim::start(sim_config(None, RetentionReading::Empty)).await;
+        let store = Store::open(&url, SOURCE).await.unwrap();
+        let history = history_for(&store, &sim);
+        assert_eq!(history.sync_once().await.new_days, WINDOW);
+        let states = store.days();
+        store.close().await;
+        states
+    };
+
+    // The same tenant, now with a 5-day retention that answers older days as empty.
+    let config = sim_config(Some(5), RetentionReading::Empty);
+    let sim = Sim::start(config.clone()).await;
+    let store = Store::open(&url, SOURCE).await.unwrap();
+    let history = history_for(&store, &sim);
+    let run = history.sync_once().await;
+    assert_eq!((run.new_days, run.reread_days, run.failed), (0, 3, None));
+    let after = store.days();
+    assert_eq!(after.len(), WINDOW as usize);
+    for (day, state) in &after {
+        if *day <= last_final_day() {
+            assert_eq!(
+                DayState {
+                    version: 0,
+                    ..state.clone()
+                },
+                DayState {
+                    version: 0,
+                    ..before[day].clone()
+                },
+                "{day} was never read again"
+            );
+        }
+    }
+    // The truth ignores the retention: the old days still add up to it, to the cent.
+    assert_equals_truth(&history, &config, first, today).await;
+    assert_eq!(
+        sim.stats().await.report_requests,
+        pages_of(&after, |state| !state.is_final)
+    );
+}
