@@ -38,6 +38,12 @@ pub enum AppError {
         /// When to try again, in seconds (the `Retry-After` header).
         retry_after_secs: u64,
     },
+    /// Days the answer needs are still loading from Graph (a download must be whole).
+    #[error("{message}")]
+    StillLoading {
+        message: String,
+        retry_after_secs: u64,
+    },
 }
 
 impl AppError {
@@ -49,6 +55,7 @@ impl AppError {
             AppError::SignInRequired(_) => 401,
             AppError::Forbidden(_) => 403,
             AppError::TooManyRequests { .. } => 429,
+            AppError::StillLoading { .. } => 503,
             AppError::Graph { .. } => 502,
             AppError::Internal(_) | AppError::Transport(_) => 500,
         }
@@ -58,6 +65,9 @@ impl AppError {
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
             AppError::TooManyRequests {
+                retry_after_secs, ..
+            }
+            | AppError::StillLoading {
                 retry_after_secs, ..
             } => Some(*retry_after_secs),
             _ => None,

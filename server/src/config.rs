@@ -250,6 +250,29 @@ impl PortalConfig {
     }
 }
 
+/// The Graph and the store the environment over the file at `path` configure (the `sync`
+/// command: no server, so no sign-in settings are needed).
+pub fn sync_config(path: Option<&Path>) -> Result<(GraphSource, StoreSettings), ConfigError> {
+    let file = match path {
+        Some(path) => FileSettings::read(path)?,
+        None => FileSettings::default(),
+    };
+    let values = Values::new(&file, env_lookup);
+    let store = store::store_settings(&values)?;
+    let graph = match graph_source(&values, &mut Vec::new())? {
+        GraphSource::Tenant(config) => {
+            GraphSource::Tenant(config.with_background_share(store.graph_share).map_err(
+                |error| ConfigError::Invalid {
+                    setting: names::SYNC_GRAPH_SHARE,
+                    problem: error.to_string(),
+                },
+            )?)
+        }
+        demo => demo,
+    };
+    Ok((graph, store))
+}
+
 /// Only the Graph the environment configures (the `fetch` command: no server, no sign-in).
 pub fn graph_from_env() -> Result<GraphSource, ConfigError> {
     let file = FileSettings::default();

@@ -205,12 +205,9 @@ pub async fn serve(config: PortalConfig) -> Result<(), String> {
 }
 
 /// `dialout-portal sync`: syncs the store once (`once`), or until Ctrl-C or SIGTERM.
-pub async fn sync(config: PortalConfig, once: bool) -> Result<(), String> {
-    for warning in &config.warnings {
-        tracing::warn!("{warning}");
-    }
-    let connection = GraphConnection::connect(config.graph).await?;
-    let opened = OpenHistory::open(&connection, &config.store).await?;
+pub async fn sync(graph: GraphSource, store: StoreSettings, once: bool) -> Result<(), String> {
+    let connection = GraphConnection::connect(graph).await?;
+    let opened = OpenHistory::open(&connection, &store).await?;
     let history = opened.history.clone();
     let result = if once {
         let run = history.sync_once().await;

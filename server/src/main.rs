@@ -72,8 +72,8 @@ async fn main() -> ExitCode {
             Err(error) => Err(format!("configuration: {error}")),
         },
         Command::Fetch(args) => dialout_portal::fetch::run(args).await,
-        Command::Sync(args) => match PortalConfig::load(args.config.as_deref()) {
-            Ok(config) => dialout_portal::sync(config, args.once).await,
+        Command::Sync(args) => match dialout_portal::config::sync_config(args.config.as_deref()) {
+            Ok((graph, store)) => dialout_portal::sync(graph, store, args.once).await,
             Err(error) => Err(format!("configuration: {error}")),
         },
     };

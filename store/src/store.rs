@@ -102,6 +102,8 @@ impl Store {
             .await
             .map_err(|error| StoreError::open(&location, &error))?;
         check_schema(&pool, &location).await?;
+        // Another tenant's store is refused before the migrator may write to it.
+        check_source_before_migrating(&pool, &location, source).await?;
         sqlx::migrate!("./migrations")
             .run(&pool)
             .await
@@ -508,6 +510,35 @@ async fn check_schema(pool: &SqlitePool, location: &str) -> Result<(), StoreErro
         Some(found) if found > KNOWN_SCHEMA => Err(StoreError::NewerSchema {
             location: location.to_string(),
             found,
+        }),
+        _ => Ok(()),
+    }
+}
+
+async fn check_source_before_migrating(
+    pool: &SqlitePool,
+    location: &str,
+    source: &str,
+) -> Result<(), StoreError> {
+    let has_meta: Option<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'store_meta'",
+    )
+    .fetch_optional(pool)
+    .await
+    .map_err(|error| StoreError::open(location, &error))?;
+    if has_meta.is_none() {
+        return Ok(());
+    }
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT value FROM store_meta WHERE name = 'source'")
+            .fetch_optional(pool)
+            .await
+            .map_err(|error| StoreError::open(location, &error))?;
+    match stored {
+        Some(stored) if stored != source => Err(StoreError::OtherSource {
+            location: location.to_string(),
+            stored,
+            configured: source.to_string(),
         }),
         _ => Ok(()),
     }

@@ -78,6 +78,24 @@ async fn export(
     let range = range_from_query(&service, query.as_deref())?;
     let requester = asker.map_or_else(Requester::anonymous, |Extension(requester)| requester);
     let data: Arc<RangeData> = service.data(range, &requester).await?;
+    // A file is read as the whole period: one with days missing is not written at all.
+    if !data.missing.is_empty() {
+        let days: i64 = data.missing.iter().map(DateRange::days).sum();
+        let runs: Vec<String> = data
+            .missing
+            .iter()
+            .map(|run| format!("{} to {}", run.from, run.to))
+            .collect();
+        return Err(AppError::StillLoading {
+            message: format!(
+                "{days} days of {} to {} are still loading from Microsoft Graph ({}): the download would leave them out. Try again in a minute.",
+                range.from,
+                range.to,
+                runs.join(", ")
+            ),
+            retry_after_secs: 60,
+        });
+    }
     // A large workbook takes a while to write: off the async workers.
     let body = tokio::task::spawn_blocking(move || format.render(&data))
         .await

@@ -175,3 +175,24 @@ async fn bad_parameters_get_400_with_a_message() {
         "nothing reached Graph"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_download_with_days_still_loading_is_refused_not_cut_short() {
+    let portal = Portal::demo_empty(sim_config()).await;
+    let response = portal
+        .get("/export/dialout.csv?from=2026-01-01&to=2026-02-15")
+        .await;
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["retry-after"], "60");
+    let message = response.text().await.unwrap();
+    assert!(
+        message.contains("46 days of 2026-01-01 to 2026-02-15 are still loading"),
+        "{message}"
+    );
+    // Once the sync has stored them, the same download is whole.
+    assert_eq!(portal.history.sync_once().await.failed, None);
+    let response = portal
+        .get("/export/dialout.csv?from=2026-01-01&to=2026-02-15")
+        .await;
+    assert_eq!(response.status(), 200);
+}
