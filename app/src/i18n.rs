@@ -184,16 +184,29 @@ impl Locale {
             .join("; ");
         match (self, days) {
             (Locale::En, 1) => format!(
-                "Not complete: 1 day of this period is still loading from Microsoft Graph ({which}). The figures leave it out until it arrives: reload the page in a minute."
+                "Not complete: 1 day of this period is still loading from Microsoft Graph ({which}). The figures leave it out until it arrives; they load again by themselves then."
             ),
             (Locale::En, _) => format!(
-                "Not complete: {count} days of this period are still loading from Microsoft Graph ({which}). The figures leave them out until they arrive: reload the page in a minute."
+                "Not complete: {count} days of this period are still loading from Microsoft Graph ({which}). The figures leave them out until they arrive; they load again by themselves then."
             ),
             (Locale::PtBr, 1) => format!(
-                "Incompleto: 1 dia deste período ainda está sendo carregado do Microsoft Graph ({which}). Os números o deixam de fora até ele chegar: recarregue a página em um minuto."
+                "Incompleto: 1 dia deste período ainda está sendo carregado do Microsoft Graph ({which}). Os números o deixam de fora até ele chegar; depois eles se atualizam sozinhos."
             ),
             (Locale::PtBr, _) => format!(
-                "Incompleto: {count} dias deste período ainda estão sendo carregados do Microsoft Graph ({which}). Os números os deixam de fora até chegarem: recarregue a página em um minuto."
+                "Incompleto: {count} dias deste período ainda estão sendo carregados do Microsoft Graph ({which}). Os números os deixam de fora até chegarem; depois eles se atualizam sozinhos."
+            ),
+        }
+    }
+
+    /// Progress of the days a range still lacks: `12 of 46 days loaded`.
+    pub fn days_loaded(self, done: u64, total: u64) -> String {
+        let (done, total) = (self.format_count(done), self.format_count(total));
+        match self {
+            Locale::En => format!(
+                "Loading the missing days from Microsoft Graph: {done} of {total} days loaded"
+            ),
+            Locale::PtBr => format!(
+                "Carregando os dias que faltam do Microsoft Graph: {done} de {total} dias carregados"
             ),
         }
     }

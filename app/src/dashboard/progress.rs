@@ -10,7 +10,7 @@ pub fn ProgressBar(pending: ReadSignal<bool>, range: Signal<Option<DateRange>>) 
     let locale = use_locale();
     let status = RwSignal::new(None::<FetchStatus>);
     #[cfg(feature = "hydrate")]
-    follow(pending, range, status);
+    follow(pending.into(), range, status);
     #[cfg(not(feature = "hydrate"))]
     let _ = range;
     let text = move || match status.get() {
@@ -39,10 +39,45 @@ pub fn ProgressBar(pending: ReadSignal<bool>, range: Signal<Option<DateRange>>) 
     }
 }
 
+/// While some days of the range are still loading through the sync: how many have arrived,
+/// and when all have, the page's figures load again (`version`).
+#[component]
+pub fn SyncProgress(range: DateRange, version: RwSignal<u32>) -> impl IntoView {
+    let locale = use_locale();
+    let status = RwSignal::new(None::<FetchStatus>);
+    #[cfg(feature = "hydrate")]
+    {
+        follow(Signal::stored(true), Signal::stored(Some(range)), status);
+        Effect::new(move |_| {
+            if status
+                .get()
+                .is_some_and(|s| s.state == crate::model::FetchState::Done)
+            {
+                version.update(|version| *version += 1);
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (range, version);
+    let counts = move || status.get().filter(|s| s.windows_total > 0);
+    let text = move || match counts() {
+        Some(s) => locale.days_loaded(s.windows_done, s.windows_total),
+        None => locale.t(Msg::Loading).to_string(),
+    };
+    let max = move || counts().map_or(1, |s| s.windows_total).to_string();
+    let value = move || counts().map(|s| s.windows_done.to_string());
+    view! {
+        <div class="progress" role="status" data-testid="sync-progress">
+            <span id="sync-progress-label">{text}</span>
+            <progress aria-labelledby="sync-progress-label" max=max value=value></progress>
+        </div>
+    }
+}
+
 /// Opens the event stream while `pending` is true; dropping the EventSource closes it.
 #[cfg(feature = "hydrate")]
 fn follow(
-    pending: ReadSignal<bool>,
+    pending: Signal<bool>,
     range: Signal<Option<DateRange>>,
     status: RwSignal<Option<FetchStatus>>,
 ) {

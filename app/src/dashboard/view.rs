@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::api::get_summary;
 use super::currency::CurrencySection;
 use super::glance::AtAGlance;
-use super::progress::ProgressBar;
+use super::progress::{ProgressBar, SyncProgress};
 use super::range_picker::RangePicker;
 use super::status::StatusBar;
 use crate::api::get_trend;
@@ -132,9 +132,10 @@ fn FiguresView(
     // A range with days still loading is never shown as complete.
     let not_complete = (!missing.is_empty()).then(|| {
         view! {
-            <p class="notice warning" role="status" data-testid="missing-days">
+            <p class="notice warning" data-testid="missing-days">
                 {locale.missing_days(&missing)}
             </p>
+            <SyncProgress range version />
         }
     });
     let history = history.map(|status| {

@@ -26,6 +26,11 @@ use crate::model::{DateRange, FetchStatus, Summary, Trend, UserDetail, UserPage,
 /// takes the range's days first, and the page says which days are still loading.
 pub const MAX_WAIT_DAYS: usize = 31;
 
+/// How often the sync's progress on a range is looked at, and how long without progress the
+/// page is told to stop waiting.
+const SYNC_FOLLOW_STEP: std::time::Duration = std::time::Duration::from_secs(1);
+const SYNC_FOLLOW_PATIENCE: std::time::Duration = std::time::Duration::from_secs(600);
+
 #[derive(Clone)]
 pub struct ReportService {
     inner: Arc<Inner>,
@@ -158,6 +163,7 @@ impl ReportService {
                     .map_err(|error| history_error(&error))?;
                 status.succeeded();
             } else {
+                self.follow_sync(range, missing.len());
                 history.want(missing);
             }
         }
@@ -177,6 +183,39 @@ impl ReportService {
         Ok(Arc::new(
             RangeData::build(range, rows, stats).with_store_state(runs(&missing), version),
         ))
+    }
+
+    /// Publishes, as the range's fetch status, how many of its missing days the sync has
+    /// stored, until all are (the page's progress bar follows it and reloads at the end). One
+    /// follower per range; it gives up when the sync makes no progress for a while.
+    fn follow_sync(&self, range: DateRange, missing: usize) {
+        if self.inner.progress.subscribe(range).is_some() {
+            return;
+        }
+        let status = self.inner.progress.start(range);
+        let history = self.inner.history.clone();
+        tokio::spawn(async move {
+            let mut last_left = missing;
+            let mut idle = std::time::Duration::ZERO;
+            while idle < SYNC_FOLLOW_PATIENCE {
+                let left = history.missing_days(range.from, range.to).len();
+                status.update(graph_client::FetchProgress {
+                    windows_total: missing,
+                    windows_done: missing.saturating_sub(left),
+                    ..Default::default()
+                });
+                if left == 0 {
+                    status.succeeded();
+                    return;
+                }
+                if left < last_left {
+                    (last_left, idle) = (left, std::time::Duration::ZERO);
+                }
+                tokio::time::sleep(SYNC_FOLLOW_STEP).await;
+                idle += SYNC_FOLLOW_STEP;
+            }
+            // Dropped without success: the page hears "failed" and stops following.
+        });
     }
 
     /// The summary of a range, with how far the kept history reaches.

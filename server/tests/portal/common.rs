@@ -210,6 +210,18 @@ impl Portal {
             .sum()
     }
 
+    /// The statuses `/events/progress?{query}` streams until it ends.
+    pub async fn progress_events(&self, query: &str) -> Vec<app::model::FetchStatus> {
+        let response = self.get(&format!("/events/progress?{query}")).await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "text/event-stream");
+        let body = response.text().await.unwrap();
+        body.lines()
+            .filter_map(|line| line.strip_prefix("data: "))
+            .map(|data| serde_json::from_str(data).unwrap())
+            .collect()
+    }
+
     pub fn truth(&self, from: &str, to: &str) -> Truth {
         graph_sim::truth(&self.sim_config, day(from), day(to)).unwrap()
     }

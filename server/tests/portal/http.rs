@@ -163,17 +163,6 @@ async fn responses_are_compressed_and_large_bodies_refused() {
     assert_eq!(response.status(), 413);
 }
 
-async fn progress(portal: &Portal, query: &str) -> Vec<FetchStatus> {
-    let response = portal.get(&format!("/events/progress?{query}")).await;
-    assert_eq!(response.status(), 200);
-    assert_eq!(response.headers()["content-type"], "text/event-stream");
-    let body = response.text().await.unwrap();
-    body.lines()
-        .filter_map(|line| line.strip_prefix("data: "))
-        .map(|data| serde_json::from_str(data).unwrap())
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn progress_events_follow_a_fetch_and_say_idle_otherwise() {
     // Slow pages, so the fetch is still running when the events are asked for.
@@ -184,12 +173,15 @@ async fn progress_events_follow_a_fetch_and_say_idle_otherwise() {
     };
     let portal = Portal::demo_empty(slow).await;
     let query = "from=2026-02-01&to=2026-02-28";
-    assert_eq!(progress(&portal, query).await, [FetchStatus::default()]);
+    assert_eq!(
+        portal.progress_events(query).await,
+        [FetchStatus::default()]
+    );
 
     let fetch = portal.server_fn("summary", query);
     let follow = async {
         for _ in 0..100 {
-            let events = progress(&portal, query).await;
+            let events = portal.progress_events(query).await;
             if events
                 .first()
                 .is_some_and(|e| e.state == FetchState::Fetching)
@@ -218,5 +210,8 @@ async fn progress_events_follow_a_fetch_and_say_idle_otherwise() {
         "{last:?}"
     );
     // Cached: nothing in flight any more.
-    assert_eq!(progress(&portal, query).await, [FetchStatus::default()]);
+    assert_eq!(
+        portal.progress_events(query).await,
+        [FetchStatus::default()]
+    );
 }

@@ -128,9 +128,20 @@ async fn a_range_with_days_still_loading_names_them_until_the_sync_brings_them()
     assert_eq!(history.stored_days, 0);
     assert_eq!(portal.sim_stats().await["report_requests"], 0);
 
-    // The wanted days come first in the next sync; then the range is complete and exact.
-    let run = portal.history.sync_once().await;
+    // The page's progress bar follows the sync's work on the range until every day is in.
+    let query = format!("from={from}&to={to}");
+    let (events, run) = tokio::join!(portal.progress_events(&query), async {
+        // The wanted days come first in the next sync.
+        portal.history.sync_once().await
+    });
     assert_eq!(run.failed, None);
+    let first = events.first().unwrap();
+    assert_eq!(first.state, app::model::FetchState::Fetching, "{events:?}");
+    assert_eq!(first.windows_total, 46);
+    let last = events.last().unwrap();
+    assert_eq!(last.state, app::model::FetchState::Done, "{events:?}");
+    assert_eq!((last.windows_done, last.windows_total), (46, 46));
+    // Then the range is complete and exact.
     let complete = summary(&portal, from, to).await;
     assert!(complete.missing.is_empty(), "{:?}", complete.missing);
     assert_eq!(
