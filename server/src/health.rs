@@ -32,7 +32,7 @@ pub async fn healthz(State(state): State<PortalState>) -> Json<Value> {
 
 pub async fn readyz(State(state): State<PortalState>) -> (StatusCode, Json<Value>) {
     let mode = state.mode.as_str();
-    let history = history(&state.service.history_report().await);
+    let history = history(&state.service.history_report());
     match state.readiness.verdict(&state.service).await {
         Ok(()) => (
             StatusCode::OK,

@@ -211,7 +211,7 @@ pub async fn sync(graph: GraphSource, store: StoreSettings, once: bool) -> Resul
     let history = opened.history.clone();
     let result = if once {
         let run = history.sync_once().await;
-        let report = history.report().await;
+        let report = history.report();
         println!(
             "synced {} new days, read {} days again; {}",
             run.new_days,

@@ -47,6 +47,8 @@ struct Inner {
     location: String,
     keys: RwLock<Arc<KeyTable>>,
     days: RwLock<BTreeMap<NaiveDate, DayState>>,
+    /// `store_meta`, read at start and written through (it is read on every summary).
+    meta: RwLock<BTreeMap<String, String>>,
     /// Bumped by every write.
     version: AtomicU64,
     /// One write transaction at a time (SQLite has one writer; this keeps key ids in step).
@@ -114,10 +116,12 @@ impl Store {
                 location,
                 keys: RwLock::default(),
                 days: RwLock::default(),
+                meta: RwLock::default(),
                 version: AtomicU64::new(1),
                 writer: tokio::sync::Mutex::new(()),
             }),
         };
+        store.load_meta().await?;
         store.check_source(source).await?;
         store.load_index().await?;
         Ok(store)
@@ -132,12 +136,8 @@ impl Store {
     }
 
     /// A `store_meta` value.
-    pub async fn meta(&self, name: &str) -> Result<Option<String>, StoreError> {
-        sqlx::query_scalar("SELECT value FROM store_meta WHERE name = ?")
-            .bind(name)
-            .fetch_optional(&self.inner.pool)
-            .await
-            .map_err(|error| self.db_error(error))
+    pub fn meta(&self, name: &str) -> Option<String> {
+        read(&self.inner.meta).get(name).cloned()
     }
 
     pub async fn set_meta(&self, name: &str, value: &str) -> Result<(), StoreError> {
@@ -149,12 +149,22 @@ impl Store {
         .bind(value)
         .execute(&self.inner.pool)
         .await
-        .map(drop)
-        .map_err(|error| self.db_error(error))
+        .map_err(|error| self.db_error(error))?;
+        write(&self.inner.meta).insert(name.to_string(), value.to_string());
+        Ok(())
+    }
+
+    async fn load_meta(&self) -> Result<(), StoreError> {
+        let rows: Vec<(String, String)> = sqlx::query_as("SELECT name, value FROM store_meta")
+            .fetch_all(&self.inner.pool)
+            .await
+            .map_err(|error| self.db_error(error))?;
+        *write(&self.inner.meta) = rows.into_iter().collect();
+        Ok(())
     }
 
     async fn check_source(&self, source: &str) -> Result<(), StoreError> {
-        match self.meta("source").await? {
+        match self.meta("source") {
             Some(stored) if stored != source => Err(StoreError::OtherSource {
                 location: self.inner.location.clone(),
                 stored,
@@ -245,6 +255,15 @@ impl Store {
     /// The state of every stored day.
     pub fn days(&self) -> BTreeMap<NaiveDate, DayState> {
         read(&self.inner.days).clone()
+    }
+
+    /// The oldest and the newest stored day.
+    pub fn stored_span(&self) -> Option<(NaiveDate, NaiveDate)> {
+        let days = read(&self.inner.days);
+        days.keys()
+            .next()
+            .copied()
+            .zip(days.keys().next_back().copied())
     }
 
     pub fn day_state(&self, day: NaiveDate) -> Option<DayState> {

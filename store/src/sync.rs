@@ -78,29 +78,31 @@ impl HistoryReport {
 
 impl History {
     /// How far the history reaches now.
-    pub async fn report(&self) -> HistoryReport {
+    pub fn report(&self) -> HistoryReport {
         let store = self.store();
         let (first_day, today) = (self.first_day(), self.today());
         let states = store.day_states(first_day, today);
-        let all = store.days();
-        let retention_floor = store
-            .meta(RETENTION_FLOOR)
-            .await
-            .ok()
-            .flatten()
-            .and_then(|text| NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok());
+        let span = store.stored_span();
+        let retention_floor = self.retention_floor();
         HistoryReport {
             first_day,
             today,
             window_days: self.settings().history_days,
             stored_days: states.len() as u32,
             within_lag_days: states.iter().filter(|(_, state)| !state.is_final).count() as u32,
-            oldest_stored: all.keys().next().copied(),
-            newest_stored: all.keys().next_back().copied(),
+            oldest_stored: span.map(|(oldest, _)| oldest),
+            newest_stored: span.map(|(_, newest)| newest),
             retention_floor,
-            retention_note: store.meta(RETENTION_NOTE).await.ok().flatten(),
+            retention_note: store.meta(RETENTION_NOTE),
             sync: self.sync_status(),
         }
+    }
+
+    /// The first day Graph still gives, where it refused older ones.
+    fn retention_floor(&self) -> Option<NaiveDate> {
+        self.store()
+            .meta(RETENTION_FLOOR)
+            .and_then(|text| NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok())
     }
 
     /// One sync: the wanted days, then the window newest first. Returns what it did; a day
@@ -110,13 +112,7 @@ impl History {
             status.running = true;
             status.last_started = Some(Utc::now());
         });
-        let floor = self
-            .store()
-            .meta(RETENTION_FLOOR)
-            .await
-            .ok()
-            .flatten()
-            .and_then(|text| NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok());
+        let floor = self.retention_floor();
         let run = SyncPass {
             history: self,
             planned: Mutex::new(self.plan()),

@@ -134,7 +134,7 @@ async fn a_store_of_another_source_is_refused_and_still_opens_for_its_own() {
         .await
         .expect("its own source opens it");
     assert_eq!(store.days().len(), 1);
-    assert_eq!(store.meta("source").await.unwrap().as_deref(), Some(SOURCE));
+    assert_eq!(store.meta("source").as_deref(), Some(SOURCE));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -96,7 +96,7 @@ async fn sync_fills_the_window_exactly_and_rereads_only_days_within_the_lag() {
 
     assert_equals_truth(&history, &sim.config, first, today).await;
 
-    let report = history.report().await;
+    let report = history.report();
     assert_eq!(report.stored_days, WINDOW);
     assert_eq!(report.within_lag_days, 3);
     assert_eq!(report.loading_days(), 0);
@@ -233,7 +233,7 @@ async fn a_refusal_for_old_days_sets_the_retention_floor_and_is_not_asked_again(
     );
     assert_equals_truth(&history, &sim.config, floor, today).await;
 
-    let report = history.report().await;
+    let report = history.report();
     assert_eq!(report.retention_floor, Some(floor));
     let note = report.retention_note.clone().expect("a note says why");
     assert!(note.contains(&back(today, 11).to_string()), "{note}");
@@ -265,7 +265,7 @@ async fn a_refusal_for_old_days_sets_the_retention_floor_and_is_not_asked_again(
         .await
         .unwrap();
     let history = history_for(&store, &sim);
-    assert_eq!(history.report().await.retention_floor, Some(floor));
+    assert_eq!(history.report().retention_floor, Some(floor));
     let run = history.sync_once().await;
     assert_eq!((run.new_days, run.reread_days, run.failed), (0, 3, None));
     assert_eq!(sim.stats().await.responses_400, stats.responses_400);

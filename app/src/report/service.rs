@@ -225,13 +225,13 @@ impl ReportService {
         requester: &Requester,
     ) -> Result<Summary, AppError> {
         let mut summary = self.data(range, requester).await?.summary();
-        summary.history = Some((&self.history_report().await).into());
+        summary.history = Some((&self.history_report()).into());
         Ok(summary)
     }
 
     /// How far the kept history reaches and what is still loading.
-    pub async fn history_report(&self) -> HistoryReport {
-        self.inner.history.report().await
+    pub fn history_report(&self) -> HistoryReport {
+        self.inner.history.report()
     }
 
     pub async fn users(

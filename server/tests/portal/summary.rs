@@ -129,12 +129,26 @@ async fn a_range_with_days_still_loading_names_them_until_the_sync_brings_them()
     assert_eq!(portal.sim_stats().await["report_requests"], 0);
 
     // The page's progress bar follows the sync's work on the range until every day is in.
-    let query = format!("from={from}&to={to}");
-    let (events, run) = tokio::join!(portal.progress_events(&query), async {
-        // The wanted days come first in the next sync.
-        portal.history.sync_once().await
-    });
+    let mut stream = portal
+        .get(&format!("/events/progress?from={from}&to={to}"))
+        .await;
+    let mut body = String::new();
+    // The first status is there before the sync starts...
+    while !body.contains("\n\n") {
+        let chunk = stream.chunk().await.unwrap().expect("a first event");
+        body.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+    // ...then the sync takes the wanted days first, and the stream ends when all are in.
+    let run = portal.history.sync_once().await;
     assert_eq!(run.failed, None);
+    while let Some(chunk) = stream.chunk().await.unwrap() {
+        body.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+    let events: Vec<app::model::FetchStatus> = body
+        .lines()
+        .filter_map(|line| line.strip_prefix("data: "))
+        .map(|data| serde_json::from_str(data).unwrap())
+        .collect();
     let first = events.first().unwrap();
     assert_eq!(first.state, app::model::FetchState::Fetching, "{events:?}");
     assert_eq!(first.windows_total, 46);
