@@ -11,6 +11,7 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use graph_client::{GraphError, Priority};
 use tracing::{info, warn};
 
+use crate::day::DayState;
 use crate::history::{History, HistoryError};
 
 /// The `store_meta` entry of the first day Graph still gives (it refused the day before).
@@ -105,9 +106,16 @@ impl History {
             .and_then(|text| NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok())
     }
 
-    /// One sync: the wanted days, then the window newest first. Returns what it did; a day
-    /// that fails ends the run (the next run tries again), without retrying in a loop.
+    /// One sync: the wanted days, then the window newest first, every day within Graph's lag
+    /// read again. Returns what it did; a day that fails ends the run (the next run tries
+    /// again), without retrying in a loop.
     pub async fn sync_once(&self) -> SyncRun {
+        self.sync_pass(None).await
+    }
+
+    /// [`Self::sync_once`], reading a day within the lag again only when its reading is at least
+    /// `reread_after` old (`None`: always).
+    async fn sync_pass(&self, reread_after: Option<std::time::Duration>) -> SyncRun {
         self.set_status(|status| {
             status.running = true;
             status.last_started = Some(Utc::now());
@@ -115,7 +123,7 @@ impl History {
         let floor = self.retention_floor();
         let run = SyncPass {
             history: self,
-            planned: Mutex::new(self.plan()),
+            planned: Mutex::new(self.plan(reread_after)),
             floor: Mutex::new(floor),
             recording: tokio::sync::Mutex::new(()),
             stop: AtomicBool::new(false),
@@ -149,10 +157,15 @@ impl History {
     /// until `shutdown` resolves.
     pub async fn run_sync(self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
+        // A restart soon after a sync does not read the lag's days again: they are read at
+        // most about once per interval.
+        let reread_after = self.settings().interval / 2;
         loop {
-            self.sync_once().await;
+            let run = self.sync_pass(Some(reread_after)).await;
+            // Days asked for meanwhile go next, unless the run failed (then the interval
+            // passes first: no loop of failing requests).
             let wanted_waiting = !lock(&self.inner.wanted).is_empty();
-            if wanted_waiting {
+            if wanted_waiting && run.failed.is_none() {
                 continue;
             }
             tokio::select! {
@@ -163,9 +176,15 @@ impl History {
         }
     }
 
-    /// The window's days that need reading, newest first: missing ones and those not final.
-    fn plan(&self) -> Vec<NaiveDate> {
-        let (first, today) = (self.first_day(), self.today());
+    /// The window's days that need reading, newest first: missing ones, and those not final
+    /// whose reading is at least `reread_after` old.
+    fn plan(&self, reread_after: Option<std::time::Duration>) -> Vec<NaiveDate> {
+        let (first, today, now) = (self.first_day(), self.today(), self.now());
+        let due = |state: &DayState| {
+            !state.is_final
+                && reread_after
+                    .is_none_or(|age| (now - state.fetched_at).to_std().unwrap_or_default() >= age)
+        };
         let states = self.store().day_states(first, today);
         let mut plan = Vec::new();
         let mut day = today;
@@ -178,7 +197,7 @@ impl History {
                 }
                 _ => None,
             };
-            if state.is_none_or(|state| !state.is_final) {
+            if state.is_none_or(due) {
                 plan.push(day);
             }
             if day <= first {

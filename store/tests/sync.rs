@@ -321,3 +321,43 @@ async fn days_past_a_later_retention_keep_their_history() {
         pages_of(&after, |state| !state.is_final)
     );
 }
+
+/// Runs the background sync until its first run has finished, then stops it.
+async fn first_background_run(history: &report_store::History) {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let job = tokio::spawn(history.clone().run_sync(async {
+        let _ = stopped.await;
+    }));
+    while history.sync_status().last_finished.is_none() {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    stop.send(()).unwrap();
+    job.await.unwrap();
+}
+
+#[tokio::test]
+async fn a_restart_soon_after_a_sync_asks_graph_for_nothing() {
+    let sim = Sim::start(sim_config(None, RetentionReading::Empty)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = store_url(dir.path(), "report.db");
+    {
+        let store = Store::open(&url, SOURCE).await.unwrap();
+        let history = history(&store, sim.client.clone(), WINDOW);
+        first_background_run(&history).await;
+        assert_eq!(store.days().len(), WINDOW as usize);
+        store.close().await;
+    }
+    let before = sim.stats().await.report_requests;
+    assert!(before >= u64::from(WINDOW));
+
+    // The portal starts again on the same file: its first sync finds every day stored and the
+    // lag's days read moments ago (less than half an interval), so Graph is not asked.
+    let store = Store::open(&url, SOURCE).await.unwrap();
+    let history = history(&store, sim.client.clone(), WINDOW);
+    first_background_run(&history).await;
+    assert_eq!(sim.stats().await.report_requests, before);
+    assert_eq!(history.sync_status().last_error, None);
+    // An explicit sync (`dialout-portal sync --once`) still reads the lag's days again.
+    let run = history.sync_once().await;
+    assert_eq!((run.new_days, run.reread_days), (0, 3));
+}
