@@ -11,7 +11,7 @@ import { demoToday, port } from './env';
 const restartPort = port + 5;
 const restartURL = `http://127.0.0.1:${restartPort}`;
 
-function startPortal(database: string): ChildProcess {
+function startPortal(database: string, extra: Record<string, string> = {}): ChildProcess {
   return spawn('../target/release/dialout-portal', ['serve'], {
     env: {
       PATH: process.env.PATH ?? '',
@@ -24,6 +24,7 @@ function startPortal(database: string): ChildProcess {
       PORTAL_DATABASE_URL: database,
       PORTAL_HISTORY_DAYS: '60',
       RUST_LOG: 'warn',
+      ...extra,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -86,6 +87,33 @@ test('after a restart the dashboard comes from the store, with no progress bar',
 
     const ready = (await (await request.get(`${restartURL}/readyz`)).json()) as Readiness;
     expect(ready.history.stored_days).toBe(ready.history.window_days);
+  } finally {
+    await stop(portal);
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test('a period with days still loading says so, shows their progress and completes by itself', async ({
+  page,
+  request,
+}) => {
+  // A short history and a slow Graph: a 60-day period is mostly not stored yet.
+  const folder = mkdtempSync(path.join(tmpdir(), 'dialout-loading-'));
+  const portal = startPortal(path.join(folder, 'store.sqlite'), {
+    PORTAL_HISTORY_DAYS: '5',
+    PORTAL_DEMO_LATENCY_MS: '300',
+  });
+  try {
+    await waitForHistory(request);
+    await page.goto(`${restartURL}/?from=2026-01-14&to=2026-03-14`);
+    const missing = page.getByTestId('missing-days');
+    await expect(missing).toContainText('Not complete:');
+    await expect(missing).toContainText('still loading from Microsoft Graph');
+    await expect(page.getByTestId('sync-progress')).toContainText('days loaded');
+    // When the sync has stored them all, the figures load again without a reload.
+    await expect(missing).toHaveCount(0, { timeout: 120_000 });
+    await expect(page.getByTestId('sync-progress')).toHaveCount(0);
+    await expect(page.getByTestId('history')).toContainText('History kept from Jan 14, 2026');
   } finally {
     await stop(portal);
     rmSync(folder, { recursive: true, force: true });
