@@ -173,6 +173,16 @@ pub async fn serve(config: PortalConfig) -> Result<(), String> {
     let opened = OpenHistory::open(&connection, &config.store).await?;
     let history = opened.history.clone();
     let app = router(leptos_options, &connection, history.clone(), &config.server)?;
+    // The default dashboard's days (the last 28 and today) go into memory at once, so the first
+    // page after a restart reads no file.
+    let today = history.today();
+    tokio::spawn({
+        let history = history.clone();
+        async move {
+            let from = today - chrono::Days::new(28);
+            history.warm(from, today).await;
+        }
+    });
     // The sync runs beside the server from the start; it is stopped with it.
     let (stop_sync, sync_stopped) = tokio::sync::oneshot::channel::<()>();
     let sync = tokio::spawn(history.clone().run_sync(async {

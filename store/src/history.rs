@@ -16,6 +16,9 @@ use crate::error::StoreError;
 use crate::store::{FetchedDay, Store};
 use crate::sync::SyncStatus;
 
+/// Days read from the file at once (the pool has four connections).
+const LOAD_CONCURRENCY: usize = 4;
+
 /// Today's UTC date as the portal sees it (demo mode pins it to the simulator's).
 pub type Today = Arc<dyn Fn() -> NaiveDate + Send + Sync>;
 
@@ -161,39 +164,51 @@ impl History {
             .any(|(_, state)| state.version > version)
     }
 
-    /// The stored days of `from..=to`, chronological, from memory or the file.
+    /// The stored days of `from..=to`, chronological, from memory or the file. Each day is
+    /// read from the file in a single flight (a page's figures and its users table, or the
+    /// start-up warm-up and the first request, read it once), several days at once.
     pub async fn stored_days(
         &self,
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<Arc<StoredDay>>, StoreError> {
+        use futures_util::{StreamExt, TryStreamExt, stream};
         let states = self.inner.store.day_states(from, to);
-        let mut days: Vec<Option<Arc<StoredDay>>> = Vec::with_capacity(states.len());
-        let mut absent = Vec::new();
-        for (day, state) in &states {
-            match self.inner.cache.get(day).await {
-                Some(held) if held.state.version >= state.version => days.push(Some(held)),
-                _ => {
-                    absent.push(*day);
-                    days.push(None);
-                }
-            }
-        }
-        if !absent.is_empty() {
-            let loaded = self.inner.store.load_days(&absent).await?;
-            let mut loaded = loaded.into_iter().map(Arc::new);
-            for (slot, (day, _)) in days.iter_mut().zip(&states) {
-                if slot.is_none() {
-                    // load_days returns the asked days in order (a day deleted meanwhile is
-                    // left out: skipped here too).
-                    if let Some(held) = loaded.by_ref().find(|held| held.day == *day) {
-                        self.inner.cache.insert(*day, Arc::clone(&held)).await;
-                        *slot = Some(held);
+        stream::iter(states)
+            .map(|(day, state)| async move {
+                let cache = &self.inner.cache;
+                if let Some(held) = cache.get(&day).await {
+                    if held.state.version >= state.version {
+                        return Ok(held);
                     }
+                    cache.invalidate(&day).await;
                 }
-            }
+                cache
+                    .try_get_with(day, async {
+                        let mut loaded = self.inner.store.load_days(&[day]).await?;
+                        loaded
+                            .pop()
+                            .map(Arc::new)
+                            .ok_or_else(|| StoreError::Database {
+                                location: self.inner.store.location().to_string(),
+                                problem: format!("day {day} is in the index but not in the file"),
+                                advice: "Restart the portal; if it persists, restore a backup"
+                                    .into(),
+                            })
+                    })
+                    .await
+                    .map_err(|error| StoreError::clone(&error))
+            })
+            .buffered(LOAD_CONCURRENCY)
+            .try_collect()
+            .await
+    }
+
+    /// Reads `from..=to`'s stored days into memory (at start, the default dashboard's days).
+    pub async fn warm(&self, from: NaiveDate, to: NaiveDate) {
+        if let Err(error) = self.stored_days(from, to).await {
+            tracing::warn!(%error, "could not read the newest days into memory");
         }
-        Ok(days.into_iter().flatten().collect())
     }
 
     /// Reads the days of `days` the store lacks from Graph and stores them, at most the
