@@ -216,17 +216,7 @@ impl PortalConfig {
         let values = Values::new(file, env);
         let mut warnings = file.warnings().to_vec();
         let store = store::store_settings(&values)?;
-        let graph = match graph_source(&values, &mut warnings)? {
-            GraphSource::Tenant(config) => {
-                GraphSource::Tenant(config.with_background_share(store.graph_share).map_err(
-                    |error| ConfigError::Invalid {
-                        setting: names::SYNC_GRAPH_SHARE,
-                        problem: error.to_string(),
-                    },
-                )?)
-            }
-            demo => demo,
-        };
+        let graph = graph_with_share(&values, &mut warnings, &store)?;
         let site_addr = values.parse(names::SITE_ADDR, SocketAddr::from(([127, 0, 0, 1], 3000)))?;
         let auth = auth::auth_settings(&values, &graph, site_addr)?;
         if let AuthSettings::Entra(entra) = &auth
@@ -259,7 +249,24 @@ pub fn sync_config(path: Option<&Path>) -> Result<(GraphSource, StoreSettings), 
     };
     let values = Values::new(&file, env_lookup);
     let store = store::store_settings(&values)?;
-    let graph = match graph_source(&values, &mut Vec::new())? {
+    let graph = graph_with_share(&values, &mut Vec::new(), &store)?;
+    Ok((graph, store))
+}
+
+/// Only the Graph the environment configures (the `fetch` command: no server, no sign-in).
+pub fn graph_from_env() -> Result<GraphSource, ConfigError> {
+    let file = FileSettings::default();
+    let values = Values::new(&file, env_lookup);
+    graph_source(&values, &mut Vec::new())
+}
+
+/// The Graph the settings configure, a tenant's keeping the sync to its share of the budget.
+fn graph_with_share(
+    values: &Values<'_>,
+    warnings: &mut Vec<String>,
+    store: &StoreSettings,
+) -> Result<GraphSource, ConfigError> {
+    Ok(match graph_source(values, warnings)? {
         GraphSource::Tenant(config) => {
             GraphSource::Tenant(config.with_background_share(store.graph_share).map_err(
                 |error| ConfigError::Invalid {
@@ -269,15 +276,7 @@ pub fn sync_config(path: Option<&Path>) -> Result<(GraphSource, StoreSettings), 
             )?)
         }
         demo => demo,
-    };
-    Ok((graph, store))
-}
-
-/// Only the Graph the environment configures (the `fetch` command: no server, no sign-in).
-pub fn graph_from_env() -> Result<GraphSource, ConfigError> {
-    let file = FileSettings::default();
-    let values = Values::new(&file, env_lookup);
-    graph_source(&values, &mut Vec::new())
+    })
 }
 
 fn graph_source(
