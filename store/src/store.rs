@@ -122,7 +122,7 @@ impl Store {
             }),
         };
         store.load_meta().await?;
-        store.check_source(source).await?;
+        store.record_source(source).await?;
         store.load_index().await?;
         Ok(store)
     }
@@ -163,16 +163,13 @@ impl Store {
         Ok(())
     }
 
-    async fn check_source(&self, source: &str) -> Result<(), StoreError> {
-        match self.meta("source") {
-            Some(stored) if stored != source => Err(StoreError::OtherSource {
-                location: self.inner.location.clone(),
-                stored,
-                configured: source.to_string(),
-            }),
-            Some(_) => Ok(()),
-            None => self.set_meta("source", source).await,
+    /// Records which Graph a new store holds (an existing store's was checked before
+    /// migrating: [`check_source_before_migrating`]).
+    async fn record_source(&self, source: &str) -> Result<(), StoreError> {
+        if self.meta("source").is_some() {
+            return Ok(());
         }
+        self.set_meta("source", source).await
     }
 
     /// Reads the day states and the keys into memory.

@@ -320,11 +320,9 @@ async fn snapshot(
     )
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_failed_write_leaves_the_day_as_it_was() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = store_url(dir.path(), "report.db");
-    let store = Store::open(&url, SOURCE).await.unwrap();
+/// A store at `url` holding one day (day 14) of two users, written once.
+async fn store_with_a_good_day(url: &str) -> (Store, NaiveDate) {
+    let store = Store::open(url, SOURCE).await.unwrap();
     let d = day(14);
     store
         .write_day(fetched(
@@ -338,6 +336,14 @@ async fn a_failed_write_leaves_the_day_as_it_was() {
         ))
         .await
         .unwrap();
+    (store, d)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_write_leaves_the_day_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = store_url(dir.path(), "report.db");
+    let (store, d) = store_with_a_good_day(&url).await;
     let before = snapshot(&store, d).await;
 
     // The disk "fails" on the day's rows, after the keys were renamed and added and the old
@@ -419,20 +425,7 @@ async fn a_failed_write_leaves_the_day_as_it_was() {
 async fn a_write_dropped_midway_leaves_the_day_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
     let url = store_url(dir.path(), "report.db");
-    let store = Store::open(&url, SOURCE).await.unwrap();
-    let d = day(14);
-    store
-        .write_day(fetched(
-            d,
-            vec![
-                user_row("u-a", "Alice", 2, 120, "1.50"),
-                user_row("u-b", "Bob", 1, 60, "0.25"),
-            ],
-            1,
-            "good",
-        ))
-        .await
-        .unwrap();
+    let (store, d) = store_with_a_good_day(&url).await;
     let before = snapshot(&store, d).await;
 
     // Another process holds SQLite's write lock: the write begins its transaction and waits
