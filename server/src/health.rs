@@ -58,6 +58,7 @@ fn history(report: &report_store::HistoryReport) -> Value {
         "stored_days": report.stored_days,
         "loading_days": report.loading_days(),
         "within_lag_days": report.within_lag_days,
+        "in_memory_days": report.in_memory_days,
         "retention_floor": day(report.retention_floor),
         "syncing": report.sync.running,
         "last_sync_error": report.sync.last_error.is_some(),

@@ -174,13 +174,14 @@ pub async fn serve(config: PortalConfig) -> Result<(), String> {
     let history = opened.history.clone();
     let app = router(leptos_options, &connection, history.clone(), &config.server)?;
     // The default dashboard's days (the last 28 and today) go into memory at once, so the first
-    // page after a restart reads no file.
+    // page after a restart reads no file; then the rest of the history window, when it fits.
     let today = history.today();
     tokio::spawn({
         let history = history.clone();
         async move {
             let from = today - chrono::Days::new(28);
             history.warm(from, today).await;
+            history.warm_window().await;
         }
     });
     // The sync runs beside the server from the start; it is stopped with it.

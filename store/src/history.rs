@@ -211,6 +211,46 @@ impl History {
         }
     }
 
+    /// Reads the history window's stored days into memory, when their rows fit in the day
+    /// cache: then a long range is summed from memory, never read from the file while
+    /// someone waits. Logs how long it took.
+    pub async fn warm_window(&self) {
+        let (from, to) = (self.first_day(), self.today());
+        let rows: u64 = self
+            .inner
+            .store
+            .day_states(from, to)
+            .iter()
+            .map(|(_, state)| state.rows)
+            .sum();
+        if rows > self.inner.settings.cache_rows {
+            tracing::info!(
+                rows,
+                cache_rows = self.inner.settings.cache_rows,
+                "the history's rows do not all fit in memory (PORTAL_STORE_CACHE_ROWS): long \
+                 ranges read their days from the file"
+            );
+            return;
+        }
+        let started = std::time::Instant::now();
+        self.warm(from, to).await;
+        tracing::info!(
+            rows,
+            seconds = started.elapsed().as_secs_f32(),
+            "the history's days are in memory"
+        );
+    }
+
+    /// How many of `from..=to`'s stored days are held in memory.
+    pub fn days_in_memory(&self, from: NaiveDate, to: NaiveDate) -> u32 {
+        self.inner
+            .store
+            .day_states(from, to)
+            .iter()
+            .filter(|(day, _)| self.inner.cache.contains_key(day))
+            .count() as u32
+    }
+
     /// Reads the days of `days` the store lacks from Graph and stores them, at most the
     /// client's window concurrency at once; a day another caller is already fetching is waited
     /// for, not fetched twice. `progress` gets the sum over the days.

@@ -53,6 +53,8 @@ pub struct HistoryReport {
     pub stored_days: u32,
     /// Stored days of the window Graph may still change (re-read by every sync).
     pub within_lag_days: u32,
+    /// Stored days of the window held in memory.
+    pub in_memory_days: u32,
     /// The oldest and newest stored days (any, also before the window).
     pub oldest_stored: Option<NaiveDate>,
     pub newest_stored: Option<NaiveDate>,
@@ -91,6 +93,7 @@ impl History {
             window_days: self.settings().history_days,
             stored_days: states.len() as u32,
             within_lag_days: states.iter().filter(|(_, state)| !state.is_final).count() as u32,
+            in_memory_days: self.days_in_memory(first_day, today),
             oldest_stored: span.map(|(oldest, _)| oldest),
             newest_stored: span.map(|(_, newest)| newest),
             retention_floor,
@@ -157,11 +160,15 @@ impl History {
     /// until `shutdown` resolves.
     pub async fn run_sync(self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
-        // A restart soon after a sync does not read the lag's days again: they are read at
-        // most about once per interval.
-        let reread_after = self.settings().interval / 2;
+        // The lag's days are read again about once per interval: at each tick when their
+        // reading is half an interval old (a tick an interval after the last reading always
+        // takes them). At start, only when the reading is a whole interval old, as a running
+        // portal would have re-read it by then: a restart soon after a sync (an upgrade, a
+        // crash) asks Graph nothing, a restart after a longer stop reads them at once.
+        let mut reread_after = self.settings().interval;
         loop {
             let run = self.sync_pass(Some(reread_after)).await;
+            reread_after = self.settings().interval / 2;
             // Days asked for meanwhile go next, unless the run failed (then the interval
             // passes first: no loop of failing requests).
             let wanted_waiting = !lock(&self.inner.wanted).is_empty();

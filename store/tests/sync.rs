@@ -3,11 +3,13 @@
 mod common;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use common::*;
+use graph_client::GraphClient;
 use graph_sim::RetentionReading;
-use report_store::{DayState, Store};
+use report_store::{DayState, History, Store, SyncSettings};
 
 const WINDOW: u32 = 20;
 
@@ -360,4 +362,86 @@ async fn a_restart_soon_after_a_sync_asks_graph_for_nothing() {
     // An explicit sync (`dialout-portal sync --once`) still reads the lag's days again.
     let run = history.sync_once().await;
     assert_eq!((run.new_days, run.reread_days), (0, 3));
+}
+
+#[tokio::test]
+async fn a_restart_reads_the_lags_days_once_their_reading_is_an_interval_old() {
+    let sim = Sim::start(sim_config(None, RetentionReading::Empty)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = store_url(dir.path(), "report.db");
+    let interval = std::time::Duration::from_secs(2);
+    let restart = || async {
+        let store = Store::open(&url, SOURCE).await.unwrap();
+        let history = History::new(
+            store.clone(),
+            sim.client.clone(),
+            SyncSettings {
+                history_days: WINDOW,
+                interval,
+                min_retention_days: 1,
+                ..SyncSettings::default()
+            },
+            fixed_today(today()),
+        );
+        let before = sim.stats().await.report_requests;
+        first_background_run(&history).await;
+        store.close().await;
+        sim.stats().await.report_requests - before
+    };
+    let first = restart().await;
+    assert!(first >= u64::from(WINDOW));
+    let lag_pages = {
+        let store = Store::open(&url, SOURCE).await.unwrap();
+        let pages = pages_of(&store.days(), |state| !state.is_final);
+        store.close().await;
+        pages
+    };
+    assert!(lag_pages >= 3);
+    // Older than half an interval (a running sync's tick would read them) but not a whole
+    // one: a restart leaves them.
+    tokio::time::sleep(interval * 3 / 4).await;
+    assert_eq!(restart().await, 0);
+    // A whole interval old: the restart reads them at once.
+    tokio::time::sleep(interval / 2).await;
+    assert_eq!(restart().await, lag_pages);
+}
+
+#[tokio::test]
+async fn the_history_window_is_read_into_memory_when_it_fits() {
+    let sim = Sim::start(sim_config(None, RetentionReading::Empty)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = store_url(dir.path(), "report.db");
+    let rows: u64 = {
+        let store = Store::open(&url, SOURCE).await.unwrap();
+        history(&store, sim.client.clone(), WINDOW)
+            .sync_once()
+            .await;
+        let rows = store.days().values().map(|state| state.rows).sum();
+        store.close().await;
+        rows
+    };
+    let (first, last) = (back(today(), u64::from(WINDOW - 1)), today());
+    async fn reopened(url: &str, client: Arc<GraphClient>, cache_rows: u64) -> History {
+        let store = Store::open(url, SOURCE).await.unwrap();
+        let settings = SyncSettings {
+            history_days: WINDOW,
+            cache_rows,
+            ..SyncSettings::default()
+        };
+        History::new(store, client, settings, fixed_today(today()))
+    }
+
+    let fits = reopened(&url, sim.client.clone(), rows).await;
+    assert_eq!(fits.days_in_memory(first, last), 0);
+    fits.warm_window().await;
+    assert_eq!(fits.days_in_memory(first, last), WINDOW);
+    assert_eq!(fits.report().in_memory_days, WINDOW);
+
+    // A day cache smaller than the history: nothing is read ahead (long ranges read their
+    // days from the file when asked), and Graph is never asked.
+    let requests = sim.stats().await.report_requests;
+    let too_small = reopened(&url, sim.client.clone(), rows - 1).await;
+    too_small.warm_window().await;
+    assert_eq!(too_small.days_in_memory(first, last), 0);
+    assert_eq!(sim.stats().await.report_requests, requests);
 }
