@@ -20,7 +20,8 @@ pub struct ReportKey {
 }
 
 impl ReportKey {
-    pub(crate) fn from_row(row: &DialoutRow, day: NaiveDate) -> Self {
+    /// The key of `row`, with its names, as read on `day`.
+    pub fn from_row(row: &DialoutRow, day: NaiveDate) -> Self {
         ReportKey {
             user_id: row.user_id.clone(),
             usage_location: row.usage_location.clone(),

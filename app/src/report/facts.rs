@@ -1,6 +1,11 @@
 //! Report rows as the portal reads them: every field present, nulls shown as "(unknown)" so
 //! that a row Graph sent with a missing field still counts and the totals stay equal to Graph's.
+//! A fact's key fields and names are the store's key (shared, not copied: a year of a large
+//! tenant holds some 100,000 of them, in every range cached).
+use std::sync::Arc;
+
 use graph_client::DialoutRow;
+use report_store::{KeyTotals, ReportKey};
 
 use crate::model::Totals;
 
@@ -8,35 +13,69 @@ pub const UNKNOWN: &str = "(unknown)";
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fact {
-    pub user_id: String,
-    pub user_principal_name: Option<String>,
-    pub display_name: Option<String>,
-    pub location: String,
-    pub destination: String,
-    pub currency: String,
-    pub totals: Totals,
+    /// The merged row: its key and totals exactly as Graph listed them (nulls kept).
+    pub merged: KeyTotals,
 }
 
 impl Fact {
-    pub fn from_row(row: &DialoutRow) -> Self {
-        let label = |value: &Option<String>| value.clone().unwrap_or_else(|| UNKNOWN.to_string());
-        Fact {
-            user_id: label(&row.user_id),
-            user_principal_name: row.user_principal_name.clone(),
-            display_name: row
-                .user_display_name
-                .clone()
-                .filter(|name| !name.trim().is_empty()),
-            location: label(&row.usage_location),
-            destination: label(&row.destination_context),
-            currency: label(&row.currency),
-            totals: Totals {
-                calls: count(row.total_calls),
-                seconds: count(row.total_call_seconds),
-                charge: row.total_call_charge.unwrap_or_default(),
-            },
+    pub fn new(merged: KeyTotals) -> Self {
+        Fact { merged }
+    }
+
+    /// The totals as the portal counts them (a null counts as zero).
+    pub fn totals(&self) -> Totals {
+        Totals {
+            calls: count(self.merged.calls),
+            seconds: count(self.merged.seconds),
+            charge: self.merged.charge.unwrap_or_default(),
         }
     }
+
+    /// A fact of a row that came without the store (tests, a report read straight from Graph).
+    pub fn from_row(row: &DialoutRow, day: chrono::NaiveDate) -> Self {
+        Fact::new(KeyTotals {
+            key: Arc::new(ReportKey::from_row(row, day)),
+            calls: row.total_calls,
+            seconds: row.total_call_seconds,
+            charge: row.total_call_charge,
+        })
+    }
+
+    fn key(&self) -> &ReportKey {
+        &self.merged.key
+    }
+
+    pub fn user_id(&self) -> &str {
+        label(&self.key().user_id)
+    }
+
+    pub fn location(&self) -> &str {
+        label(&self.key().usage_location)
+    }
+
+    pub fn destination(&self) -> &str {
+        label(&self.key().destination_context)
+    }
+
+    pub fn currency(&self) -> &str {
+        label(&self.key().currency)
+    }
+
+    pub fn user_principal_name(&self) -> Option<&str> {
+        self.key().user_principal_name.as_deref()
+    }
+
+    /// The display name, unless Graph sent none or a blank one.
+    pub fn display_name(&self) -> Option<&str> {
+        self.key()
+            .user_display_name
+            .as_deref()
+            .filter(|name| !name.trim().is_empty())
+    }
+}
+
+fn label(value: &Option<String>) -> &str {
+    value.as_deref().unwrap_or(UNKNOWN)
 }
 
 /// Graph's counts are Int32; a negative one would be a corrupt row, counted as zero.

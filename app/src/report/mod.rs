@@ -2,6 +2,7 @@
 //! the pure aggregation behind it.
 mod cache;
 pub mod dataset;
+mod dims;
 pub(crate) mod facts;
 pub mod progress;
 mod quota;

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use chrono::NaiveDate;
 use graph_client::{DayRange, GraphError, Priority};
 use moka::future::Cache;
-use report_store::{History, HistoryError, HistoryReport, merge_days};
+use report_store::{History, HistoryError, HistoryReport, merge_day_keys};
 use tokio::sync::watch;
 
 use super::Today;
@@ -168,21 +168,35 @@ impl ReportService {
             }
         }
         let missing = history.missing_days(range.from, range.to);
+        let started = std::time::Instant::now();
         let days = history
             .stored_days(range.from, range.to)
             .await
             .map_err(|error| AppError::Internal(error.to_string()))?;
+        let loaded = started.elapsed();
         let keys = history.store().keys();
         let day_refs: Vec<&report_store::StoredDay> = days.iter().map(Arc::as_ref).collect();
-        let (rows, stats) = merge_days(&day_refs, &keys).ok_or_else(|| {
+        let (merged, stats) = merge_day_keys(&day_refs, &keys).ok_or_else(|| {
             AppError::Internal(format!(
                 "the totals of {} to {} overflow: the report cannot be summed",
                 range.from, range.to
             ))
         })?;
-        Ok(Arc::new(
-            RangeData::build(range, rows, stats).with_store_state(runs(&missing), version),
-        ))
+        let summed = started.elapsed();
+        let data =
+            RangeData::from_merged(range, merged, stats).with_store_state(runs(&missing), version);
+        tracing::info!(
+            from = %range.from,
+            to = %range.to,
+            days = days.len(),
+            graph_rows = stats.input_rows,
+            rows = data.row_count(),
+            load_ms = loaded.as_millis() as u64,
+            sum_ms = (summed - loaded).as_millis() as u64,
+            index_ms = (started.elapsed() - summed).as_millis() as u64,
+            "range built from the store"
+        );
+        Ok(Arc::new(data))
     }
 
     /// Publishes, as the range's fetch status, how many of its missing days the sync has

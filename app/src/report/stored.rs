@@ -6,8 +6,8 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use report_store::{HistoryReport, KeyTable, StoredDay};
 
-use super::facts::{Fact, UNKNOWN};
-use super::trend::BucketFacts;
+use super::facts::UNKNOWN;
+use super::trend::{BucketFacts, Spend};
 use crate::model::{DateRange, HistoryStatus, Totals};
 
 /// Consecutive days as ranges (`days` sorted).
@@ -32,7 +32,7 @@ pub fn bucket_facts(
     days: &[Arc<StoredDay>],
     keys: &KeyTable,
     user_id: Option<&str>,
-) -> Vec<(DateRange, Vec<Fact>)> {
+) -> Vec<(DateRange, Vec<Spend>)> {
     let mut days = days.iter().peekable();
     buckets
         .iter()
@@ -63,12 +63,8 @@ pub fn bucket_facts(
             }
             let facts = per_key
                 .into_iter()
-                .map(|((user, currency), totals)| Fact {
+                .map(|((user, currency), totals)| Spend {
                     user_id: user.unwrap_or_default().to_string(),
-                    user_principal_name: None,
-                    display_name: None,
-                    location: String::new(),
-                    destination: String::new(),
                     currency: currency.to_string(),
                     totals,
                 })
@@ -79,7 +75,7 @@ pub fn bucket_facts(
 }
 
 /// The [`BucketFacts`] view of [`bucket_facts`]'s result.
-pub fn as_bucket_facts(buckets: &[(DateRange, Vec<Fact>)]) -> Vec<BucketFacts<'_>> {
+pub fn as_bucket_facts(buckets: &[(DateRange, Vec<Spend>)]) -> Vec<BucketFacts<'_>> {
     buckets
         .iter()
         .map(|(range, facts)| BucketFacts {

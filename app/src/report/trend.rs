@@ -3,7 +3,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, Days};
 
-use super::facts::Fact;
 use crate::model::{Bucket, CurrencySeries, DateRange, Totals, Trend, TrendPoint};
 
 /// Ranges up to this many days are drawn per day; longer ones per week.
@@ -42,16 +41,24 @@ pub fn bucket_ranges(range: DateRange) -> Vec<DateRange> {
     buckets
 }
 
-/// The facts of one bucket.
+/// What a trend sums: a user's spend in one currency (or everyone's, user id empty).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spend {
+    pub user_id: String,
+    pub currency: String,
+    pub totals: Totals,
+}
+
+/// The spend of one bucket.
 pub struct BucketFacts<'a> {
     pub range: DateRange,
-    pub facts: &'a [Fact],
+    pub facts: &'a [Spend],
 }
 
 /// Per-currency series over `buckets` (those of [`bucket_ranges`], chronological), optionally
 /// for one user only. Every series has a point for every bucket, zero where nothing was spent.
 pub fn build_trend(range: DateRange, buckets: &[BucketFacts<'_>], user_id: Option<&str>) -> Trend {
-    let wanted = |fact: &&Fact| user_id.is_none_or(|id| fact.user_id == id);
+    let wanted = |fact: &&Spend| user_id.is_none_or(|id| fact.user_id == id);
     let currencies: BTreeSet<&str> = buckets
         .iter()
         .flat_map(|b| b.facts.iter().filter(wanted))
@@ -101,13 +108,9 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
     }
 
-    fn fact(user: &str, currency: &str, charge: &str) -> Fact {
-        Fact {
+    fn fact(user: &str, currency: &str, charge: &str) -> Spend {
+        Spend {
             user_id: user.into(),
-            user_principal_name: None,
-            display_name: None,
-            location: "BR".into(),
-            destination: "Domestic".into(),
             currency: currency.into(),
             totals: Totals {
                 calls: 1,

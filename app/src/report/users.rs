@@ -1,11 +1,11 @@
 //! The users table: search, filters, sort and paging, all on the server so the browser never
 //! receives more than one page. Pure: no I/O.
 use std::cmp::Ordering;
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use super::dataset::{RangeData, user_spend};
-use crate::model::{UserPage, UserQuery, UserSort, UserSpend};
+use super::dataset::{RangeData, UserEntry, user_entries};
+use super::facts::Fact;
+use crate::model::{UserPage, UserQuery, UserSort};
 
 /// The largest page the server sends.
 pub const MAX_PAGE_SIZE: u32 = 200;
@@ -29,26 +29,30 @@ impl RangeData {
         // Destination and location filters change a user's figures (only the matching rows
         // count), so those rows are re-aggregated; otherwise the prebuilt index serves.
         let filtered_users;
-        let users: &[UserSpend] = if query.destination.is_some() || query.location.is_some() {
-            filtered_users = user_spend(self.facts.iter().filter(|fact| {
-                matches(&query.destination, &fact.destination)
-                    && matches(&query.location, &fact.location)
-            }));
+        let users: &[UserEntry] = if query.destination.is_some() || query.location.is_some() {
+            let wanted = |fact: &Fact| {
+                matches(&query.destination, fact.destination())
+                    && matches(&query.location, fact.location())
+            };
+            let indexes = (0..self.facts.len()).filter(|index| wanted(&self.facts[*index]));
+            filtered_users = user_entries(&self.facts, &self.dims, indexes);
             &filtered_users
         } else {
             &self.users
         };
-        let mut rows: Vec<&UserSpend> = users
+        let facts = &self.facts;
+        let mut rows: Vec<&UserEntry> = users
             .iter()
-            .filter(|user| matches(&query.currency, &user.currency))
+            .filter(|user| matches(&query.currency, user.currency(facts)))
             .filter(|user| {
                 needle
                     .as_deref()
-                    .is_none_or(|needle| mentions(user, needle))
+                    .is_none_or(|needle| mentions(user, facts, needle))
             })
             .collect();
         rows.sort_by(|a, b| {
-            let order = compare(a, b, query.sort).then_with(|| a.user_id.cmp(&b.user_id));
+            let order = compare(a, b, facts, query.sort)
+                .then_with(|| a.user_id(facts).cmp(b.user_id(facts)));
             if query.descending {
                 order.reverse()
             } else {
@@ -65,22 +69,10 @@ impl RangeData {
                 .into_iter()
                 .skip(start)
                 .take(page_size as usize)
-                .cloned()
+                .map(|user| self.spend(user))
                 .collect(),
-            currencies: self
-                .users
-                .iter()
-                .map(|u| u.currency.clone())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect(),
-            locations: self
-                .facts
-                .iter()
-                .map(|f| f.location.clone())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect(),
+            currencies: self.dims.currencies.clone(),
+            locations: self.dims.locations.clone(),
         }
     }
 }
@@ -89,18 +81,16 @@ fn matches(filter: &Option<String>, value: &str) -> bool {
     filter.as_deref().is_none_or(|wanted| wanted == value)
 }
 
-fn mentions(user: &UserSpend, needle: &str) -> bool {
-    let contains = |text: &Option<String>| {
-        text.as_deref()
-            .is_some_and(|text| text.to_lowercase().contains(needle))
-    };
-    contains(&user.display_name)
-        || contains(&user.user_principal_name)
-        || user.user_id.to_lowercase() == needle
+fn mentions(user: &UserEntry, facts: &[Fact], needle: &str) -> bool {
+    let contains =
+        |text: Option<&str>| text.is_some_and(|text| text.to_lowercase().contains(needle));
+    contains(user.name(facts))
+        || contains(user.upn(facts))
+        || user.user_id(facts).to_lowercase() == needle
 }
 
 /// Names sort case-insensitively; a missing name sorts after every present one.
-fn compare_text(a: &Option<String>, b: &Option<String>) -> Ordering {
+fn compare_text(a: Option<&str>, b: Option<&str>) -> Ordering {
     match (a, b) {
         (Some(a), Some(b)) => a.to_lowercase().cmp(&b.to_lowercase()),
         (Some(_), None) => Ordering::Less,
@@ -109,11 +99,12 @@ fn compare_text(a: &Option<String>, b: &Option<String>) -> Ordering {
     }
 }
 
-fn compare(a: &UserSpend, b: &UserSpend, sort: UserSort) -> Ordering {
+fn compare(a: &UserEntry, b: &UserEntry, facts: &[Fact], sort: UserSort) -> Ordering {
     match sort {
-        UserSort::Name => compare_text(&a.display_name, &b.display_name),
-        UserSort::Upn => compare_text(&a.user_principal_name, &b.user_principal_name),
-        UserSort::Currency => a.currency.cmp(&b.currency),
+        UserSort::Name => compare_text(a.name(facts), b.name(facts)),
+        UserSort::Upn => compare_text(a.upn(facts), b.upn(facts)),
+        UserSort::Currency => a.currency(facts).cmp(b.currency(facts)),
+        // Indexes into the range's sorted locations: ordered as the names are.
         UserSort::Location => a.locations.cmp(&b.locations),
         UserSort::Calls => a.totals.calls.cmp(&b.totals.calls),
         UserSort::Minutes => a.totals.seconds.cmp(&b.totals.seconds),

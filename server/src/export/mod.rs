@@ -40,8 +40,9 @@ impl Format {
     fn render(self, data: &RangeData) -> Result<Vec<u8>, AppError> {
         match self {
             Format::Csv => {
-                let mut out = Vec::with_capacity(data.rows.len() * 128);
-                graph_client::export::write_csv(&data.rows, &mut out)
+                let rows = data.rows();
+                let mut out = Vec::with_capacity(rows.len() * 128);
+                graph_client::export::write_csv(&rows, &mut out)
                     .map_err(|error| AppError::Internal(error.to_string()))?;
                 Ok(out)
             }

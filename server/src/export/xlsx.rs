@@ -28,10 +28,10 @@ const COLUMN_WIDTHS: [f64; 9] = [38.0, 36.0, 30.0, 14.0, 18.0, 10.0, 11.0, 18.0,
 
 /// The range's report as an `.xlsx` file.
 pub fn workbook(data: &RangeData) -> Result<Vec<u8>, AppError> {
-    if data.rows.len() > MAX_DATA_ROWS {
+    if data.row_count() > MAX_DATA_ROWS {
         return Err(AppError::BadRequest(format!(
             "the range has {} rows, more than a worksheet holds ({MAX_DATA_ROWS}): export it as CSV or choose a shorter range",
-            data.rows.len()
+            data.row_count()
         )));
     }
     build(data).map_err(|error| AppError::Internal(format!("writing the workbook failed: {error}")))
@@ -46,7 +46,7 @@ fn build(data: &RangeData) -> Result<Vec<u8>, XlsxError> {
     let mut styles = Styles::default();
     let rows = book.add_worksheet_with_constant_memory()?;
     rows.set_name(ROWS_SHEET)?;
-    write_rows(rows, &data.rows, &mut styles)?;
+    write_rows(rows, &data.rows(), &mut styles)?;
     let totals = book.add_worksheet();
     totals.set_name(TOTALS_SHEET)?;
     write_totals(totals, &data.summary(), &mut styles)?;

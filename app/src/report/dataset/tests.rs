@@ -204,3 +204,41 @@ fn rows_with_null_fields_still_count() {
         crate::report::facts::UNKNOWN
     );
 }
+
+#[test]
+fn rows_are_listed_as_graph_sent_them_nulls_kept() {
+    let mut orphan = row("u9", None, "BR", "Domestic", "BRL", "1");
+    orphan.user_id = None;
+    orphan.total_calls = None;
+    orphan.total_call_charge = None;
+    let named = row("u1", Some("Ana Souza"), "BR", "Domestic", "BRL", "10.10");
+    let rows = vec![named, orphan];
+    let data = RangeData::build(range(), rows.clone(), MergeStats::default());
+    assert_eq!(data.rows(), rows);
+    assert_eq!(data.row_count(), 2);
+}
+
+#[test]
+fn the_store_keys_are_shared_not_copied() {
+    use std::sync::Arc;
+
+    use report_store::{KeyTotals, ReportKey};
+
+    let key = Arc::new(ReportKey::from_row(
+        &row("u1", Some("Ana Souza"), "BR", "Domestic", "BRL", "1"),
+        range().to,
+    ));
+    let merged = vec![KeyTotals {
+        key: Arc::clone(&key),
+        calls: Some(3),
+        seconds: Some(120),
+        charge: Some(Decimal::from_str("2.5").unwrap()),
+    }];
+    let data = RangeData::from_merged(range(), merged, MergeStats::default());
+    // The range's fact holds the store's key; nothing copies it.
+    assert_eq!(Arc::strong_count(&key), 2);
+    let page = data.users(&query());
+    assert_eq!(page.rows[0].display_name.as_deref(), Some("Ana Souza"));
+    assert_eq!(page.rows[0].totals.calls, 3);
+    assert_eq!(page.locations, vec!["BR".to_string()]);
+}
