@@ -284,6 +284,9 @@ pub struct UserDetail {
     pub display_name: Option<String>,
     pub locations: Vec<String>,
     pub currencies: Vec<UserCurrency>,
+    /// Runs of days of the range still loading from Graph: the figures leave them out.
+    #[serde(default)]
+    pub missing: Vec<DateRange>,
 }
 
 /// Which Graph the server reads; the server puts it in the Leptos context.

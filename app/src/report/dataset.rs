@@ -167,6 +167,7 @@ impl RangeData {
                 .map(str::to_string)
                 .collect(),
             currencies,
+            missing: self.missing.clone(),
         })
     }
 }

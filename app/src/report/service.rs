@@ -266,10 +266,22 @@ impl ReportService {
     ) -> Result<UserDetail, AppError> {
         let data = self.data(range, requester).await?;
         data.user_detail(user_id).ok_or_else(|| {
-            AppError::NotFound(format!(
-                "no dial-out by user {user_id} from {} to {}",
-                range.from, range.to
-            ))
+            if data.missing.is_empty() {
+                AppError::NotFound(format!(
+                    "no dial-out by user {user_id} from {} to {}",
+                    range.from, range.to
+                ))
+            } else {
+                // Not "no dial-out": the days still loading may have some.
+                let days: i64 = data.missing.iter().map(DateRange::days).sum();
+                AppError::StillLoading {
+                    message: format!(
+                        "no dial-out by user {user_id} in the days of {} to {} stored so far; {days} days are still loading from Microsoft Graph. Try again in a minute.",
+                        range.from, range.to
+                    ),
+                    retry_after_secs: 60,
+                }
+            }
         })
     }
 

@@ -101,6 +101,14 @@ fn UserView(figures: UserFigures) -> impl IntoView {
                 </dd>
             </div>
         </dl>
+        {(!detail.missing.is_empty())
+            .then(|| {
+                view! {
+                    <p class="notice warning" data-testid="missing-days">
+                        {locale.missing_days(&detail.missing)}
+                    </p>
+                }
+            })}
         <div class="currencies">{sections}</div>
     }
 }

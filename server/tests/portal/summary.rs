@@ -127,6 +127,16 @@ async fn a_range_with_days_still_loading_names_them_until_the_sync_brings_them()
     let history = partial.history.expect("the store's status");
     assert_eq!(history.stored_days, 0);
     assert_eq!(portal.sim_stats().await["report_requests"], 0);
+    // A drill-down on the partial range does not say "no dial-out": the days still loading
+    // may have some.
+    let user_form = |user: &str| format!("from={from}&to={to}&user_id={user}");
+    let unsure = portal.server_fn("user", &user_form("u-any")).await;
+    assert_eq!(unsure.status(), 503);
+    let error: app::error::AppError = unsure.json().await.unwrap();
+    assert!(
+        error.to_string().contains("46 days are still loading"),
+        "{error}"
+    );
 
     // The page's progress bar follows the sync's work on the range until every day is in.
     let mut stream = portal
@@ -162,4 +172,11 @@ async fn a_range_with_days_still_loading_names_them_until_the_sync_brings_them()
         summary_totals(&complete),
         without_rows(truth_totals(&portal.truth(from, to)))
     );
+    let top = &complete.currencies[0].top_users[0].user_id;
+    let detail = portal.server_fn("user", &user_form(top)).await;
+    assert_eq!(detail.status(), 200);
+    let detail: app::model::UserDetail = detail.json().await.unwrap();
+    assert!(detail.missing.is_empty());
+    let nobody = portal.server_fn("user", &user_form("nobody")).await;
+    assert_eq!(nobody.status(), 404);
 }
