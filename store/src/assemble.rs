@@ -25,9 +25,10 @@ impl KeyTotals {
     }
 }
 
-/// A key's running totals over the days; each total is null only while every day's value was.
-#[derive(Clone, Copy)]
-struct Running {
+/// Running totals of day rows, exact: a key's over a range, or a trend bucket's. Each total is
+/// null only while every row's value was.
+#[derive(Clone, Copy, Debug)]
+pub struct RowSum {
     charge: Exact,
     calls: i64,
     seconds: i64,
@@ -40,8 +41,8 @@ const HAS_CALLS: u8 = 2;
 const HAS_SECONDS: u8 = 4;
 const HAS_CHARGE: u8 = 8;
 
-impl Running {
-    const EMPTY: Running = Running {
+impl RowSum {
+    pub const EMPTY: RowSum = RowSum {
         charge: Exact {
             mantissa: 0,
             scale: 0,
@@ -51,8 +52,8 @@ impl Running {
         present: 0,
     };
 
-    /// `None` when a sum overflows.
-    fn add(&mut self, row: &DayRow) -> Option<()> {
+    /// `None` when a sum overflows (an error to report, never a wrap).
+    pub fn add(&mut self, row: &DayRow) -> Option<()> {
         if let Some(calls) = row.total_calls() {
             self.calls = self.calls.checked_add(calls)?;
             self.present |= HAS_CALLS;
@@ -70,6 +71,19 @@ impl Running {
 
     fn has(&self, flag: u8) -> bool {
         self.present & flag != 0
+    }
+
+    /// Calls, seconds and charge; `None` when the charge does not fit a `Decimal`.
+    pub fn totals(&self) -> Option<(Option<i64>, Option<i64>, Option<Decimal>)> {
+        let charge = match self.has(HAS_CHARGE) {
+            true => Some(self.charge.decimal()?),
+            false => None,
+        };
+        Some((
+            self.has(HAS_CALLS).then_some(self.calls),
+            self.has(HAS_SECONDS).then_some(self.seconds),
+            charge,
+        ))
     }
 }
 
@@ -124,7 +138,7 @@ pub fn merge_day_keys(
     // of day rows over some 100,000 keys, and each day's rows come in key order, so the sums are
     // walked front to back once per day (an index of slots in first-seen order sent every row
     // to a random place in memory: most of the merge's time was waiting for it).
-    let mut sums: Vec<Running> = vec![Running::EMPTY; keys.id_bound()];
+    let mut sums: Vec<RowSum> = vec![RowSum::EMPTY; keys.id_bound()];
     let mut first_seen: Vec<u32> = Vec::with_capacity(keys.len());
     let mut stats = MergeStats::default();
     for day in days {
@@ -134,7 +148,7 @@ pub fn merge_day_keys(
         for row in &day.rows {
             let index = row.key as usize;
             if index >= sums.len() {
-                sums.resize(index + 1, Running::EMPTY);
+                sums.resize(index + 1, RowSum::EMPTY);
             }
             let running = &mut sums[index];
             if !running.has(SEEN) {
@@ -146,16 +160,12 @@ pub fn merge_day_keys(
     }
     let mut rows: Vec<KeyTotals> = Vec::with_capacity(first_seen.len());
     for id in first_seen {
-        let running = &sums[id as usize];
-        let charge = match running.has(HAS_CHARGE) {
-            true => Some(running.charge.decimal()?),
-            false => None,
-        };
+        let (calls, seconds, charge) = sums[id as usize].totals()?;
         if let Some(key) = keys.get(id) {
             rows.push(KeyTotals {
                 key: Arc::clone(key),
-                calls: running.has(HAS_CALLS).then_some(running.calls),
-                seconds: running.has(HAS_SECONDS).then_some(running.seconds),
+                calls,
+                seconds,
                 charge,
             });
         }

@@ -12,7 +12,7 @@ mod keys;
 mod store;
 mod sync;
 
-pub use assemble::{KeyTotals, merge_day_keys, merge_days};
+pub use assemble::{KeyTotals, RowSum, merge_day_keys, merge_days};
 pub use day::{DayRow, DayState, StoredDay};
 pub use error::StoreError;
 pub use history::{History, HistoryError, SyncSettings, Today};

@@ -311,7 +311,13 @@ impl ReportService {
                     .await
                     .map_err(|error| AppError::Internal(error.to_string()))?;
                 let keys = history.store().keys();
-                let buckets = bucket_facts(&bucket_ranges(range), &days, &keys, user_id);
+                let buckets = bucket_facts(&bucket_ranges(range), &days, &keys, user_id)
+                    .ok_or_else(|| {
+                        AppError::Internal(format!(
+                            "the trend of {} to {} overflows: it cannot be summed",
+                            range.from, range.to
+                        ))
+                    })?;
                 let trend = build_trend(range, &as_bucket_facts(&buckets), user_id);
                 Ok::<_, AppError>(Arc::new((trend, data.version)))
             })

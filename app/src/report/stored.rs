@@ -1,10 +1,9 @@
 //! From the store's days to what the aggregation reads: a range's merged rows, the facts of a
 //! trend's buckets, the runs of days a range lacks, and the history's status for the page.
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use report_store::{HistoryReport, KeyTable, StoredDay};
+use report_store::{DayRow, HistoryReport, KeyTable, RowSum, StoredDay};
 
 use super::facts::UNKNOWN;
 use super::trend::{BucketFacts, Spend};
@@ -25,54 +24,90 @@ pub fn runs(days: &[NaiveDate]) -> Vec<DateRange> {
     runs
 }
 
-/// The facts of each bucket, for everyone (one fact per currency: the trend only sums them)
-/// or for one user (that user's rows).
+/// The spend of each bucket per currency, for everyone or for one user (that user's rows).
+/// `None` when a sum overflows.
 pub fn bucket_facts(
     buckets: &[DateRange],
     days: &[Arc<StoredDay>],
     keys: &KeyTable,
     user_id: Option<&str>,
-) -> Vec<(DateRange, Vec<Spend>)> {
+) -> Option<Vec<(DateRange, Vec<Spend>)>> {
+    // Each key's currency as a number, once: a year of a large tenant is millions of day rows,
+    // each then summed without reading its key's strings. For one user, only that user's keys.
+    let mut currencies: Vec<&str> = Vec::new();
+    let mut currency_of: Vec<u32> = vec![NOT_WANTED; keys.id_bound()];
+    let mut user_keys: Vec<u32> = Vec::new();
+    for id in 0..keys.id_bound() as u32 {
+        let Some(key) = keys.get(id) else { continue };
+        if user_id.is_some_and(|wanted| wanted != key.user_id.as_deref().unwrap_or(UNKNOWN)) {
+            continue;
+        }
+        let currency = key.currency.as_deref().unwrap_or(UNKNOWN);
+        let index = match currencies.iter().position(|known| *known == currency) {
+            Some(index) => index,
+            None => {
+                currencies.push(currency);
+                currencies.len() - 1
+            }
+        };
+        currency_of[id as usize] = index as u32;
+        if user_id.is_some() {
+            user_keys.push(id);
+        }
+    }
     let mut days = days.iter().peekable();
     buckets
         .iter()
         .map(|bucket| {
-            let mut per_key: BTreeMap<(Option<&str>, &str), Totals> = BTreeMap::new();
+            let mut sums = vec![None::<RowSum>; currencies.len()];
             while let Some(day) = days.next_if(|day| day.day <= bucket.to) {
                 if day.day < bucket.from {
                     continue;
                 }
-                for row in &day.rows {
-                    let Some(key) = keys.get(row.key) else {
-                        continue;
-                    };
-                    let user = key.user_id.as_deref().unwrap_or(UNKNOWN);
-                    if user_id.is_some_and(|wanted| wanted != user) {
-                        continue;
+                let mut add = |row: &DayRow| {
+                    // A key the table lacks is skipped, as the range's merge skips it.
+                    let currency = currency_of.get(row.key as usize).copied();
+                    if let Some(currency) = currency.filter(|index| *index != NOT_WANTED) {
+                        sums[currency as usize]
+                            .get_or_insert(RowSum::EMPTY)
+                            .add(row)?;
                     }
-                    let currency = key.currency.as_deref().unwrap_or(UNKNOWN);
-                    let slot = per_key
-                        .entry((user_id.map(|_| user), currency))
-                        .or_default();
-                    slot.add(&Totals {
-                        calls: u64::try_from(row.calls).unwrap_or(0),
-                        seconds: u64::try_from(row.seconds).unwrap_or(0),
-                        charge: row.charge,
-                    });
+                    Some(())
+                };
+                if user_id.is_some() {
+                    // A user's few keys, found in the day's rows (in key order).
+                    for id in &user_keys {
+                        if let Ok(at) = day.rows.binary_search_by_key(id, |row| row.key) {
+                            add(&day.rows[at])?;
+                        }
+                    }
+                } else {
+                    for row in &day.rows {
+                        add(row)?;
+                    }
                 }
             }
-            let facts = per_key
-                .into_iter()
-                .map(|((user, currency), totals)| Spend {
-                    user_id: user.unwrap_or_default().to_string(),
+            let mut facts = Vec::new();
+            for (currency, sum) in currencies.iter().zip(sums) {
+                let Some(sum) = sum else { continue };
+                let (calls, seconds, charge) = sum.totals()?;
+                facts.push(Spend {
+                    user_id: user_id.unwrap_or_default().to_string(),
                     currency: currency.to_string(),
-                    totals,
-                })
-                .collect();
-            (*bucket, facts)
+                    totals: Totals {
+                        calls: calls.and_then(|v| u64::try_from(v).ok()).unwrap_or(0),
+                        seconds: seconds.and_then(|v| u64::try_from(v).ok()).unwrap_or(0),
+                        charge: charge.unwrap_or_default(),
+                    },
+                });
+            }
+            Some((*bucket, facts))
         })
         .collect()
 }
+
+/// A key no currency is summed for (another user's, in a user's trend).
+const NOT_WANTED: u32 = u32::MAX;
 
 /// The [`BucketFacts`] view of [`bucket_facts`]'s result.
 pub fn as_bucket_facts(buckets: &[(DateRange, Vec<Spend>)]) -> Vec<BucketFacts<'_>> {

@@ -180,3 +180,70 @@ async fn a_range_with_days_still_loading_names_them_until_the_sync_brings_them()
     let nobody = portal.server_fn("user", &user_form("nobody")).await;
     assert_eq!(nobody.status(), 404);
 }
+
+async fn trend(portal: &Portal, form: &str) -> app::model::Trend {
+    let response = portal.server_fn("trend", form).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trend_points_equal_the_truth_of_their_days_and_a_users_add_up_to_their_detail() {
+    let portal = Portal::demo(sim_config()).await;
+    // Day buckets (up to 31 days) and week buckets clipped at both ends.
+    for (from, to) in [("2026-02-01", "2026-02-10"), ("2026-01-07", "2026-02-25")] {
+        let trend = trend(&portal, &format!("from={from}&to={to}")).await;
+        let mut buckets: std::collections::BTreeMap<_, Totals> = Default::default();
+        for series in &trend.currencies {
+            for point in &series.points {
+                let t = &point.totals;
+                if t.calls > 0 || t.seconds > 0 || !t.charge.is_zero() {
+                    buckets
+                        .entry((point.from, point.to))
+                        .or_default()
+                        .insert(series.currency.clone(), (t.calls, t.seconds, t.charge, 0));
+                }
+            }
+        }
+        assert!(buckets.len() > 3, "{from}..{to}: {buckets:?}");
+        for ((first, last), totals) in buckets {
+            let truth = graph_sim::truth(&portal.sim_config, first, last).unwrap();
+            assert_eq!(
+                totals,
+                without_rows(truth_totals(&truth)),
+                "{first}..{last}"
+            );
+        }
+    }
+
+    // One user's trend sums to their drill-down's totals, currency by currency.
+    let (from, to) = ("2026-01-07", "2026-02-25");
+    let summary = summary(&portal, from, to).await;
+    let user = &summary.currencies[0].top_users[0].user_id;
+    let form = format!("from={from}&to={to}&user_id={user}");
+    let detail: app::model::UserDetail =
+        portal.server_fn("user", &form).await.json().await.unwrap();
+    let user_trend = trend(&portal, &form).await;
+    let summed: Totals = user_trend
+        .currencies
+        .iter()
+        .map(|series| {
+            let mut total = app::model::Totals::default();
+            series
+                .points
+                .iter()
+                .for_each(|point| total.add(&point.totals));
+            let t = total;
+            (series.currency.clone(), (t.calls, t.seconds, t.charge, 0))
+        })
+        .collect();
+    let detailed: Totals = detail
+        .currencies
+        .iter()
+        .map(|c| {
+            let t = &c.totals;
+            (c.currency.clone(), (t.calls, t.seconds, t.charge, 0))
+        })
+        .collect();
+    assert_eq!(summed, detailed);
+}
