@@ -29,7 +29,12 @@ impl KeyTotals {
 /// null only while every row's value was.
 #[derive(Clone, Copy, Debug)]
 pub struct RowSum {
-    charge: Exact,
+    /// The charge's `i128` mantissa in two halves: an `i128` field would align the sum to 16
+    /// bytes and make it 64 bytes long instead of 40 (a range's sums are walked by key id, so
+    /// their size is the merge's working set).
+    charge_low: u64,
+    charge_high: i64,
+    charge_scale: u32,
     calls: i64,
     seconds: i64,
     /// `SEEN` and which totals some day had.
@@ -43,10 +48,9 @@ const HAS_CHARGE: u8 = 8;
 
 impl RowSum {
     pub const EMPTY: RowSum = RowSum {
-        charge: Exact {
-            mantissa: 0,
-            scale: 0,
-        },
+        charge_low: 0,
+        charge_high: 0,
+        charge_scale: 0,
         calls: 0,
         seconds: 0,
         present: 0,
@@ -63,7 +67,7 @@ impl RowSum {
             self.present |= HAS_SECONDS;
         }
         if let Some(charge) = row.total_call_charge() {
-            self.charge = self.charge.checked_add(Exact::of(charge))?;
+            self.set_charge(self.charge().checked_add(Exact::of(charge))?);
             self.present |= HAS_CHARGE;
         }
         Some(())
@@ -73,10 +77,24 @@ impl RowSum {
         self.present & flag != 0
     }
 
+    fn charge(&self) -> Exact {
+        Exact {
+            mantissa: (i128::from(self.charge_high) << 64) | i128::from(self.charge_low),
+            scale: self.charge_scale,
+        }
+    }
+
+    fn set_charge(&mut self, charge: Exact) {
+        // The low and high 64 bits, kept whole (the casts take bits, not values).
+        self.charge_low = charge.mantissa as u64;
+        self.charge_high = (charge.mantissa >> 64) as i64;
+        self.charge_scale = charge.scale;
+    }
+
     /// Calls, seconds and charge; `None` when the charge does not fit a `Decimal`.
     pub fn totals(&self) -> Option<(Option<i64>, Option<i64>, Option<Decimal>)> {
         let charge = match self.has(HAS_CHARGE) {
-            true => Some(self.charge.decimal()?),
+            true => Some(self.charge().decimal()?),
             false => None,
         };
         Some((
@@ -134,35 +152,74 @@ pub fn merge_day_keys(
     days: &[&StoredDay],
     keys: &KeyTable,
 ) -> Option<(Vec<KeyTotals>, MergeStats)> {
-    // Accumulators indexed by key id, in one dense vector: a year of a large tenant is millions
-    // of day rows over some 100,000 keys, and each day's rows come in key order, so the sums are
-    // walked front to back once per day (an index of slots in first-seen order sent every row
-    // to a random place in memory: most of the merge's time was waiting for it).
-    let mut sums: Vec<RowSum> = vec![RowSum::EMPTY; keys.id_bound()];
-    let mut first_seen: Vec<u32> = Vec::with_capacity(keys.len());
     let mut stats = MergeStats::default();
     for day in days {
         stats.input_rows += day.state.graph_rows as usize;
         stats.rows_missing_key += day.state.rows_missing_key as usize;
         stats.rows_missing_totals += day.state.rows_missing_totals as usize;
-        for row in &day.rows {
-            let index = row.key as usize;
-            if index >= sums.len() {
-                sums.resize(index + 1, RowSum::EMPTY);
-            }
-            let running = &mut sums[index];
-            if !running.has(SEEN) {
-                running.present |= SEEN;
-                first_seen.push(row.key);
-            }
-            running.add(row)?;
-        }
     }
-    let mut rows: Vec<KeyTotals> = Vec::with_capacity(first_seen.len());
-    for id in first_seen {
-        let (calls, seconds, charge) = sums[id as usize].totals()?;
+    // Key ids `0..bound` in as many parts as there are cores to sum them (a long range only):
+    // each part walks every day's rows of its ids, the parts side by side.
+    let bound = days
+        .iter()
+        .filter_map(|day| day.rows.last())
+        .map(|row| row.key as usize + 1)
+        .fold(keys.id_bound(), usize::max);
+    let rows: usize = days.iter().map(|day| day.rows.len()).sum();
+    let parts = if rows >= ROWS_PER_PART {
+        std::thread::available_parallelism().map_or(1, |cores| cores.get().min(MAX_PARTS))
+    } else {
+        1
+    };
+    let (merged, output_rows) = merge_in_parts(days, keys, bound, parts)?;
+    stats.output_rows = output_rows;
+    Some((merged, stats))
+}
+
+/// [`merge_day_keys`]'s sums of the key ids `0..bound` in `parts` parts.
+fn merge_in_parts(
+    days: &[&StoredDay],
+    keys: &KeyTable,
+    bound: usize,
+    parts: usize,
+) -> Option<(Vec<KeyTotals>, usize)> {
+    let parts = parts.max(1);
+    let ranges: Vec<(usize, usize)> = (0..parts)
+        .map(|part| (bound * part / parts, bound * (part + 1) / parts))
+        .collect();
+    let summed: Vec<Option<PartSums>> = if parts == 1 {
+        vec![sum_part(days, 0, bound)]
+    } else {
+        std::thread::scope(|scope| {
+            let running: Vec<_> = ranges
+                .iter()
+                .map(|&(low, high)| scope.spawn(move || sum_part(days, low, high)))
+                .collect();
+            running
+                .into_iter()
+                .map(|part| part.join().ok().flatten())
+                .collect()
+        })
+    };
+    let summed: Vec<PartSums> = summed.into_iter().collect::<Option<_>>()?;
+    // Rows in the order their key first appears: by first day, then by key id (a day's rows
+    // are in key order), which is each part's order too.
+    let mut seen: Vec<(u32, u32, usize)> = summed
+        .iter()
+        .enumerate()
+        .flat_map(|(part, sums)| {
+            sums.first_seen
+                .iter()
+                .map(move |&(day, key)| (day, key, part))
+        })
+        .collect();
+    seen.sort_unstable();
+    let mut merged: Vec<KeyTotals> = Vec::with_capacity(seen.len());
+    for (_, id, part) in seen {
+        let low = ranges[part].0;
+        let (calls, seconds, charge) = summed[part].sums[id as usize - low].totals()?;
         if let Some(key) = keys.get(id) {
-            rows.push(KeyTotals {
+            merged.push(KeyTotals {
                 key: Arc::clone(key),
                 calls,
                 seconds,
@@ -170,8 +227,46 @@ pub fn merge_day_keys(
             });
         }
     }
-    stats.output_rows = rows.len();
-    Some((rows, stats))
+    let count = merged.len();
+    Some((merged, count))
+}
+
+/// A range is summed in parts when it has at least this many day rows (a thread per part
+/// costs more than it saves below).
+const ROWS_PER_PART: usize = 500_000;
+const MAX_PARTS: usize = 4;
+
+/// The sums of the key ids `low..high` over the days, and (day index, key id) where each first
+/// appeared.
+struct PartSums {
+    sums: Vec<RowSum>,
+    first_seen: Vec<(u32, u32)>,
+}
+
+/// Accumulators indexed by key id, in one dense vector: a year of a large tenant is millions of
+/// day rows over some 100,000 keys, and each day's rows come in key order, so the sums are
+/// walked front to back once per day (an index of slots in first-seen order sent every row to a
+/// random place in memory: most of the merge's time was waiting for it). `None` when a sum
+/// overflows.
+fn sum_part(days: &[&StoredDay], low: usize, high: usize) -> Option<PartSums> {
+    let mut sums: Vec<RowSum> = vec![RowSum::EMPTY; high - low];
+    let mut first_seen: Vec<(u32, u32)> = Vec::new();
+    for (index, day) in days.iter().enumerate() {
+        debug_assert!(day.rows.is_sorted_by_key(|row| row.key));
+        let start = day.rows.partition_point(|row| (row.key as usize) < low);
+        for row in day.rows[start..]
+            .iter()
+            .take_while(|row| (row.key as usize) < high)
+        {
+            let running = &mut sums[row.key as usize - low];
+            if !running.has(SEEN) {
+                running.present |= SEEN;
+                first_seen.push((index as u32, row.key));
+            }
+            running.add(row)?;
+        }
+    }
+    Some(PartSums { sums, first_seen })
 }
 
 #[cfg(test)]
@@ -206,6 +301,129 @@ mod tests {
         // The same digits as Decimal's own sum, not only the same number.
         assert_eq!(got.to_string(), want.to_string());
         assert_eq!(got.scale(), 7);
+    }
+
+    /// A key id and its calls, seconds and charge.
+    type KeySum = (u32, Option<i64>, Option<i64>, Option<Decimal>);
+
+    /// Days of `keys` keys with made-up rows (some totals null), in key order.
+    fn made_up(keys: u32, days: u32) -> (KeyTable, Vec<StoredDay>) {
+        use chrono::{NaiveDate, Utc};
+
+        use crate::day::DayState;
+
+        let mut table = KeyTable::default();
+        let first = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        for id in 0..keys {
+            let row = DialoutRow {
+                user_id: Some(format!("u{}", id / 3)),
+                currency: Some(["USD", "EUR", "JPY"][id as usize % 3].into()),
+                ..DialoutRow::default()
+            };
+            table.insert(id, format!("k{id}"), ReportKey::from_row(&row, first));
+        }
+        let stored = (0..days)
+            .map(|n| {
+                let rows: Vec<DayRow> = (0..keys)
+                    // Each day a different subset of keys, first seen on different days.
+                    .filter(|id| (id * 7 + n * 3) % 5 < 2 + n % 2)
+                    .map(|id| {
+                        let charge = Decimal::new(i64::from(id * 1_013 + n * 17), id % 5);
+                        DayRow::new(
+                            id,
+                            (id % 11 != 0).then_some(i64::from(id + n)),
+                            Some(i64::from(60 * n + id)),
+                            (id % 13 != 0).then_some(charge),
+                        )
+                    })
+                    .collect();
+                StoredDay {
+                    day: first + chrono::Days::new(u64::from(n)),
+                    state: DayState {
+                        fetched_at: Utc::now(),
+                        is_final: true,
+                        rows: rows.len() as u64,
+                        graph_rows: rows.len() as u64,
+                        rows_missing_key: 0,
+                        rows_missing_totals: 0,
+                        pages: 1,
+                        request_id: None,
+                        version: 1,
+                    },
+                    rows,
+                }
+            })
+            .collect();
+        (table, stored)
+    }
+
+    #[test]
+    fn sums_in_parts_equal_each_keys_sum_in_first_seen_order() {
+        let (keys, days) = made_up(200, 30);
+        let refs: Vec<&StoredDay> = days.iter().collect();
+        // The oracle: each key's rows added one by one with Decimal and Option, in the order
+        // the keys first appear.
+        let mut want: Vec<KeySum> = Vec::new();
+        for day in &days {
+            for row in &day.rows {
+                let at = match want.iter().position(|entry| entry.0 == row.key) {
+                    Some(at) => at,
+                    None => {
+                        want.push((row.key, None, None, None));
+                        want.len() - 1
+                    }
+                };
+                let entry = &mut want[at];
+                if let Some(calls) = row.total_calls() {
+                    entry.1 = Some(entry.1.unwrap_or(0) + calls);
+                }
+                if let Some(seconds) = row.total_call_seconds() {
+                    entry.2 = Some(entry.2.unwrap_or(0) + seconds);
+                }
+                if let Some(charge) = row.total_call_charge() {
+                    entry.3 = Some(entry.3.unwrap_or_default() + charge);
+                }
+            }
+        }
+        for parts in [1, 2, 3, 4] {
+            let (merged, count) = merge_in_parts(&refs, &keys, keys.id_bound(), parts).unwrap();
+            assert_eq!(count, want.len());
+            let got: Vec<_> = merged
+                .iter()
+                .map(|row| {
+                    let id = (0..keys.id_bound() as u32)
+                        .find(|id| Arc::ptr_eq(keys.get(*id).unwrap(), &row.key))
+                        .unwrap();
+                    (id, row.calls, row.seconds, row.charge)
+                })
+                .collect();
+            assert_eq!(got, want, "{parts} parts");
+            // The same digits as Decimal's sums, not only the same numbers.
+            let texts = |rows: &[KeySum]| {
+                rows.iter()
+                    .map(|r| format!("{:?}", r.3))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(texts(&got), texts(&want));
+        }
+    }
+
+    #[test]
+    fn a_row_sum_keeps_every_bit_of_its_charge() {
+        assert_eq!(std::mem::size_of::<RowSum>(), 40);
+        for mantissa in [
+            0,
+            1,
+            -1,
+            i128::MAX,
+            i128::MIN,
+            -(1 << 70) + 3,
+            (1 << 64) - 1,
+        ] {
+            let mut sum = RowSum::EMPTY;
+            sum.set_charge(Exact { mantissa, scale: 7 });
+            assert_eq!(sum.charge(), Exact { mantissa, scale: 7 });
+        }
     }
 
     #[test]

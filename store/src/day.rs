@@ -76,5 +76,6 @@ impl DayRow {
 pub struct StoredDay {
     pub day: NaiveDate,
     pub state: DayState,
+    /// In key order (as read from the file and as written): ranges rely on it.
     pub rows: Vec<DayRow>,
 }

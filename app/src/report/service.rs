@@ -175,20 +175,29 @@ impl ReportService {
             .map_err(|error| AppError::Internal(error.to_string()))?;
         let loaded = started.elapsed();
         let keys = history.store().keys();
-        let day_refs: Vec<&report_store::StoredDay> = days.iter().map(Arc::as_ref).collect();
-        let (merged, stats) = merge_day_keys(&day_refs, &keys).ok_or_else(|| {
-            AppError::Internal(format!(
-                "the totals of {} to {} overflow: the report cannot be summed",
-                range.from, range.to
-            ))
-        })?;
-        let summed = started.elapsed();
-        let data =
-            RangeData::from_merged(range, merged, stats).with_store_state(runs(&missing), version);
+        let day_count = days.len();
+        // Summing a year of a large tenant is a few hundred milliseconds of work on every core:
+        // off the async workers, which keep serving other requests meanwhile.
+        let (data, summed) = tokio::task::spawn_blocking(move || {
+            let day_refs: Vec<&report_store::StoredDay> = days.iter().map(Arc::as_ref).collect();
+            let (merged, stats) = merge_day_keys(&day_refs, &keys).ok_or_else(|| {
+                AppError::Internal(format!(
+                    "the totals of {} to {} overflow: the report cannot be summed",
+                    range.from, range.to
+                ))
+            })?;
+            let summed = started.elapsed();
+            let data = RangeData::from_merged(range, merged, stats)
+                .with_store_state(runs(&missing), version);
+            Ok::<_, AppError>((data, summed))
+        })
+        .await
+        .map_err(|error| AppError::Internal(format!("summing the range failed: {error}")))??;
+        let stats = data.stats;
         tracing::info!(
             from = %range.from,
             to = %range.to,
-            days = days.len(),
+            days = day_count,
             graph_rows = stats.input_rows,
             rows = data.row_count(),
             load_ms = loaded.as_millis() as u64,
