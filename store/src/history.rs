@@ -233,7 +233,19 @@ impl History {
             return;
         }
         let started = std::time::Instant::now();
-        self.warm(from, to).await;
+        // One day at a time, newest first: in the background of a start, leaving the other
+        // cores to the first pages people ask for.
+        let mut day = to;
+        while day >= from {
+            if let Err(error) = self.stored_days(day, day).await {
+                tracing::warn!(%error, "could not read the history into memory");
+                return;
+            }
+            match day.pred_opt() {
+                Some(before) => day = before,
+                None => break,
+            }
+        }
         tracing::info!(
             rows,
             seconds = started.elapsed().as_secs_f32(),
