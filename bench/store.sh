@@ -24,8 +24,9 @@
 # Usage: bench/store.sh [USERS (100000)] [MODE (fast|limits)]
 #   BENCH_HISTORY_DAYS (365) shortens the history, to try the script out; BENCH_KEEP=1 keeps
 #   the temp folder. BENCH_STORE=FILE skips (a) and restarts on that store (one an earlier run
-#   kept, synced from a simulator with the same users on the same day) after a catch-up
-#   `sync --once`. BENCH_PORTAL_BIN and
+#   kept, synced from a simulator with the same users on the same day, and at the same address:
+#   the store names the Graph it was synced from, so pass that one as BENCH_SIM_ADDR) after a
+#   catch-up `sync --once`. BENCH_PORTAL_BIN and
 #   BENCH_SIM_BIN run other builds (say, copies taken before a long backfill).
 set -euo pipefail
 
@@ -93,7 +94,7 @@ FIRST="$(date -u -d "$TODAY - $((DAYS - 1)) days" +%F)"
 DB="${BENCH_STORE:-$WORK/store.sqlite}"
 
 # The simulator: --addr port 0, the port read from its "listening on" line.
-"$SIM_BIN" --addr 127.0.0.1:0 --users "$USERS" --today "$TODAY" --tenant-id "$TENANT" \
+"$SIM_BIN" --addr "${BENCH_SIM_ADDR:-127.0.0.1:0}" --users "$USERS" --today "$TODAY" --tenant-id "$TENANT" \
   --client-id app-1 --client-secret s "${SIM_FAULTS[@]}" >"$WORK/sim.log" 2>&1 &
 SIM=$!
 SIM_URL=""
@@ -171,7 +172,7 @@ else
   # A catch-up sync first, as the portal that made the store would have run one by now: the
   # days within the lag read again (and any day since), so (b) restarts right after a sync.
   before=$(stat_of .report_requests)
-  portal sync --once >"$WORK/sync.out" 2>"$WORK/sync.log" || {
+  (portal sync --once) >"$WORK/sync.out" 2>"$WORK/sync.log" || {
     echo "the catch-up sync failed: its log follows" >&2
     tail -n 30 "$WORK/sync.log" >&2
     exit 1

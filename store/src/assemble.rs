@@ -66,8 +66,12 @@ impl RowSum {
             self.seconds = self.seconds.checked_add(seconds)?;
             self.present |= HAS_SECONDS;
         }
-        if let Some(charge) = row.total_call_charge() {
-            self.set_charge(self.charge().checked_add(Exact::of(charge))?);
+        if row.has_charge() {
+            let charge = Exact {
+                mantissa: i128::from(row.charge_mantissa),
+                scale: u32::from(row.charge_scale),
+            };
+            self.set_charge(self.charge().checked_add(charge)?);
             self.present |= HAS_CHARGE;
         }
         Some(())
@@ -116,6 +120,7 @@ struct Exact {
 }
 
 impl Exact {
+    #[cfg(test)]
     fn of(value: Decimal) -> Self {
         Exact {
             mantissa: value.mantissa(),
@@ -335,6 +340,7 @@ mod tests {
                             Some(i64::from(60 * n + id)),
                             (id % 13 != 0).then_some(charge),
                         )
+                        .unwrap()
                     })
                     .collect();
                 StoredDay {

@@ -174,15 +174,20 @@ impl Store {
 
     /// Reads the day states and the keys into memory.
     async fn load_index(&self) -> Result<(), StoreError> {
-        let rows = sqlx::query(
+        use futures_util::TryStreamExt;
+        // Streamed, row by row: a year of a large tenant has some 100,000 keys, and holding
+        // every row sqlx read at once (fetch_all) took more memory than the key table itself.
+        let mut rows = sqlx::query(
             "SELECT day, fetched_at, final, row_count, graph_rows, rows_missing_key, \
              rows_missing_totals, pages, request_id FROM report_days",
         )
-        .fetch_all(&self.inner.pool)
-        .await
-        .map_err(|error| self.db_error(error))?;
+        .fetch(&self.inner.pool);
         let mut days = BTreeMap::new();
-        for row in rows {
+        while let Some(row) = rows
+            .try_next()
+            .await
+            .map_err(|error| self.db_error(error))?
+        {
             let day_text: String = row.get(0);
             let day = self.parse_day(&day_text)?;
             let fetched_text: String = row.get(1);
@@ -205,15 +210,18 @@ impl Store {
                 },
             );
         }
-        let key_rows = sqlx::query(
+        drop(rows);
+        let mut key_rows = sqlx::query(
             "SELECT id, identity, user_id, usage_location, destination_context, currency, \
              user_principal_name, user_display_name, names_day FROM report_keys",
         )
-        .fetch_all(&self.inner.pool)
-        .await
-        .map_err(|error| self.db_error(error))?;
+        .fetch(&self.inner.pool);
         let mut keys = KeyTable::default();
-        for row in key_rows {
+        while let Some(row) = key_rows
+            .try_next()
+            .await
+            .map_err(|error| self.db_error(error))?
+        {
             let id = u32::try_from(row.get::<i64, _>(0))
                 .map_err(|_| self.corrupt("-", "a key id", &row.get::<i64, _>(0).to_string()))?;
             let names_day: String = row.get(8);
@@ -354,12 +362,24 @@ impl Store {
                     id
                 }
             };
-            day_rows.push(DayRow::new(
+            let day_row = DayRow::new(
                 id,
                 row.total_calls,
                 row.total_call_seconds,
                 row.total_call_charge,
-            ));
+            )
+            .ok_or_else(|| {
+                StoreError::Merge(format!(
+                    "Graph's row of user {} on {day_text} has totals the store cannot hold \
+                     (calls or seconds beyond Int32, or a charge of more than 18 digits: {:?}, \
+                     {:?}, {:?}); the day is not stored",
+                    row.user_id.as_deref().unwrap_or("(unknown)"),
+                    row.total_calls,
+                    row.total_call_seconds,
+                    row.total_call_charge,
+                ))
+            })?;
+            day_rows.push(day_row);
         }
         for statement in [
             "DELETE FROM report_rows WHERE day = ?",
@@ -493,9 +513,12 @@ impl Store {
                         .map_err(|_| self.corrupt(day_text, "a decimal charge", text))?,
                 ),
             };
-            stored
-                .rows
-                .push(DayRow::new(key, row.get(2), row.get(3), charge));
+            let (calls, seconds): (Option<i64>, Option<i64>) = (row.get(2), row.get(3));
+            let day_row = DayRow::new(key, calls, seconds, charge).ok_or_else(|| {
+                let value = format!("{calls:?}, {seconds:?}, {charge:?}");
+                self.corrupt(day_text, "totals within Int32 and 18 digits", &value)
+            })?;
+            stored.rows.push(day_row);
         }
         Ok(loaded.into_values().collect())
     }

@@ -468,3 +468,26 @@ async fn a_write_dropped_midway_leaves_the_day_as_it_was() {
     assert_eq!(stored.state.rows, 5_000);
     assert_eq!(rows_by_user(&store, d).await.len(), 5_000);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn totals_the_store_cannot_hold_refuse_the_day_and_leave_it_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = store_url(dir.path(), "report.db");
+    let (store, d) = store_with_a_good_day(&url).await;
+    let before = rows_by_user(&store, d).await;
+    let state = store.day_state(d);
+    // Calls beyond Graph's Int32 (two rows of one key summed past it, say).
+    let mut beyond = user_row("u-a", "Alice", 2, 120, "1.50");
+    beyond.total_calls = Some(i64::from(i32::MAX) + 1);
+    let refused = store
+        .write_day(fetched(d, vec![beyond], 1, "beyond"))
+        .await
+        .unwrap_err();
+    let message = refused.to_string();
+    assert!(
+        message.contains("cannot hold") && message.contains("u-a"),
+        "{message}"
+    );
+    assert_eq!(rows_by_user(&store, d).await, before);
+    assert_eq!(store.day_state(d), state);
+}
