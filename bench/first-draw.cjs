@@ -24,12 +24,14 @@ async function main() {
       });
       const started = Date.now();
       await page.goto(base, { waitUntil: 'commit' });
+      const committed = Date.now() - started;
+      const loaded = page.waitForLoadState('load').then(() => Date.now() - started);
       let progressBar = false;
       const bar = page.getByTestId('progress');
       bar.waitFor({ state: 'attached', timeout: 60_000 }).then(() => { progressBar = true; }, () => {});
       await page.locator('canvas').first().waitFor({ state: 'visible', timeout: 120_000 });
       const drawn = Date.now() - started;
-      console.log(`run ${run}: first chart drawn ${drawn} ms at ${width} px; progress bar ${progressBar ? 'seen' : 'none'}, progress stream ${progressStream ? 'requested' : 'none'}`);
+      console.log(`run ${run}: first chart drawn ${drawn} ms at ${width} px (HTML arriving ${committed} ms, page loaded ${await loaded} ms); progress bar ${progressBar ? 'seen' : 'none'}, progress stream ${progressStream ? 'requested' : 'none'}`);
       await page.close();
     }
   } finally {

@@ -70,13 +70,13 @@ impl FromRef<PortalState> for ReportService {
     }
 }
 
-/// The whole HTTP application for one Graph connection.
+/// The whole HTTP application for one Graph connection, and the report service it serves from.
 pub fn router(
     leptos_options: LeptosOptions,
     connection: &GraphConnection,
     history: report_store::History,
     settings: &ServerSettings,
-) -> Result<Router, String> {
+) -> Result<(Router, ReportService), String> {
     let auth = auth::Auth::new(
         &settings.auth,
         &settings.frame_ancestors,
@@ -106,10 +106,13 @@ pub fn router(
         Mode::Graph => app::model::PortalMode::Graph,
         Mode::Demo => app::model::PortalMode::Demo,
     };
-    let context = move || {
-        provide_context(service.clone());
-        provide_context(mode);
-        security::provide_request_nonce();
+    let context = {
+        let service = service.clone();
+        move || {
+            provide_context(service.clone());
+            provide_context(mode);
+            security::provide_request_nonce();
+        }
     };
     let routes = generate_route_list(App);
     let assets = assets::routes(&leptos_options.site_root, &leptos_options.site_pkg_dir);
@@ -127,7 +130,7 @@ pub fn router(
         >(context, shell))
         .with_state(state);
     // Inside the security layer (the auth pages use its nonce), around every route.
-    Ok(layers::around(auth.protect(app), settings))
+    Ok((layers::around(auth.protect(app), settings), service))
 }
 
 /// The routes besides the Leptos pages and server functions.
@@ -158,6 +161,9 @@ pub fn route_table() -> Vec<(String, axum::http::Method)> {
     table
 }
 
+/// How long after start the rest of the history window is read into memory.
+const WARM_WINDOW_AFTER: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
 pub async fn serve(config: PortalConfig) -> Result<(), String> {
     for warning in &config.warnings {
@@ -172,15 +178,31 @@ pub async fn serve(config: PortalConfig) -> Result<(), String> {
     let connection = GraphConnection::connect(config.graph).await?;
     let opened = OpenHistory::open(&connection, &config.store).await?;
     let history = opened.history.clone();
-    let app = router(leptos_options, &connection, history.clone(), &config.server)?;
-    // The default dashboard's days (the last 28 and today) go into memory at once, so the first
-    // page after a restart reads no file; then the rest of the history window, when it fits.
+    let (app, service) = router(leptos_options, &connection, history.clone(), &config.server)?;
+    // The default dashboard's days (the last 28 and today) go into memory at once and, when
+    // all are stored, its figures are built, so the first page after a restart only renders;
+    // ten seconds later the rest of the history window goes into memory, when it fits.
     let today = history.today();
     tokio::spawn({
         let history = history.clone();
         async move {
             let from = today - chrono::Days::new(28);
             history.warm(from, today).await;
+            let range = app::range::default_range(today);
+            if history.missing_days(range.from, range.to).is_empty() {
+                let start_up = app::report::Requester("portal start-up".into());
+                let built = service.summary(range, &start_up).await.map(drop);
+                let built = match built {
+                    Ok(()) => service.trend(range, None, &start_up).await.map(drop),
+                    failed => failed,
+                };
+                if let Err(error) = built {
+                    tracing::warn!(%error, "could not build the default dashboard's figures");
+                }
+            }
+            // Reading the whole history takes a core for seconds: the first pages people open
+            // after a restart go first.
+            tokio::time::sleep(WARM_WINDOW_AFTER).await;
             history.warm_window().await;
         }
     });

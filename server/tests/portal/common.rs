@@ -137,7 +137,7 @@ impl Portal {
                 .await
                 .unwrap();
         }
-        let app = router(options, &connection, history.clone(), &settings).unwrap();
+        let (app, _) = router(options, &connection, history.clone(), &settings).unwrap();
         // The accept loop `serve` uses, with its limits (and the peer's address for proxy mode).
         let limits = settings.connections.clone();
         let server = tokio::spawn(listener::serve(
