@@ -269,8 +269,7 @@ fn latest<'a>(facts: &[&'a Fact], field: impl Fn(&'a Fact) -> Option<&'a str>) -
         .map(str::to_string)
 }
 
-/// One entry per (user, currency) over the facts at `indexes`, highest charge first;
-/// `locations` is the range's sorted locations.
+/// One entry per (user, currency) over the facts at `indexes`, highest charge first.
 pub(super) fn user_entries(
     facts: &[Fact],
     dims: &Dims,
