@@ -1,5 +1,5 @@
 //! Small pieces every page uses: charts with their data-table alternative, figure cards, the
-//! error notice.
+//! error notice, the progress of a fetch or of the sync.
 mod breakdown;
 mod card;
 mod chart;
@@ -8,6 +8,7 @@ mod chart_spec;
 pub mod echarts;
 mod error_notice;
 mod get_form;
+mod progress;
 mod spend_figures;
 mod totals_table;
 mod trend;
@@ -18,6 +19,7 @@ pub use chart::ChartFigure;
 pub use chart_spec::{ChartKind, ChartSpec};
 pub use error_notice::ErrorNotice;
 pub use get_form::GetForm;
+pub use progress::{ProgressBar, SyncProgress};
 pub use spend_figures::SpendFigures;
 pub use totals_table::{TotalsRow, TotalsTable};
 pub use trend::TrendFigure;

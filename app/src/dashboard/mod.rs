@@ -2,7 +2,6 @@
 mod api;
 mod currency;
 mod glance;
-mod progress;
 mod range_picker;
 mod status;
 mod top_users;

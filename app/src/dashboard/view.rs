@@ -8,11 +8,10 @@ use serde::{Deserialize, Serialize};
 use super::api::get_summary;
 use super::currency::CurrencySection;
 use super::glance::AtAGlance;
-use super::progress::{ProgressBar, SyncProgress};
 use super::range_picker::RangePicker;
 use super::status::StatusBar;
 use crate::api::get_trend;
-use crate::components::ErrorNotice;
+use crate::components::{ErrorNotice, ProgressBar, SyncProgress};
 use crate::i18n::{Msg, use_locale};
 use crate::layout::use_today;
 use crate::model::{

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::api::get_user_detail;
 use crate::api::get_trend;
-use crate::components::{Card, ErrorNotice, SpendFigures};
+use crate::components::{Card, ErrorNotice, SpendFigures, SyncProgress};
 use crate::i18n::{Locale, Msg, use_locale};
 use crate::layout::use_today;
 use crate::model::{Bucket, CurrencySeries, DateRange, Trend, UserCurrency, UserDetail};
@@ -36,14 +36,17 @@ pub fn UserDetailPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_page_query();
     let range = use_page_range(query, use_today());
+    // Bumped when the days still loading have all arrived: the figures load again.
+    let version = RwSignal::new(0u32);
     let figures = Resource::new(
         move || {
             (
                 params.with(|p| p.get("id").unwrap_or_default()),
                 range.get(),
+                version.get(),
             )
         },
-        |(user_id, range)| load_user(user_id, range),
+        |(user_id, range, _)| load_user(user_id, range),
     );
     view! {
         <p>
@@ -55,7 +58,7 @@ pub fn UserDetailPage() -> impl IntoView {
         <Transition fallback=move || view! { <p class="notice">{locale.t(Msg::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match figures.await {
-                    Ok(figures) => view! { <UserView figures /> }.into_any(),
+                    Ok(figures) => view! { <UserView figures version /> }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 }
             })}
@@ -64,7 +67,7 @@ pub fn UserDetailPage() -> impl IntoView {
 }
 
 #[component]
-fn UserView(figures: UserFigures) -> impl IntoView {
+fn UserView(figures: UserFigures, version: RwSignal<u32>) -> impl IntoView {
     let locale = use_locale();
     let UserFigures { detail, trend } = figures;
     let name = detail
@@ -103,10 +106,12 @@ fn UserView(figures: UserFigures) -> impl IntoView {
         </dl>
         {(!detail.missing.is_empty())
             .then(|| {
+                let range = detail.range;
                 view! {
                     <p class="notice warning" data-testid="missing-days">
                         {locale.missing_days(&detail.missing)}
                     </p>
+                    <SyncProgress range version />
                 }
             })}
         <div class="currencies">{sections}</div>
