@@ -53,8 +53,16 @@ impl RangeData {
         rows.sort_by(|a, b| {
             let order = compare(a, b, facts, query.sort)
                 .then_with(|| a.user_id(facts).cmp(b.user_id(facts)));
-            if query.descending {
+            let order = if query.descending {
                 order.reverse()
+            } else {
+                order
+            };
+            // Amounts in different currencies are never ranked against each other: by charge
+            // with every currency shown, the rows come grouped by currency (A to Z), each group
+            // in the order asked. Counts and names are compared across currencies as they are.
+            if query.sort == UserSort::Charge {
+                a.currency(facts).cmp(b.currency(facts)).then(order)
             } else {
                 order
             }

@@ -110,6 +110,28 @@ fn users_filter_sort_and_page_on_the_server() {
     let ids: Vec<&str> = brl.rows.iter().map(|u| u.user_id.as_str()).collect();
     assert_eq!(ids, ["u2", "u1"]);
 
+    // By charge over every currency: never JPY 150 above BRL 20 because 150 > 20; grouped
+    // by currency, each group highest first (lowest first when ascending).
+    let pairs = |page: &UserPage| -> Vec<(String, String)> {
+        page.rows
+            .iter()
+            .map(|u| (u.currency.clone(), u.user_id.clone()))
+            .collect()
+    };
+    let expected = [("BRL", "u2"), ("BRL", "u1"), ("JPY", "u3"), ("USD", "u1")];
+    let owned = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|(c, u)| (c.to_string(), u.to_string()))
+            .collect()
+    };
+    assert_eq!(pairs(&all), owned(&expected));
+    let ascending = data.users(&filtered(UserFilters {
+        descending: false,
+        ..UserFilters::default()
+    }));
+    let expected = [("BRL", "u1"), ("BRL", "u2"), ("JPY", "u3"), ("USD", "u1")];
+    assert_eq!(pairs(&ascending), owned(&expected));
+
     let by_name = data.users(&filtered(UserFilters {
         sort: UserSort::Name,
         descending: false,
