@@ -41,7 +41,11 @@ impl Format {
         match self {
             Format::Csv => {
                 let rows = data.rows();
-                let mut out = Vec::with_capacity(rows.len() * 128);
+                let mut out = Vec::with_capacity(rows.len() * 128 + UTF8_BOM.len());
+                // Excel opens a CSV without a byte-order mark in the system's legacy code page
+                // ("Ã�lvaro PÃ©rez"); with it, as UTF-8. Commas and points stay as they are (the
+                // file stays machine-readable); `dialout-portal fetch` writes no mark.
+                out.extend_from_slice(UTF8_BOM);
                 graph_client::export::write_csv(&rows, &mut out)
                     .map_err(|error| AppError::Internal(error.to_string()))?;
                 Ok(out)
@@ -50,6 +54,9 @@ impl Format {
         }
     }
 }
+
+/// UTF-8's byte-order mark, first in the portal's CSV downloads.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Who asks: the access guard puts the requester in every request.
 type Asker = Option<Extension<Requester>>;
