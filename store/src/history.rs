@@ -255,11 +255,13 @@ impl History {
 
     /// How many of `from..=to`'s stored days are held in memory.
     pub fn days_in_memory(&self, from: NaiveDate, to: NaiveDate) -> u32 {
-        self.inner
-            .store
-            .day_states(from, to)
-            .iter()
-            .filter(|(day, _)| self.inner.cache.contains_key(day))
+        let states = self.inner.store.day_states(from, to);
+        self.held_in_memory(states.iter().map(|(day, _)| *day))
+    }
+
+    /// How many of `days` are held in memory.
+    pub(crate) fn held_in_memory(&self, days: impl Iterator<Item = NaiveDate>) -> u32 {
+        days.filter(|day| self.inner.cache.contains_key(day))
             .count() as u32
     }
 

@@ -93,7 +93,7 @@ impl History {
             window_days: self.settings().history_days,
             stored_days: states.len() as u32,
             within_lag_days: states.iter().filter(|(_, state)| !state.is_final).count() as u32,
-            in_memory_days: self.days_in_memory(first_day, today),
+            in_memory_days: self.held_in_memory(states.iter().map(|(day, _)| *day)),
             oldest_stored: span.map(|(oldest, _)| oldest),
             newest_stored: span.map(|(_, newest)| newest),
             retention_floor,
