@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use graph_client::DialoutRow;
 use report_store::{KeyTotals, ReportKey};
+use rust_decimal::Decimal;
 
 use crate::model::Totals;
 
@@ -24,11 +25,7 @@ impl Fact {
 
     /// The totals as the portal counts them (a null counts as zero).
     pub fn totals(&self) -> Totals {
-        Totals {
-            calls: count(self.merged.calls),
-            seconds: count(self.merged.seconds),
-            charge: self.merged.charge.unwrap_or_default(),
-        }
+        counted(self.merged.calls, self.merged.seconds, self.merged.charge)
     }
 
     /// A fact of a row that came without the store (tests, a report read straight from Graph).
@@ -78,7 +75,14 @@ fn label(value: &Option<String>) -> &str {
     value.as_deref().unwrap_or(UNKNOWN)
 }
 
-/// Graph's counts are Int32; a negative one would be a corrupt row, counted as zero.
-fn count(value: Option<i64>) -> u64 {
-    value.and_then(|v| u64::try_from(v).ok()).unwrap_or(0)
+/// Totals as Graph sends them (each may be null) as the portal counts them: a null counts as
+/// zero, and so does a negative count (Graph's counts are Int32; one below zero would be a
+/// corrupt row).
+pub fn counted(calls: Option<i64>, seconds: Option<i64>, charge: Option<Decimal>) -> Totals {
+    let count = |value: Option<i64>| value.and_then(|v| u64::try_from(v).ok()).unwrap_or(0);
+    Totals {
+        calls: count(calls),
+        seconds: count(seconds),
+        charge: charge.unwrap_or_default(),
+    }
 }

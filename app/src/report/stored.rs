@@ -5,9 +5,9 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use report_store::{DayRow, HistoryReport, KeyTable, RowSum, StoredDay};
 
-use super::facts::UNKNOWN;
+use super::facts::{UNKNOWN, counted};
 use super::trend::{BucketFacts, Spend};
-use crate::model::{DateRange, HistoryStatus, Totals};
+use crate::model::{DateRange, HistoryStatus};
 
 /// Consecutive days as ranges (`days` sorted).
 pub fn runs(days: &[NaiveDate]) -> Vec<DateRange> {
@@ -94,11 +94,7 @@ pub fn bucket_facts(
                 facts.push(Spend {
                     user_id: user_id.unwrap_or_default().to_string(),
                     currency: currency.to_string(),
-                    totals: Totals {
-                        calls: calls.and_then(|v| u64::try_from(v).ok()).unwrap_or(0),
-                        seconds: seconds.and_then(|v| u64::try_from(v).ok()).unwrap_or(0),
-                        charge: charge.unwrap_or_default(),
-                    },
+                    totals: counted(calls, seconds, charge),
                 });
             }
             Some((*bucket, facts))
