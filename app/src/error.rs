@@ -19,6 +19,13 @@ pub enum AppError {
     /// The thing asked for does not exist (a user with no dial-out in the range).
     #[error("{0}")]
     NotFound(String),
+    /// The drill-down of a user with no dial-out in the range (its own variant so the page can
+    /// say it in the page's language, with the page's dates).
+    #[error("no dial-out by user {user_id} from {} to {}", range.from, range.to)]
+    NoDialout {
+        user_id: String,
+        range: crate::model::DateRange,
+    },
     /// A fault on our side; details are in the server log.
     #[error("internal error: {0}")]
     Internal(String),
@@ -51,7 +58,7 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::BadRequest(_) => 400,
-            AppError::NotFound(_) => 404,
+            AppError::NotFound(_) | AppError::NoDialout { .. } => 404,
             AppError::SignInRequired(_) => 401,
             AppError::Forbidden(_) => 403,
             AppError::TooManyRequests { .. } => 429,

@@ -132,6 +132,48 @@ impl Locale {
         }
     }
 
+    /// A month for chart axes: `Nov` or `nov.`, with the year when `with_year`: `Nov 2026`.
+    pub fn month(self, date: NaiveDate, with_year: bool) -> String {
+        let name = match self {
+            Locale::En => MONTHS[date.month0() as usize],
+            Locale::PtBr => MESES[date.month0() as usize],
+        };
+        if with_year {
+            format!("{name} {}", date.year())
+        } else {
+            name.to_string()
+        }
+    }
+
+    /// A partial bucket's note: `partial: 3 of 7 days` / `parcial: 3 de 7 dias`.
+    pub fn partial_days(self, days: i64, full: i64) -> String {
+        match self {
+            Locale::En => format!("partial: {days} of {full} days"),
+            Locale::PtBr => format!("parcial: {days} de {full} dias"),
+        }
+    }
+
+    /// A drill-down of a user without spend in the range.
+    pub fn no_dialout(self, user_id: &str, range: crate::model::DateRange) -> String {
+        let (from, to) = (self.date(range.from), self.date(range.to));
+        match self {
+            Locale::En => format!("No dial-out by user {user_id} from {from} to {to}."),
+            Locale::PtBr => format!("Nenhuma discagem do usuário {user_id} de {from} a {to}."),
+        }
+    }
+
+    /// The requester's share of Graph's budget is spent for now.
+    pub fn too_many_requests(self, seconds: u64) -> String {
+        match self {
+            Locale::En => format!(
+                "You have asked for many new reports in a short time. Try again in {seconds} seconds."
+            ),
+            Locale::PtBr => format!(
+                "Você pediu muitos relatórios novos em pouco tempo. Tente de novo em {seconds} segundos."
+            ),
+        }
+    }
+
     /// `Nov 1, 2026 – Nov 28, 2026`.
     pub fn date_range(self, from: NaiveDate, to: NaiveDate) -> String {
         format!("{} – {}", self.date(from), self.date(to))
@@ -307,6 +349,9 @@ fn lang_in_query(query: &str) -> Option<Locale> {
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
+const MESES: [&str; 12] = [
+    "jan.", "fev.", "mar.", "abr.", "mai.", "jun.", "jul.", "ago.", "set.", "out.", "nov.", "dez.",
+];
 
 /// The locale of the page being rendered (from the context the app provides).
 pub fn use_locale() -> Locale {
@@ -419,7 +464,32 @@ messages! {
     ErrorCode => "Error code", "Código do erro";
     InvalidRange => "Check the period", "Verifique o período";
     NotFound => "Page not found.", "Página não encontrada.";
+    ErrorDetails => "Details", "Detalhes";
+    ErrorStillLoading => "These days are still loading from Microsoft Graph. Try again in a minute: the page shows them as soon as they are in.",
+        "Estes dias ainda estão sendo carregados do Microsoft Graph. Tente de novo em um minuto: a página os mostra assim que chegarem.";
+    ErrorServer => "Something went wrong on the server. An administrator can find the details below in the server's log.",
+        "Algo deu errado no servidor. Um administrador encontra os detalhes abaixo no log do servidor.";
+    ErrorTransport => "The portal could not be reached. Check the connection and reload the page.",
+        "Não foi possível falar com o portal. Verifique a conexão e recarregue a página.";
+    ErrorBadRequest => "The portal did not understand the request.", "O portal não entendeu a solicitação.";
+    ErrorSignIn => "Your session has ended. Reload the page to sign in again.",
+        "Sua sessão terminou. Recarregue a página para entrar novamente.";
+    ErrorForbidden => "You do not have access to this report.", "Você não tem acesso a este relatório.";
     Unnamed => "(no name)", "(sem nome)";
+    // The Excel download: its sheets, the columns the page has no word for, the notes.
+    WorkbookTitle => "Teams dial-out spend", "Gastos com discagem do Teams";
+    AboutSheet => "About", "Sobre";
+    RowsSheet => "Dial-out", "Discagem";
+    TotalsSheet => "Totals", "Totais";
+    UserId => "User ID", "ID do usuário";
+    Seconds => "Seconds", "Segundos";
+    ReportRows => "Report rows", "Linhas do relatório";
+    CurrencyRule => "Amounts in different currencies are never added together: each currency has its own totals.",
+        "Valores em moedas diferentes nunca são somados: cada moeda tem seus próprios totais.";
+    MinutesRule => "Seconds rounded up to whole minutes, per row and per total, as the page counts them: a total can have fewer minutes than its rows add up to.",
+        "Segundos arredondados para cima em minutos inteiros, por linha e por total, como a página os conta: um total pode ter menos minutos do que a soma das suas linhas.";
+    ChargeRule => "Charges are exact to the last digit in the CSV download; this workbook holds them as spreadsheet numbers (about 15 significant digits), each formatted in its currency.",
+        "Os custos são exatos até o último dígito no download CSV; esta planilha os guarda como números de planilha (cerca de 15 dígitos significativos), cada um formatado na sua moeda.";
     RangeMissing => "Enter both a start and an end date.", "Informe as datas de início e de fim.";
     RangeUnreadable => "Dates must be written as YYYY-MM-DD.", "As datas devem estar no formato AAAA-MM-DD.";
     RangeReversed => "The start date is after the end date.", "A data de início é posterior à data de fim.";
@@ -474,5 +544,8 @@ mod tests {
         assert_eq!(Locale::En.date(day), "Nov 3, 2026");
         assert_eq!(Locale::PtBr.date(day), "03/11/2026");
         assert_eq!(Locale::PtBr.short_date(day), "03/11");
+        assert_eq!(Locale::En.month(day, false), "Nov");
+        assert_eq!(Locale::PtBr.month(day, true), "nov. 2026");
+        assert_eq!(Locale::PtBr.partial_days(1, 7), "parcial: 1 de 7 dias");
     }
 }

@@ -145,20 +145,55 @@ impl Summary {
     /// one with the most calls (the organisation's main currency; ties go to the code first
     /// in order). `None` when the range has no spend at all.
     pub fn detailed_currency(&self, wanted: Option<&str>) -> Option<&CurrencySummary> {
-        let wanted = wanted.and_then(|code| self.currencies.iter().find(|c| c.currency == code));
-        wanted.or_else(|| {
-            // max_by_key keeps the last of equals: walk backwards so the first code wins.
-            self.currencies.iter().rev().max_by_key(|c| c.totals.calls)
-        })
+        detailed_currency(&self.currencies, wanted)
     }
 }
 
-/// The width of a trend bucket: days for ranges up to 31 days, calendar weeks (Monday to Sunday,
-/// clipped to the range) for longer ones.
+/// [`Summary::detailed_currency`] of a range's currencies (the users table follows it too).
+pub fn detailed_currency<'a>(
+    currencies: &'a [CurrencySummary],
+    wanted: Option<&str>,
+) -> Option<&'a CurrencySummary> {
+    let wanted = wanted.and_then(|code| currencies.iter().find(|c| c.currency == code));
+    wanted.or_else(|| {
+        // max_by_key keeps the last of equals: walk backwards so the first code wins.
+        currencies.iter().rev().max_by_key(|c| c.totals.calls)
+    })
+}
+
+/// The width of a trend bucket (`report::trend::bucket_for` chooses it for a range): days up
+/// to a month, calendar weeks (Monday to Sunday) up to about half a year, calendar months
+/// beyond; the first and last are clipped to the range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Bucket {
     Day,
     Week,
+    Month,
+}
+
+impl Bucket {
+    /// The whole calendar bucket that `day` falls in.
+    pub fn around(self, day: NaiveDate) -> DateRange {
+        use chrono::{Datelike, Days};
+        match self {
+            Bucket::Day => DateRange { from: day, to: day },
+            Bucket::Week => {
+                let monday = day - Days::new(u64::from(day.weekday().num_days_from_monday()));
+                DateRange {
+                    from: monday,
+                    to: monday + Days::new(6),
+                }
+            }
+            Bucket::Month => {
+                let first = day.with_day(1).unwrap_or(day);
+                let next = first.checked_add_months(chrono::Months::new(1));
+                DateRange {
+                    from: first,
+                    to: next.and_then(|next| next.pred_opt()).unwrap_or(day),
+                }
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -170,6 +205,20 @@ pub struct TrendPoint {
     #[serde(with = "crate::range::day_serde")]
     pub to: NaiveDate,
     pub totals: Totals,
+}
+
+impl TrendPoint {
+    /// Of a `bucket` clipped by the range's ends: it covers fewer days than its calendar
+    /// bucket, and is no fair comparison with its neighbours. Returns (days, full days).
+    pub fn partial(&self, bucket: Bucket) -> Option<(i64, i64)> {
+        let days = DateRange {
+            from: self.from,
+            to: self.to,
+        }
+        .days();
+        let full = bucket.around(self.from).days();
+        (days < full).then_some((days, full))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -218,6 +267,8 @@ impl UserSort {
 pub struct UserFilters {
     /// Matches the display name or UPN, case-insensitively.
     pub search: Option<String>,
+    /// A currency code, [`ALL_CURRENCIES`], or `None`: the currency the dashboard details
+    /// (`UserQuery::spend`, as [`Summary::detailed_currency`] chooses it).
     pub currency: Option<String>,
     /// `Domestic` or `International`.
     pub destination: Option<String>,
@@ -243,6 +294,10 @@ impl Default for UserFilters {
     }
 }
 
+/// The currency filter's value for every currency (rows grouped by currency when sorted by
+/// charge). Lower case: never an ISO 4217 code.
+pub const ALL_CURRENCIES: &str = "all";
+
 /// One page of the users table for a range. The filters' fields sit beside `range` on the
 /// wire (flattened), as they always have.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -251,6 +306,10 @@ pub struct UserQuery {
     #[serde(flatten)]
     pub filters: UserFilters,
     pub page_size: u32,
+    /// The currency the dashboard was asked to detail (`spend=` in its URL): with no currency
+    /// filter, the table shows the currency the dashboard details.
+    #[serde(default)]
+    pub spend: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -260,6 +319,9 @@ pub struct UserPage {
     pub page: u32,
     pub page_size: u32,
     pub rows: Vec<UserSpend>,
+    /// The currency the rows are in; `None` for every currency.
+    #[serde(default)]
+    pub currency: Option<String>,
     /// Filter choices present in the range.
     pub currencies: Vec<String>,
     pub locations: Vec<String>,

@@ -63,6 +63,51 @@ pub fn format_decimal(amount: Decimal, scale: u32, locale: Locale) -> String {
     out
 }
 
+/// A chart axis's tick in few characters: `950`, `2.5`, `10K`, `1.5M` in English, `10 mil`,
+/// `1,5 mi` in Portuguese (as `Intl.NumberFormat`'s compact notation writes them). At most one
+/// decimal above a thousand and two below: ticks are round numbers, and only their order of
+/// magnitude matters to the eye.
+pub fn format_compact(value: f64, locale: Locale) -> String {
+    const SCALES: [(f64, &str, &str); 4] = [
+        (1e12, "T", " tri"),
+        (1e9, "B", " bi"),
+        (1e6, "M", " mi"),
+        (1e3, "K", " mil"),
+    ];
+    if !value.is_finite() {
+        return String::new();
+    }
+    let magnitude = value.abs();
+    for (scale, en, pt) in SCALES {
+        // 999,950 is 1.0M, not 1,000.0K.
+        if magnitude >= scale * 0.99995 {
+            let suffix = match locale {
+                Locale::En => en,
+                Locale::PtBr => pt,
+            };
+            return format!("{}{suffix}", trimmed(value / scale, 1, locale));
+        }
+    }
+    trimmed(value, 2, locale)
+}
+
+/// `value` with at most `scale` decimals, trailing zeros dropped, grouped per locale.
+fn trimmed(value: f64, scale: u32, locale: Locale) -> String {
+    let exact = Decimal::from_f64_retain(value).unwrap_or_default();
+    let text = format_decimal(exact, scale, locale);
+    match text.split_once(locale.decimal_separator()) {
+        Some((whole, fraction)) => {
+            let fraction = fraction.trim_end_matches('0');
+            if fraction.is_empty() {
+                whole.to_string()
+            } else {
+                format!("{whole}{}{fraction}", locale.decimal_separator())
+            }
+        }
+        None => text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,5 +152,25 @@ mod tests {
             format_rate_in(dec("0.0512345"), "USD", Locale::En),
             "USD 0.0512"
         );
+    }
+
+    #[test]
+    fn compacts_axis_ticks_per_locale() {
+        let en = |v| format_compact(v, Locale::En);
+        let pt = |v| format_compact(v, Locale::PtBr);
+        assert_eq!(en(0.0), "0");
+        assert_eq!(en(0.5), "0.5");
+        assert_eq!(pt(0.25), "0,25");
+        assert_eq!(en(950.0), "950");
+        assert_eq!(en(1000.0), "1K");
+        assert_eq!(en(2500.0), "2.5K");
+        assert_eq!(pt(2500.0), "2,5 mil");
+        assert_eq!(pt(10000.0), "10 mil");
+        assert_eq!(en(20000.0), "20K");
+        assert_eq!(en(999_950.0), "1M");
+        assert_eq!(pt(1_500_000.0), "1,5 mi");
+        assert_eq!(en(2e9), "2B");
+        assert_eq!(pt(-3000.0), "-3 mil");
+        assert_eq!(en(f64::NAN), "");
     }
 }

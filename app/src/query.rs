@@ -213,6 +213,7 @@ impl PageQuery {
             range,
             filters: self.filters.clone(),
             page_size: PAGE_SIZE,
+            spend: self.spend.clone(),
         }
     }
 }

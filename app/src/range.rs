@@ -55,6 +55,13 @@ pub fn default_range(today: NaiveDate) -> DateRange {
 /// The longest range the portal serves, in days (pages, server functions, exports, the CLI).
 pub const MAX_DAYS: i64 = 731;
 
+/// The first day the date pickers offer: the start of the longest range ending `today`.
+pub fn earliest_offered(today: NaiveDate) -> NaiveDate {
+    today
+        .checked_sub_days(chrono::Days::new(MAX_DAYS as u64 - 1))
+        .unwrap_or(today)
+}
+
 /// Why a from–to pair typed by someone (or found in a URL) is not a range we can show.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RangeError {

@@ -173,6 +173,11 @@ test('an invalid range gets a message instead of numbers', async ({ page }) => {
   await page.getByRole('button', { name: 'Apply', exact: true }).click();
   await expect(page.getByRole('alert')).toContainText('The start date is after the end date.');
   await expect(page.getByLabel('From', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+  // No empty users card under the message.
+  await expect(page.getByTestId('users')).toHaveCount(0);
+  // The pickers offer the days a range can have: up to today, back two years.
+  await expect(page.getByLabel('To', { exact: true })).toHaveAttribute('max', '2026-03-15');
+  await expect(page.getByLabel('From', { exact: true })).toHaveAttribute('min', '2024-03-15');
 
   await page.goto('/?from=2026-03-01&to=2026-04-01');
   await expect(page.getByRole('alert')).toContainText('there is no data for future days');

@@ -2,7 +2,13 @@ import { defaultRange, expect, expectAccessible, formatMoney, screenshot, test, 
 import type { APIRequestContext } from '@playwright/test';
 import type { UserSpend } from './support';
 
-type UserPage = { total_rows: number; rows: UserSpend[]; currencies: string[]; locations: string[] };
+type UserPage = {
+  total_rows: number;
+  rows: UserSpend[];
+  currency: string | null;
+  currencies: string[];
+  locations: string[];
+};
 
 async function searchUsers(request: APIRequestContext, query: Record<string, unknown>): Promise<UserPage> {
   const response = await request.post('/api/users', {
@@ -31,11 +37,16 @@ const rows = (page: import('@playwright/test').Page) =>
 test('search, filter, sort and page the users table', async ({ page, request }) => {
   await page.goto('/');
   const table = page.getByTestId('users-table');
+  // By default the table shows the currency the dashboard details, highest charge first.
   const all = await searchUsers(request, {});
+  expect(all.currency).not.toBeNull();
+  await expect(page.getByLabel('Currency', { exact: true })).toHaveValue(all.currency!);
   await expect(page.getByTestId('users-count')).toHaveText(`${all.total_rows} users`);
   await expect(rows(page)).toHaveCount(20);
-  // Highest charge first by default (per its own currency).
   await expect(rows(page).first().getByRole('link')).toHaveText(all.rows[0].display_name!);
+  for (const cell of await table.locator('tbody tr td:nth-child(3)').allInnerTexts()) {
+    expect(cell).toBe(all.currency);
+  }
 
   // Filter by currency.
   await page.getByLabel('Currency', { exact: true }).selectOption('EUR');
@@ -81,11 +92,17 @@ test('search, filter, sort and page the users table', async ({ page, request }) 
   // Search by UPN, and by destination.
   const someone = all.rows[3];
   await page.getByLabel('Search name or UPN').fill(someone.user_principal_name!);
-  await page.getByLabel('Currency', { exact: true }).selectOption('');
+  await page.getByLabel('Currency', { exact: true }).selectOption('all');
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await expect(rows(page)).toHaveCount(
-    (await searchUsers(request, { search: someone.user_principal_name, sort: 'Calls', descending: false })).rows
-      .length,
+    (
+      await searchUsers(request, {
+        search: someone.user_principal_name,
+        currency: 'all',
+        sort: 'Calls',
+        descending: false,
+      })
+    ).rows.length,
   );
   await expect(rows(page).first()).toContainText(someone.user_principal_name!);
 
@@ -135,9 +152,65 @@ test.describe('an unknown user', () => {
   // The page answers 404, which the browser records as a console error: expected here.
   test.use({ allowedConsole: [/^Failed to load resource: the server responded with a status of 404/] });
 
-  test('gets a clear message', async ({ page }) => {
-    await page.goto('/users/00000000-0000-0000-0000-000000000000');
-    await expect(page.getByRole('alert')).toContainText('no dial-out by user');
+  test('gets a clear message, in Portuguese too', async ({ page }) => {
+    const nobody = '00000000-0000-0000-0000-000000000000';
+    await page.goto(`/users/${nobody}`);
+    await expect(page.getByTestId('error-message')).toHaveText(
+      `No dial-out by user ${nobody} from Feb 15, 2026 to Mar 14, 2026.`,
+    );
+    await page.goto(`/users/${nobody}?lang=pt-BR`);
+    await expect(page.getByTestId('error-message')).toHaveText(
+      `Nenhuma discagem do usuário ${nobody} de 15/02/2026 a 14/03/2026.`,
+    );
+    await expect(page.getByRole('alert')).toContainText('Não foi possível carregar o relatório');
     await expect(page.getByTestId('back')).toBeVisible();
   });
+});
+
+test('every currency: rows grouped by currency, each highest charge first; never ranked across', async ({
+  page,
+  request,
+}) => {
+  await page.goto('/?currency=all');
+  await expect(page.getByLabel('Currency', { exact: true })).toHaveValue('all');
+  const every = await searchUsers(request, { currency: 'all', page_size: 20 });
+  expect(every.currency).toBeNull();
+  const shown = await rows(page).evaluateAll((trs) =>
+    trs.map((tr) => [tr.querySelector('td:nth-child(3)')!.textContent!, tr.querySelector('td:last-child')!.textContent!]),
+  );
+  expect(shown.map(([currency]) => currency)).toEqual(every.rows.map((row) => row.currency));
+  const currencies = every.rows.map((row) => row.currency);
+  expect([...currencies].sort()).toEqual(currencies);
+  for (let i = 1; i < every.rows.length; i++) {
+    if (every.rows[i].currency === every.rows[i - 1].currency) {
+      expect(Number(every.rows[i].totals.charge)).toBeLessThanOrEqual(Number(every.rows[i - 1].totals.charge));
+    }
+  }
+});
+
+test('paging and sorting keep the scroll position and the focus on the control used', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto('/');
+  await expect(rows(page)).toHaveCount(20);
+  const next = page.getByRole('link', { name: 'Next' });
+  await next.scrollIntoViewIfNeeded();
+  const before = await page.evaluate(() => window.scrollY);
+  expect(before).toBeGreaterThan(500);
+  await next.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('page-of')).toContainText('Page 2 of');
+  await expect(page).toHaveURL(/page=2/);
+  await expect(page.locator('[data-focus-key="next"]')).toBeFocused();
+  expect(Math.abs((await page.evaluate(() => window.scrollY)) - before)).toBeLessThan(5);
+
+  const calls = page.getByTestId('users-table').getByRole('link', { name: 'Calls' });
+  await calls.scrollIntoViewIfNeeded();
+  const atHeader = await page.evaluate(() => window.scrollY);
+  await calls.click();
+  await expect(page.getByTestId('users-table').getByRole('columnheader', { name: 'Calls' })).toHaveAttribute(
+    'aria-sort',
+    'descending',
+  );
+  await expect(page.locator('[data-focus-key="sort-calls"]')).toBeFocused();
+  expect(Math.abs((await page.evaluate(() => window.scrollY)) - atHeader)).toBeLessThan(5);
 });

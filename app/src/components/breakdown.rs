@@ -30,8 +30,8 @@ pub fn BreakdownFigure(
         Dimension::Location => ChartKind::Bars,
     };
     let spec = rows.iter().fold(
-        ChartSpec::new(kind, format!("{} ({currency})", locale.t(Msg::Charge))),
-        |spec, row| spec.point(label(&row.key), ChartSpec::height(row.totals.charge)),
+        ChartSpec::money(kind, locale.t(Msg::Charge), &currency, locale),
+        |spec, row| spec.amount(label(&row.key), row.totals.charge),
     );
     let header = match dimension {
         Dimension::Destination => locale.t(Msg::Destination),

@@ -6,13 +6,21 @@
 //! serde_json the bundle already carries, not charming's `Chart` through its `WasmRenderer`:
 //! `Chart` holds every series and component ECharts has, and serializing it (with
 //! serde_wasm_bindgen) put about 170 KB of code for charts we never draw into the WASM.
+//! JSON cannot carry functions, so the two formatters (axis ticks and tooltips, both written by
+//! the portal in the page's language) and `hideOverlap` (which charming's `AxisLabel` lacks) are
+//! set on the parsed option.
 use std::cell::RefCell;
 
 use charming::component::{Axis, Grid};
-use charming::element::{AxisLabel, AxisType, ItemStyle, LineStyle, SplitLine, Tooltip, Trigger};
+use charming::datatype::DataPointItem;
+use charming::element::{
+    AxisLabel, AxisType, BorderType, ItemStyle, LineStyle, NameLocation, SplitLine, TextStyle,
+    Tooltip, Trigger,
+};
 use charming::series::Bar;
 use leptos::prelude::request_animation_frame;
 use leptos::web_sys;
+use leptos::web_sys::js_sys::{Array, Reflect};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -21,6 +29,8 @@ use super::chart_spec::{ChartKind, ChartSpec};
 const ACCENT: &str = "#2f7dd1";
 const MUTED: &str = "#8a94a0";
 const GRID_LINE: &str = "rgba(138, 148, 160, 0.25)";
+/// A partial bucket: the accent, lighter, with a dashed outline (not colour alone).
+const PARTIAL_FILL: &str = "rgba(47, 125, 209, 0.35)";
 
 #[wasm_bindgen]
 extern "C" {
@@ -75,6 +85,9 @@ fn draw_when_attached(element: web_sys::Element, spec: ChartSpec, frames: u32) {
         .and_then(|text| parse_json(&text).ok());
     // Serializing plain data cannot fail; if it ever did, the data table still shows it all.
     let Some(option) = option else { return };
+    if set_formatters(&option, spec, element.client_width()).is_err() {
+        return;
+    }
     init(&element).set_option(option);
     DRAWN.with(|drawn| {
         let mut drawn = drawn.borrow_mut();
@@ -112,34 +125,151 @@ struct BarChart {
 }
 
 fn build(spec: &ChartSpec) -> BarChart {
+    let labels: Vec<String> = spec.points.iter().map(|p| p.label.clone()).collect();
     let categories = Axis::new()
         .type_(AxisType::Category)
-        .data(spec.labels.clone())
+        .data(labels)
         .axis_label(AxisLabel::new().color(MUTED));
-    let values = Axis::new()
+    let mut values = Axis::new()
         .type_(AxisType::Value)
         .axis_label(AxisLabel::new().color(MUTED))
         .split_line(SplitLine::new().line_style(LineStyle::new().color(GRID_LINE)));
-    let (x_axis, y_axis) = match spec.kind {
-        ChartKind::Columns => (categories, values),
-        // Largest first, at the top.
-        ChartKind::Bars => (values, categories.inverse(true)),
+    if spec.unit.is_none() {
+        // Calls and minutes: no tick at half a call.
+        values = values.min_interval(1.0);
+    }
+    // The currency names the value axis: under the bars of a horizontal chart, above the axis
+    // of a vertical one.
+    let named = |axis: Axis, location: NameLocation, gap: f64| match &spec.unit {
+        Some(currency) => axis
+            .name(currency.clone())
+            .name_location(location)
+            .name_gap(gap)
+            .name_text_style(TextStyle::new().color(MUTED)),
+        None => axis,
     };
+    let (x_axis, y_axis, grid) = match spec.kind {
+        ChartKind::Columns => (
+            categories,
+            named(values, NameLocation::End, 10.0),
+            Grid::new().left("8").right("24").top("28").bottom("8"),
+        ),
+        // Largest first, at the top.
+        ChartKind::Bars => (
+            named(values, NameLocation::Middle, 26.0),
+            categories.inverse(true),
+            Grid::new().left("8").right("24").top("8").bottom("28"),
+        ),
+    };
+    let data: Vec<DataPointItem> = spec
+        .points
+        .iter()
+        .map(|point| {
+            let item = DataPointItem::new(point.value);
+            if point.partial {
+                item.item_style(
+                    ItemStyle::new()
+                        .color(PARTIAL_FILL)
+                        .border_color(ACCENT)
+                        .border_width(1.5)
+                        .border_type(BorderType::Dashed),
+                )
+            } else {
+                item
+            }
+        })
+        .collect();
     BarChart {
         animation: false,
         background_color: "transparent",
         tooltip: Tooltip::new().trigger(Trigger::Axis),
-        grid: Grid::new()
-            .left("8")
-            .right("24")
-            .top("16")
-            .bottom("8")
-            .contain_label(true),
+        grid: grid.contain_label(true),
         x_axis,
         y_axis,
         series: [Bar::new()
             .name(spec.series.clone())
-            .data(spec.values.clone())
+            .data(data)
             .item_style(ItemStyle::new().color(ACCENT))],
     }
+}
+
+/// Sets the value axis's tick formatter and the tooltip's on the parsed `option`, hides tick
+/// labels that would overlap, and fits a horizontal chart's names to its `width` (px): they
+/// take at most a third of it, so the bars keep room on a 320 px phone.
+fn set_formatters(option: &JsValue, spec: ChartSpec, width: i32) -> Result<(), JsValue> {
+    let (value_axis, category_axis) = match spec.kind {
+        ChartKind::Columns => ("yAxis", "xAxis"),
+        ChartKind::Bars => ("xAxis", "yAxis"),
+    };
+    let axis_label =
+        |axis: &str| Reflect::get(&Reflect::get(option, &axis.into())?, &"axisLabel".into());
+    if spec.kind == ChartKind::Bars {
+        let names = axis_label(category_axis)?;
+        Reflect::set(
+            &names,
+            &"width".into(),
+            &f64::from((width / 3).max(60)).into(),
+        )?;
+        Reflect::set(&names, &"overflow".into(), &"truncate".into())?;
+    }
+    if width < 480 {
+        // Fewer ticks: five compact labels still touch on a phone.
+        Reflect::set(
+            &Reflect::get(option, &value_axis.into())?,
+            &"splitNumber".into(),
+            &3.into(),
+        )?;
+    }
+    let spec = std::rc::Rc::new(spec);
+    let ticks = {
+        let spec = spec.clone();
+        Closure::<dyn Fn(f64) -> String>::new(move |value| spec.tick(value))
+    };
+    let label = Reflect::get(
+        &Reflect::get(option, &value_axis.into())?,
+        &"axisLabel".into(),
+    )?;
+    Reflect::set(&label, &"formatter".into(), &ticks.into_js_value())?;
+    Reflect::set(&label, &"hideOverlap".into(), &true.into())?;
+    let tooltip = Closure::<dyn Fn(JsValue) -> String>::new(move |params: JsValue| {
+        // The axis trigger passes every series at that category; we draw one.
+        let first = if Array::is_array(&params) {
+            Array::from(&params).get(0)
+        } else {
+            params
+        };
+        Reflect::get(&first, &"dataIndex".into())
+            .ok()
+            .and_then(|index| index.as_f64())
+            .and_then(|index| spec.points.get(index as usize))
+            .map(|point| tooltip_html(&point.tooltip))
+            .unwrap_or_default()
+    });
+    let tooltip_option = Reflect::get(option, &"tooltip".into())?;
+    // Inside the chart: on a phone a tooltip beside a bar would leave the screen.
+    Reflect::set(&tooltip_option, &"confine".into(), &true.into())?;
+    // Long names wrap instead of widening the tooltip past the chart.
+    let wrap = format!(
+        "max-width: {}px; white-space: normal; overflow-wrap: anywhere;",
+        (width - 16).max(120)
+    );
+    Reflect::set(&tooltip_option, &"extraCssText".into(), &wrap.into())?;
+    Reflect::set(
+        &tooltip_option,
+        &"formatter".into(),
+        &tooltip.into_js_value(),
+    )?;
+    Ok(())
+}
+
+/// ECharts shows a tooltip formatter's text as HTML: names are escaped, lines joined by `<br>`.
+fn tooltip_html(lines: &[String]) -> String {
+    let escape = |line: &String| {
+        line.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#39;")
+    };
+    lines.iter().map(escape).collect::<Vec<_>>().join("<br>")
 }

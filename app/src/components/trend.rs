@@ -1,5 +1,6 @@
 //! Spend over time for one currency, with cost, call duration and calls as switchable series
 //! (the admin center's three tabs), and every bucket in a table.
+use chrono::Datelike;
 use leptos::prelude::*;
 
 use super::{ChartFigure, ChartKind, ChartSpec, TotalsRow, TotalsTable};
@@ -24,31 +25,79 @@ impl Metric {
         }
     }
 
-    fn value(self, point: &TrendPoint) -> f64 {
-        match self {
-            Metric::Cost => ChartSpec::height(point.totals.charge),
-            Metric::Duration => point.totals.minutes() as f64,
-            Metric::Calls => point.totals.calls as f64,
+    /// The chart of this metric over `points`, each bar labelled and its tooltip titled with
+    /// its period, partial buckets marked.
+    fn chart(self, locale: Locale, currency: &str, buckets: &Buckets) -> ChartSpec {
+        let spec = match self {
+            Metric::Cost => {
+                ChartSpec::money(ChartKind::Columns, locale.t(Msg::Cost), currency, locale)
+            }
+            Metric::Duration => {
+                ChartSpec::counts(ChartKind::Columns, locale.t(Msg::Minutes), locale)
+            }
+            Metric::Calls => ChartSpec::counts(ChartKind::Columns, locale.t(Msg::Calls), locale),
+        };
+        buckets.points.iter().fold(spec, |spec, point| {
+            let label = buckets.label(locale, point);
+            let spec = match self {
+                Metric::Cost => spec.amount(label, point.totals.charge),
+                Metric::Duration => spec.count(label, point.totals.minutes()),
+                Metric::Calls => spec.count(label, point.totals.calls),
+            }
+            .titled(period(locale, point));
+            match point.partial(buckets.bucket) {
+                Some((days, full)) => spec.partial(locale.partial_days(days, full)),
+                None => spec,
+            }
+        })
+    }
+}
+
+/// A series' points with what their labels need to know.
+struct Buckets {
+    bucket: Bucket,
+    points: Vec<TrendPoint>,
+    /// The range spans two calendar years: labels carry the year.
+    with_year: bool,
+}
+
+impl Buckets {
+    fn new(bucket: Bucket, points: Vec<TrendPoint>) -> Self {
+        let with_year = match (points.first(), points.last()) {
+            (Some(first), Some(last)) => first.from.year() != last.to.year(),
+            _ => false,
+        };
+        Self {
+            bucket,
+            points,
+            with_year,
         }
     }
 
-    fn series(self, locale: Locale, currency: &str) -> String {
-        match self {
-            Metric::Cost => format!("{} ({currency})", locale.t(Msg::Cost)),
-            Metric::Duration => locale.t(Msg::Minutes).to_string(),
-            Metric::Calls => locale.t(Msg::Calls).to_string(),
+    /// The axis label: `Nov 28`, `Nov 24–Nov 30`, `Nov` (`Dec 29–Jan 4, 2026`, `Nov 2025`
+    /// when the range spans two years).
+    fn label(&self, locale: Locale, point: &TrendPoint) -> String {
+        let day = |date| {
+            if self.with_year {
+                locale.date(date)
+            } else {
+                locale.short_date(date)
+            }
+        };
+        match self.bucket {
+            Bucket::Day => day(point.from),
+            Bucket::Week => format!("{}–{}", locale.short_date(point.from), day(point.to)),
+            Bucket::Month => locale.month(point.from, self.with_year),
         }
     }
 }
 
-fn bucket_label(locale: Locale, bucket: Bucket, point: &TrendPoint) -> String {
-    match bucket {
-        Bucket::Day => locale.short_date(point.from),
-        Bucket::Week => format!(
-            "{}–{}",
-            locale.short_date(point.from),
-            locale.short_date(point.to)
-        ),
+/// A point's period in full, for its tooltip and its table row.
+fn period(locale: Locale, point: &TrendPoint) -> String {
+    if point.from == point.to {
+        locale.date(point.from)
+    } else {
+        locale.date_range(point.from, point.to)
     }
 }
 
@@ -62,15 +111,10 @@ pub fn TrendFigure(
     let locale = use_locale();
     let metric = RwSignal::new(Metric::Cost);
     let currency = series.currency.clone();
-    let points = StoredValue::new(series.points.clone());
+    let buckets = StoredValue::new(Buckets::new(bucket, series.points.clone()));
     let spec = Signal::derive(move || {
         let metric = metric.get();
-        points.with_value(|points| {
-            points.iter().fold(
-                ChartSpec::new(ChartKind::Columns, metric.series(locale, &currency)),
-                |spec, point| spec.point(bucket_label(locale, bucket, point), metric.value(point)),
-            )
-        })
+        buckets.with_value(|buckets| metric.chart(locale, &currency, buckets))
     });
     let toolbar = view! {
         <div class="segmented" role="group" aria-label=locale.t(Msg::Series)>
@@ -96,13 +140,18 @@ pub fn TrendFigure(
         .points
         .iter()
         .map(|point| {
-            let period = if point.from == point.to {
-                locale.date(point.from)
-            } else {
-                locale.date_range(point.from, point.to)
+            let label = match point.partial(bucket) {
+                Some((days, full)) => {
+                    format!(
+                        "{} ({})",
+                        period(locale, point),
+                        locale.partial_days(days, full)
+                    )
+                }
+                None => period(locale, point),
             };
             TotalsRow {
-                label: period.into_any(),
+                label: label.into_any(),
                 totals: point.totals.clone(),
             }
         })

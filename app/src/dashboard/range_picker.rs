@@ -8,7 +8,7 @@ use crate::components::GetForm;
 use crate::i18n::{Msg, use_locale};
 use crate::model::DateRange;
 use crate::query::PageQuery;
-use crate::range::{Preset, RangeError, preset_of};
+use crate::range::{Preset, RangeError, earliest_offered, preset_of};
 
 /// `range`: the page's range (the URL's, checked); the fields show what the URL says, even
 /// when it is not a range the page can show, so it can be corrected.
@@ -33,6 +33,10 @@ pub fn RangePicker(
     let current = Memo::new(move |_| {
         range.with(|range| range.ok().and_then(|range| preset_of(range, today)))
     });
+    // The pickers offer the days a range can have: none after today, none before the longest
+    // range ending today could reach.
+    let latest = today.to_string();
+    let earliest = earliest_offered(today).to_string();
     let presets = Preset::ALL
         .into_iter()
         .map(|preset| {
@@ -77,6 +81,8 @@ pub fn RangePicker(
                             id="range-from"
                             type="date"
                             name="from"
+                            min=earliest.clone()
+                            max=latest.clone()
                             value=texts.get_untracked().0
                             prop:value=move || texts.get().0
                             aria-invalid=aria_invalid
@@ -89,6 +95,8 @@ pub fn RangePicker(
                             id="range-to"
                             type="date"
                             name="to"
+                            min=earliest.clone()
+                            max=latest.clone()
                             value=texts.get_untracked().1
                             prop:value=move || texts.get().1
                             aria-invalid=aria_invalid

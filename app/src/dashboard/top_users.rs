@@ -17,16 +17,8 @@ pub fn TopUsersFigure(
     let locale = use_locale();
     let title = locale.t(Msg::TopUsers).to_string();
     let spec = users.iter().fold(
-        ChartSpec::new(
-            ChartKind::Bars,
-            format!("{} ({currency})", locale.t(Msg::Charge)),
-        ),
-        |spec, user| {
-            spec.point(
-                user_label(locale, user),
-                ChartSpec::height(user.totals.charge),
-            )
-        },
+        ChartSpec::money(ChartKind::Bars, locale.t(Msg::Charge), &currency, locale),
+        |spec, user| spec.amount(user_label(locale, user), user.totals.charge),
     );
     let rows = users
         .iter()

@@ -30,7 +30,7 @@ pub struct RangeData {
     pub(super) dims: Dims,
     /// One entry per (user, currency), highest charge first.
     pub(super) users: Vec<UserEntry>,
-    summary: Vec<CurrencySummary>,
+    pub(super) summary: Vec<CurrencySummary>,
     /// Runs of days of the range the store lacked when this was built.
     pub missing: Vec<DateRange>,
     /// The store's write counter when this was built: a day written since makes it stale.

@@ -276,10 +276,10 @@ impl ReportService {
         let data = self.data(range, requester).await?;
         data.user_detail(user_id).ok_or_else(|| {
             if data.missing.is_empty() {
-                AppError::NotFound(format!(
-                    "no dial-out by user {user_id} from {} to {}",
-                    range.from, range.to
-                ))
+                AppError::NoDialout {
+                    user_id: user_id.to_string(),
+                    range,
+                }
             } else {
                 // Not "no dial-out": the days still loading may have some.
                 let days: i64 = data.missing.iter().map(DateRange::days).sum();
@@ -294,7 +294,7 @@ impl ReportService {
         })
     }
 
-    /// Per-currency series over day buckets (ranges up to 31 days) or week buckets, built from
+    /// Per-currency series over day, week or month buckets (`trend::bucket_for`), built from
     /// the stored days; for one user when `user_id` is given.
     pub async fn trend(
         &self,

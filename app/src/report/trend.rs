@@ -1,37 +1,31 @@
-//! Spend over time: one point per bucket (a day or a week) per currency. Pure: no I/O.
+//! Spend over time: one point per bucket (a day, a week or a month) per currency. Pure: no I/O.
 use std::collections::{BTreeMap, BTreeSet};
-
-use chrono::{Datelike, Days};
 
 use crate::model::{Bucket, CurrencySeries, DateRange, Totals, Trend, TrendPoint};
 
-/// Ranges up to this many days are drawn per day; longer ones per week.
+/// Ranges up to this many days are drawn per day.
 pub const MAX_DAILY_DAYS: i64 = 31;
+/// Ranges up to this many days (about half a year) are drawn per week; longer ones per month,
+/// so a two-year range has 25 bars, not 106.
+pub const MAX_WEEKLY_DAYS: i64 = 186;
 
 pub fn bucket_for(range: DateRange) -> Bucket {
-    if range.days() <= MAX_DAILY_DAYS {
-        Bucket::Day
-    } else {
-        Bucket::Week
+    match range.days() {
+        days if days <= MAX_DAILY_DAYS => Bucket::Day,
+        days if days <= MAX_WEEKLY_DAYS => Bucket::Week,
+        _ => Bucket::Month,
     }
 }
 
-/// The buckets covering `range`, chronological: single days, or calendar weeks (Monday to
-/// Sunday) clipped to the range. Calendar weeks, not weeks counted from the range's first day,
-/// so that overlapping ranges draw the same weeks.
+/// The buckets covering `range`, chronological: single days, calendar weeks (Monday to
+/// Sunday) or calendar months, clipped to the range. Calendar buckets, not weeks counted from
+/// the range's first day, so that overlapping ranges draw the same weeks.
 pub fn bucket_ranges(range: DateRange) -> Vec<DateRange> {
+    let bucket = bucket_for(range);
     let mut buckets = Vec::new();
     let mut from = range.from;
     while from <= range.to {
-        let to = match bucket_for(range) {
-            Bucket::Day => from,
-            Bucket::Week => {
-                let days_to_sunday = 6 - u64::from(from.weekday().num_days_from_monday());
-                from.checked_add_days(Days::new(days_to_sunday))
-                    .unwrap_or(range.to)
-                    .min(range.to)
-            }
-        };
+        let to = bucket.around(from).to.min(range.to);
         buckets.push(DateRange { from, to });
         match to.succ_opt() {
             Some(next) => from = next,
@@ -121,7 +115,7 @@ mod tests {
     }
 
     #[test]
-    fn buckets_are_days_up_to_31_days_then_weeks() {
+    fn buckets_are_days_up_to_31_days_then_weeks_then_months() {
         assert_eq!(
             bucket_for(DateRange {
                 from: day(1),
@@ -136,6 +130,51 @@ mod tests {
                 to: december
             }),
             Bucket::Week
+        );
+        let half_year = |days: u64| DateRange {
+            from: day(1),
+            to: day(1) + chrono::Days::new(days - 1),
+        };
+        assert_eq!(bucket_for(half_year(186)), Bucket::Week);
+        assert_eq!(bucket_for(half_year(187)), Bucket::Month);
+    }
+
+    #[test]
+    fn month_buckets_are_calendar_months_and_partial_ends_are_named() {
+        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        // Two years ending on 2026-12-01: a partial first month, 23 whole, a one-day last.
+        let range = DateRange {
+            from: date(2024, 12, 2),
+            to: date(2026, 12, 1),
+        };
+        let buckets = bucket_ranges(range);
+        assert_eq!(buckets.len(), 25);
+        assert_eq!(buckets[0].to, date(2024, 12, 31));
+        assert_eq!(buckets[2].from, date(2025, 2, 1));
+        assert_eq!(buckets[2].to, date(2025, 2, 28));
+        assert_eq!(buckets[24].from, date(2026, 12, 1));
+        for pair in buckets.windows(2) {
+            assert_eq!(pair[0].to.succ_opt(), Some(pair[1].from));
+        }
+        let point = |bucket: DateRange| TrendPoint {
+            from: bucket.from,
+            to: bucket.to,
+            totals: Totals::default(),
+        };
+        assert_eq!(point(buckets[0]).partial(Bucket::Month), Some((30, 31)));
+        assert_eq!(point(buckets[2]).partial(Bucket::Month), None);
+        assert_eq!(point(buckets[24]).partial(Bucket::Month), Some((1, 31)));
+        // A week from Monday 2026-11-30 cut at that day is one day of seven.
+        let monday = date(2026, 11, 30);
+        let one_day = DateRange {
+            from: monday,
+            to: monday,
+        };
+        assert_eq!(point(one_day).partial(Bucket::Week), Some((1, 7)));
+        assert_eq!(point(one_day).partial(Bucket::Day), None);
+        assert_eq!(
+            point(Bucket::Week.around(date(2026, 12, 2))).partial(Bucket::Week),
+            None
         );
     }
 

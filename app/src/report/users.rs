@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::dataset::{RangeData, UserEntry, user_entries};
 use super::facts::Fact;
-use crate::model::{UserPage, UserQuery, UserSort};
+use crate::model::{ALL_CURRENCIES, UserPage, UserQuery, UserSort, detailed_currency};
 
 /// The largest page the server sends.
 pub const MAX_PAGE_SIZE: u32 = 200;
@@ -17,8 +17,19 @@ impl RangeData {
             .get_with_by_ref(query, || Arc::new(self.compute_users(query)))
     }
 
+    /// The currency the table shows: the filter's, every one, or the dashboard's detailed one.
+    fn shown_currency(&self, query: &UserQuery) -> Option<String> {
+        match query.filters.currency.as_deref() {
+            Some(ALL_CURRENCIES) => None,
+            Some(code) => Some(code.to_string()),
+            None => detailed_currency(&self.summary, query.spend.as_deref())
+                .map(|detailed| detailed.currency.clone()),
+        }
+    }
+
     fn compute_users(&self, query: &UserQuery) -> UserPage {
         let page_size = query.page_size;
+        let currency = self.shown_currency(query);
         let query = &query.filters;
         let needle = query
             .search
@@ -43,7 +54,7 @@ impl RangeData {
         let facts = &self.facts;
         let mut rows: Vec<&UserEntry> = users
             .iter()
-            .filter(|user| matches(&query.currency, user.currency(facts)))
+            .filter(|user| matches(&currency, user.currency(facts)))
             .filter(|user| {
                 needle
                     .as_deref()
@@ -79,6 +90,7 @@ impl RangeData {
                 .take(page_size as usize)
                 .map(|user| self.spend(user))
                 .collect(),
+            currency,
             currencies: self.dims.currencies.clone(),
             locations: self.dims.locations.clone(),
         }

@@ -4,13 +4,15 @@ use leptos::prelude::*;
 
 use crate::components::GetForm;
 use crate::i18n::{Locale, Msg, use_locale};
-use crate::model::UserFilters;
+use crate::model::{ALL_CURRENCIES, UserFilters};
 use crate::query::PageQuery;
 
 #[component]
 pub fn FilterForm(
     query: PageQuery,
     currencies: Vec<String>,
+    /// The currency the table shows (`None`: every currency).
+    shown_currency: Option<String>,
     locations: Vec<String>,
 ) -> impl IntoView {
     let locale = use_locale();
@@ -33,6 +35,8 @@ pub fn FilterForm(
             view! { <input type="hidden" name=name.to_string() value=value /> }
         })
         .collect_view();
+    let remember_apply = super::table::FocusAfterLoad::remember("apply");
+    let remember_clear = super::table::FocusAfterLoad::remember("clear");
     let destinations = vec!["Domestic".to_string(), "International".to_string()];
     view! {
         <GetForm action="/">
@@ -53,7 +57,8 @@ pub fn FilterForm(
                     name="currency"
                     label=Msg::Currency
                     options=currencies
-                    selected=query.filters.currency.clone()
+                    selected=Some(shown_currency.unwrap_or_else(|| ALL_CURRENCIES.into()))
+                    all=ALL_CURRENCIES
                     translate=false
                 />
                 <Choice
@@ -62,6 +67,7 @@ pub fn FilterForm(
                     label=Msg::Destination
                     options=destinations
                     selected=query.filters.destination.clone()
+                    all=""
                     translate=true
                 />
                 <Choice
@@ -70,13 +76,14 @@ pub fn FilterForm(
                     label=Msg::Location
                     options=locations
                     selected=query.filters.location.clone()
+                    all=""
                     translate=false
                 />
                 <div class="filter-actions">
-                    <button type="submit" class="primary">
+                    <button type="submit" class="primary" data-focus-key="apply" on:click=remember_apply>
                         {locale.t(Msg::ApplyFilters)}
                     </button>
-                    <a class="button" href=kept.href("/")>
+                    <a class="button" href=kept.href("/") data-noscroll="" data-focus-key="clear" on:click=remember_clear>
                         {locale.t(Msg::Clear)}
                     </a>
                 </div>
@@ -92,6 +99,8 @@ fn Choice(
     label: Msg,
     options: Vec<String>,
     selected: Option<String>,
+    /// The value of the "All" choice.
+    all: &'static str,
     translate: bool,
 ) -> impl IntoView {
     let options = options
@@ -115,7 +124,7 @@ fn Choice(
         <div class="field">
             <label for=id.clone()>{locale.t(label)}</label>
             <select id=id name=name prop:value=selected.clone().unwrap_or_default()>
-                <option value="">{locale.t(Msg::All)}</option>
+                <option value=all>{locale.t(Msg::All)}</option>
                 {options}
             </select>
         </div>

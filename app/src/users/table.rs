@@ -23,6 +23,7 @@ pub fn UsersTable(
 ) -> impl IntoView {
     let locale = use_locale();
     let query = use_page_query();
+    provide_context(FocusAfterLoad(RwSignal::new(None)));
     let page = Resource::new(
         move || (range.get(), query.get(), version.get()),
         |(range, query, _)| async move {
@@ -32,27 +33,83 @@ pub fn UsersTable(
                 .map_err(PageError::from)
         },
     );
+    // A period the page cannot show gets its message once, above: no empty card here.
     view! {
-        <section class="users" aria-labelledby="users-heading" data-testid="users">
-            <h2 id="users-heading">{locale.t(Msg::Users)}</h2>
-            <Transition fallback=move || view! { <p class="notice">{locale.t(Msg::Loading)}</p> }>
-                {move || Suspend::new(async move {
-                    let query = query.get_untracked();
-                    match page.await {
-                        Ok(page) => view! { <UsersBody query page /> }.into_any(),
-                        // The period's own message is shown once, above.
-                        Err(PageError::Range(_)) => ().into_any(),
-                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </section>
+        <Show when=move || range.with(Result::is_ok)>
+            <section class="users" aria-labelledby="users-heading" data-testid="users">
+                <h2 id="users-heading">{locale.t(Msg::Users)}</h2>
+                <Transition fallback=move || {
+                    view! { <p class="notice">{locale.t(Msg::Loading)}</p> }
+                }>
+                    {move || Suspend::new(async move {
+                        let query = query.get_untracked();
+                        match page.await {
+                            Ok(page) => view! { <UsersBody query page /> }.into_any(),
+                            Err(PageError::Range(_)) => ().into_any(),
+                            Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </section>
+        </Show>
+    }
+}
+
+/// The control (its `data-focus-key`) that asked for the page being loaded: the table is drawn
+/// again when it comes, and focus goes back to the same control in the new one, not to the
+/// top of the document.
+#[derive(Clone, Copy)]
+pub(super) struct FocusAfterLoad(RwSignal<Option<&'static str>>);
+
+impl FocusAfterLoad {
+    /// An `on:click` that remembers `key` (the links also keep the scroll: `data-noscroll`).
+    pub(super) fn remember(key: &'static str) -> impl Fn(leptos::ev::MouseEvent) + Clone {
+        let focus = use_context::<FocusAfterLoad>();
+        move |_| {
+            if let Some(focus) = focus {
+                focus.0.set(Some(key));
+            }
+        }
+    }
+}
+
+/// Focuses the control remembered in [`FocusAfterLoad`] inside `body` once it is on the page
+/// (a transition builds the new table before it replaces the old one, which has the same keys).
+#[cfg(feature = "hydrate")]
+fn restore_focus(body: leptos::web_sys::Element, focus: FocusAfterLoad, frames: u32) {
+    use leptos::wasm_bindgen::JsCast;
+    let Some(key) = focus.0.get_untracked() else {
+        return;
+    };
+    if !body.is_connected() {
+        if frames > 0 {
+            request_animation_frame(move || restore_focus(body, focus, frames - 1));
+        }
+        return;
+    }
+    focus.0.set(None);
+    let control = body
+        .query_selector(&format!("[data-focus-key=\"{key}\"]"))
+        .ok()
+        .flatten()
+        .and_then(|element| element.dyn_into::<leptos::web_sys::HtmlElement>().ok());
+    if let Some(control) = control {
+        let _ = control.focus();
     }
 }
 
 #[component]
 fn UsersBody(query: PageQuery, page: UserPage) -> impl IntoView {
     let locale = use_locale();
+    let body = NodeRef::<leptos::html::Div>::new();
+    #[cfg(feature = "hydrate")]
+    if let Some(focus) = use_context::<FocusAfterLoad>() {
+        Effect::new(move |_| {
+            if let Some(element) = body.get() {
+                restore_focus(element.into(), focus, 120);
+            }
+        });
+    }
     let pages = page
         .total_rows
         .div_ceil(u64::from(page.page_size.max(1)))
@@ -64,9 +121,11 @@ fn UsersBody(query: PageQuery, page: UserPage) -> impl IntoView {
         .collect_view();
     let empty = page.rows.is_empty();
     view! {
+        <div node_ref=body class="users-body">
         <FilterForm
             query=query.clone()
             currencies=page.currencies.clone()
+            shown_currency=page.currency.clone()
             locations=page.locations.clone()
         />
         <p class="notice" role="status" data-testid="users-count">
@@ -111,6 +170,20 @@ fn UsersBody(query: PageQuery, page: UserPage) -> impl IntoView {
             </table>
         </div>
         <Pager locale query page=page.page pages />
+        </div>
+    }
+}
+
+/// A sort link's `data-focus-key`.
+fn sort_key(sort: UserSort) -> &'static str {
+    match sort {
+        UserSort::Name => "sort-name",
+        UserSort::Upn => "sort-upn",
+        UserSort::Currency => "sort-currency",
+        UserSort::Location => "sort-location",
+        UserSort::Calls => "sort-calls",
+        UserSort::Minutes => "sort-minutes",
+        UserSort::Charge => "sort-charge",
     }
 }
 
@@ -132,7 +205,13 @@ fn SortHeader(locale: Locale, query: PageQuery, sort: UserSort, label: Msg) -> i
     };
     view! {
         <th scope="col" aria-sort=aria_sort class:num=numeric>
-            <a href=query.with_sort(sort).href("/") class="sort">
+            <a
+                href=query.with_sort(sort).href("/")
+                class="sort"
+                data-noscroll=""
+                data-focus-key=sort_key(sort)
+                on:click=FocusAfterLoad::remember(sort_key(sort))
+            >
                 {locale.t(label)}
                 <span aria-hidden="true">{arrow}</span>
             </a>
@@ -176,15 +255,23 @@ fn UserRow(locale: Locale, user: UserSpend, query: PageQuery) -> impl IntoView {
 
 #[component]
 fn Pager(locale: Locale, query: PageQuery, page: u32, pages: u64) -> impl IntoView {
+    // The way past the last page is a disabled control that can still hold the focus.
     let link = |target: Option<u32>, label: Msg, rel: &'static str| match target {
         Some(target) => view! {
-            <a class="button" href=query.with_page(target).href("/") rel=rel>
+            <a
+                class="button"
+                href=query.with_page(target).href("/")
+                rel=rel
+                data-noscroll=""
+                data-focus-key=rel
+                on:click=FocusAfterLoad::remember(rel)
+            >
                 {locale.t(label)}
             </a>
         }
         .into_any(),
         None => view! {
-            <span class="button" aria-disabled="true">
+            <span class="button" aria-disabled="true" tabindex="-1" data-focus-key=rel>
                 {locale.t(label)}
             </span>
         }

@@ -5,7 +5,7 @@ use graph_client::{DialoutRow, MergeStats};
 use rust_decimal::Decimal;
 
 use super::*;
-use crate::model::{UserFilters, UserQuery, UserSort};
+use crate::model::{ALL_CURRENCIES, UserFilters, UserQuery, UserSort};
 
 fn range() -> DateRange {
     let day = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
@@ -52,7 +52,15 @@ fn data() -> RangeData {
 }
 
 fn query() -> UserQuery {
-    filtered(UserFilters::default())
+    filtered(every_currency())
+}
+
+/// The table's filters with every currency shown (by default it shows the detailed one).
+fn every_currency() -> UserFilters {
+    UserFilters {
+        currency: Some(ALL_CURRENCIES.into()),
+        ..UserFilters::default()
+    }
 }
 
 fn filtered(filters: UserFilters) -> UserQuery {
@@ -60,7 +68,28 @@ fn filtered(filters: UserFilters) -> UserQuery {
         range: range(),
         filters,
         page_size: 50,
+        spend: None,
     }
+}
+
+#[test]
+fn the_users_table_starts_at_the_dashboards_detailed_currency() {
+    let data = data();
+    let shown = |spend: Option<&str>| {
+        let page = data.users(&UserQuery {
+            spend: spend.map(str::to_string),
+            ..filtered(UserFilters::default())
+        });
+        let currencies: Vec<String> = page.rows.iter().map(|u| u.currency.clone()).collect();
+        (page.currency.clone(), currencies)
+    };
+    // BRL has the most calls; USD when the dashboard details USD; a currency without spend in
+    // the range falls back as the dashboard does.
+    assert_eq!(shown(None), (Some("BRL".into()), vec!["BRL".into(); 2]));
+    assert_eq!(shown(Some("USD")), (Some("USD".into()), vec!["USD".into()]));
+    assert_eq!(shown(Some("EUR")).0.as_deref(), Some("BRL"));
+    let all = data.users(&query());
+    assert_eq!((all.currency.clone(), all.total_rows), (None, 4));
 }
 
 #[test]
@@ -105,7 +134,7 @@ fn users_filter_sort_and_page_on_the_server() {
 
     let brl = data.users(&filtered(UserFilters {
         currency: Some("BRL".into()),
-        ..UserFilters::default()
+        ..every_currency()
     }));
     let ids: Vec<&str> = brl.rows.iter().map(|u| u.user_id.as_str()).collect();
     assert_eq!(ids, ["u2", "u1"]);
@@ -127,7 +156,7 @@ fn users_filter_sort_and_page_on_the_server() {
     assert_eq!(pairs(&all), owned(&expected));
     let ascending = data.users(&filtered(UserFilters {
         descending: false,
-        ..UserFilters::default()
+        ..every_currency()
     }));
     let expected = [("BRL", "u1"), ("BRL", "u2"), ("JPY", "u3"), ("USD", "u1")];
     assert_eq!(pairs(&ascending), owned(&expected));
@@ -135,7 +164,7 @@ fn users_filter_sort_and_page_on_the_server() {
     let by_name = data.users(&filtered(UserFilters {
         sort: UserSort::Name,
         descending: false,
-        ..UserFilters::default()
+        ..every_currency()
     }));
     let names: Vec<Option<&str>> = by_name
         .rows
@@ -150,7 +179,7 @@ fn users_filter_sort_and_page_on_the_server() {
     let by_location = data.users(&filtered(UserFilters {
         sort: UserSort::Location,
         descending: false,
-        ..UserFilters::default()
+        ..every_currency()
     }));
     let locations: Vec<&str> = by_location
         .rows
@@ -161,12 +190,12 @@ fn users_filter_sort_and_page_on_the_server() {
 
     let searched = data.users(&filtered(UserFilters {
         search: Some("  bo ".into()),
-        ..UserFilters::default()
+        ..every_currency()
     }));
     assert_eq!(searched.total_rows, 1);
     let by_upn = data.users(&filtered(UserFilters {
         search: Some("U1@CONTOSO".into()),
-        ..UserFilters::default()
+        ..every_currency()
     }));
     assert_eq!(by_upn.total_rows, 2);
 
@@ -174,13 +203,13 @@ fn users_filter_sort_and_page_on_the_server() {
         page_size: 3,
         ..filtered(UserFilters {
             page: 1,
-            ..UserFilters::default()
+            ..every_currency()
         })
     });
     assert_eq!((page.total_rows, page.rows.len()), (4, 1));
     let beyond = data.users(&filtered(UserFilters {
         page: 9,
-        ..UserFilters::default()
+        ..every_currency()
     }));
     assert!(beyond.rows.is_empty());
 }
@@ -189,7 +218,7 @@ fn users_filter_sort_and_page_on_the_server() {
 fn destination_filter_counts_only_matching_rows() {
     let page = data().users(&filtered(UserFilters {
         destination: Some("International".into()),
-        ..UserFilters::default()
+        ..every_currency()
     }));
     assert_eq!(page.total_rows, 1);
     assert_eq!(

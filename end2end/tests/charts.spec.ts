@@ -1,0 +1,146 @@
+// Charts that do not mislead: the page's number format on axes and in tooltips, partial
+// buckets marked, long names that leave the bars their room (issue 13).
+import type { Page } from '@playwright/test';
+
+import { expect, expectAccessible, fetchSummary, formatMoney, test, waitForCharts } from './support';
+
+/** The 90 days before the demo's today: weekly bars from Monday 2025-12-15 to Saturday 2026-03-14. */
+const ninetyDays = { from: '2025-12-15', to: '2026-03-14' };
+
+type ChartFacts = {
+  /** The value axis's tick labels as drawn. */
+  ticks: string[];
+  axisName: string | undefined;
+  categories: string[];
+  bars: number;
+  /** Width of the plotting area, px. */
+  plotWidth: number;
+  /** Item styles of the bars drawn apart (partial buckets). */
+  partial: number[];
+};
+
+/** What ECharts drew into the chart `testid`. */
+async function chartFacts(page: Page, testid: string): Promise<ChartFacts> {
+  return page.getByTestId(testid).evaluate((element) => {
+    const chart = (window as any).echarts.getInstanceByDom(element);
+    const option = chart.getOption();
+    const horizontal = option.xAxis[0].type === 'value';
+    const valueAxis = chart.getModel().getComponent(horizontal ? 'xAxis' : 'yAxis').axis;
+    const data = option.series[0].data as Array<{ value: number; itemStyle?: unknown }>;
+    return {
+      ticks: valueAxis.getViewLabels().map((label: { formattedLabel: string }) => label.formattedLabel),
+      axisName: (horizontal ? option.xAxis[0] : option.yAxis[0]).name,
+      categories: (horizontal ? option.yAxis[0] : option.xAxis[0]).data,
+      bars: data.length,
+      plotWidth: chart.getModel().getComponent('grid').coordinateSystem.getRect().width,
+      partial: data.flatMap((item, index) => (item.itemStyle ? [index] : [])),
+    };
+  });
+}
+
+/** The tooltip's lines for bar `index` of chart `testid`. */
+async function tooltip(page: Page, testid: string, index: number): Promise<string[]> {
+  const chart = page.getByTestId(testid);
+  await chart.evaluate((element, dataIndex) => {
+    (window as any).echarts.getInstanceByDom(element).dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex });
+  }, index);
+  const tip = chart.locator('div').filter({ hasText: /\S/ }).last();
+  await expect(tip).toBeVisible();
+  return (await tip.innerText()).split('\n').map((line) => line.trim()).filter(Boolean);
+}
+
+test('charts speak Portuguese: compact axis ticks, the currency on the axis, tooltips as the tables', async ({
+  page,
+  request,
+}) => {
+  const summary = await fetchSummary(request, ninetyDays);
+  const eur = summary.currencies.find((c) => c.currency === 'EUR')!;
+  await page.goto(`/?from=${ninetyDays.from}&to=${ninetyDays.to}&spend=EUR&lang=pt-BR`);
+  await waitForCharts(page);
+
+  for (const chart of ['chart-trend-EUR', 'chart-destination-EUR', 'chart-top-users-EUR']) {
+    const facts = await chartFacts(page, chart);
+    expect(facts.axisName, chart).toBe('EUR');
+    // "1,5 mil", "500", "0": never "1,500" or "1.5K" in Portuguese.
+    for (const tick of facts.ticks) expect(tick, chart).toMatch(/^-?\d+(,\d+)?( mil| mi)?$/);
+  }
+  const destination = eur.by_destination[0];
+  expect(await tooltip(page, 'chart-destination-EUR', 0)).toEqual([
+    destination.key === 'Domestic' ? 'Nacional' : 'Internacional',
+    `Custo: ${formatMoney(destination.totals.charge, 'EUR', 'pt-BR')}`,
+  ]);
+  const top = eur.top_users[0];
+  expect(await tooltip(page, 'chart-top-users-EUR', 0)).toEqual([
+    top.display_name ?? top.user_principal_name!,
+    `Custo: ${formatMoney(top.totals.charge, 'EUR', 'pt-BR')}`,
+  ]);
+  // JPY: whole yen in the tooltip, no decimals.
+  await page.getByTestId('glance').getByRole('link', { name: 'JPY', exact: true }).click();
+  await waitForCharts(page);
+  const yen = summary.currencies.find((c) => c.currency === 'JPY')!;
+  expect((await tooltip(page, 'chart-destination-JPY', 0))[1]).toBe(
+    `Custo: ${formatMoney(yen.by_destination[0].totals.charge, 'JPY', 'pt-BR')}`,
+  );
+  expect((await chartFacts(page, 'chart-location-JPY')).ticks.join(' ')).not.toMatch(/\d{4}/);
+});
+
+test('weeks cut by the range are drawn apart and called partial; labels carry the year', async ({ page }) => {
+  await page.goto(`/?from=${ninetyDays.from}&to=${ninetyDays.to}&spend=EUR`);
+  await waitForCharts(page);
+  const facts = await chartFacts(page, 'chart-trend-EUR');
+  // Monday 2025-12-15 to Saturday 2026-03-14: 13 weeks, the last one of six days.
+  expect(facts.bars).toBe(13);
+  expect(facts.partial).toEqual([12]);
+  expect(facts.categories[0]).toBe('Dec 15–Dec 21, 2025');
+  expect(facts.categories[12]).toBe('Mar 9–Mar 14, 2026');
+  expect(await tooltip(page, 'chart-trend-EUR', 12)).toEqual([
+    'Mar 9, 2026 – Mar 14, 2026',
+    expect.stringMatching(/^Cost: EUR [\d,]+\.\d\d$/),
+    'partial: 6 of 7 days',
+  ]);
+  const table = page.getByTestId('chart-trend-EUR').locator('xpath=..').locator('table');
+  await page.getByTestId('chart-trend-EUR').locator('xpath=..').getByText('Show as a table').click();
+  await expect(table.locator('tbody tr').last().locator('th')).toHaveText(
+    'Mar 9, 2026 – Mar 14, 2026 (partial: 6 of 7 days)',
+  );
+  await expect(table.locator('tbody tr').first().locator('th')).toHaveText('Dec 15, 2025 – Dec 21, 2025');
+
+  // A year is drawn per calendar month.
+  await page.goto('/?from=2025-03-15&to=2026-03-14&spend=EUR');
+  await waitForCharts(page);
+  const months = await chartFacts(page, 'chart-trend-EUR');
+  expect(months.bars).toBe(13);
+  expect(months.categories[0]).toBe('Mar 2025');
+  expect(months.categories[12]).toBe('Mar 2026');
+  expect(months.partial).toEqual([0, 12]);
+});
+
+for (const width of [320, 1400]) {
+  test(`a top 10 with a long name still draws ten bars at ${width} px`, async ({ page, request }) => {
+    await page.setViewportSize({ width, height: 900 });
+    const summary = await fetchSummary(request, ninetyDays);
+    // The demo data has names longer than an axis can hold; find the currency with one.
+    const long = summary.currencies.find((c) =>
+      c.top_users.some((u) => (u.display_name ?? '').length > 30),
+    );
+    expect(long, 'a top 10 with a name longer than 30 characters').toBeDefined();
+    const { currency, top_users } = long!;
+    await page.goto(`/?from=${ninetyDays.from}&to=${ninetyDays.to}&spend=${currency}`);
+    await waitForCharts(page);
+    const facts = await chartFacts(page, `chart-top-users-${currency}`);
+    expect(facts.bars).toBe(10);
+    const chartWidth = await page.getByTestId(`chart-top-users-${currency}`).evaluate((e) => e.clientWidth);
+    // The names take at most about a third; the bars keep the rest.
+    expect(facts.plotWidth).toBeGreaterThan(chartWidth * 0.45);
+    const index = top_users.findIndex((u) => (u.display_name ?? '').length > 30);
+    expect(facts.categories[index]).toMatch(/…$/);
+    // The whole name in the tooltip.
+    expect((await tooltip(page, `chart-top-users-${currency}`, index))[0]).toBe(top_users[index].display_name);
+    // The figures' tables scroll inside their card instead of cutting a number.
+    const overflow = await page.locator('.figure').evaluateAll((figures) =>
+      figures.filter((figure) => figure.scrollWidth > figure.clientWidth + 1).length,
+    );
+    expect(overflow).toBe(0);
+    await expectAccessible(page);
+  });
+}
