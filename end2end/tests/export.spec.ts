@@ -35,7 +35,7 @@ test('the CSV download of the range adds up to the dashboard totals', async ({ p
 test('the Excel download is offered for the same range', async ({ page, request }) => {
   await page.goto('/?from=2026-03-01&to=2026-03-14');
   const link = page.getByRole('link', { name: 'Download Excel' });
-  await expect(link).toHaveAttribute('href', '/export/dialout.xlsx?from=2026-03-01&to=2026-03-14');
+  await expect(link).toHaveAttribute('href', '/export/dialout.xlsx?from=2026-03-01&to=2026-03-14&lang=en');
   const response = await request.get('/export/dialout.xlsx?from=2026-03-01&to=2026-03-14');
   expect(response.status()).toBe(200);
   expect((await response.body()).subarray(0, 2).toString()).toBe('PK');

@@ -22,6 +22,8 @@ pub fn StatusBar(today: NaiveDate, range: DateRange, version: RwSignal<u32>) -> 
         });
     };
     let export = |ext: &str| format!("/export/dialout.{ext}?from={}&to={}", range.from, range.to);
+    // The workbook is written in the page's language; the CSV keeps Graph's names.
+    let workbook = format!("{}&lang={}", export("xlsx"), locale.tag());
     view! {
         <div class="status">
             <div>
@@ -42,7 +44,7 @@ pub fn StatusBar(today: NaiveDate, range: DateRange, version: RwSignal<u32>) -> 
                 <a class="button" href=export("csv") download rel="external">
                     {locale.t(Msg::DownloadCsv)}
                 </a>
-                <a class="button" href=export("xlsx") download rel="external">
+                <a class="button" href=workbook download rel="external">
                     {locale.t(Msg::DownloadXlsx)}
                 </a>
             </div>

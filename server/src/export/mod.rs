@@ -1,18 +1,21 @@
 //! `GET /export/dialout.csv` and `GET /export/dialout.xlsx` with `?from=YYYY-MM-DD&to=YYYY-MM-DD`:
 //! the range's merged report rows, as `dialout-portal fetch` writes them (the client's CSV
-//! columns) or as a workbook. Text cells are neutralised against formula injection in both.
+//! columns) or as a workbook in the page's language (`&lang=`, else Accept-Language). Text cells
+//! are neutralised against formula injection in both.
 pub mod xlsx;
 
 use std::sync::Arc;
 
 use app::error::AppError;
+use app::i18n::Locale;
 use app::model::DateRange;
 use app::report::Requester;
 use app::report::{RangeData, ReportService};
 use axum::Extension;
 use axum::extract::{RawQuery, State};
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
 
 use crate::range_query::range_from_query;
 
@@ -37,7 +40,13 @@ impl Format {
         }
     }
 
-    fn render(self, data: &RangeData) -> Result<Vec<u8>, AppError> {
+    /// The file; `locale` and `today` only matter to the workbook (the CSV is machine-readable).
+    fn render(
+        self,
+        data: &RangeData,
+        locale: Locale,
+        today: NaiveDate,
+    ) -> Result<Vec<u8>, AppError> {
         match self {
             Format::Csv => {
                 let rows = data.rows();
@@ -50,7 +59,7 @@ impl Format {
                     .map_err(|error| AppError::Internal(error.to_string()))?;
                 Ok(out)
             }
-            Format::Xlsx => xlsx::workbook(data),
+            Format::Xlsx => xlsx::workbook(data, locale, today),
         }
     }
 }
@@ -64,26 +73,34 @@ type Asker = Option<Extension<Requester>>;
 pub async fn csv(
     state: State<ReportService>,
     asker: Asker,
+    headers: HeaderMap,
     query: RawQuery,
 ) -> Result<Response, AppError> {
-    export(Format::Csv, state, asker, query).await
+    export(Format::Csv, state, asker, headers, query).await
 }
 
 pub async fn xlsx(
     state: State<ReportService>,
     asker: Asker,
+    headers: HeaderMap,
     query: RawQuery,
 ) -> Result<Response, AppError> {
-    export(Format::Xlsx, state, asker, query).await
+    export(Format::Xlsx, state, asker, headers, query).await
 }
 
 async fn export(
     format: Format,
     State(service): State<ReportService>,
     asker: Asker,
+    headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
     let range = range_from_query(&service, query.as_deref())?;
+    let accept_language = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok());
+    let locale = Locale::negotiate(query.as_deref(), accept_language);
+    let today = service.today();
     let requester = asker.map_or_else(Requester::anonymous, |Extension(requester)| requester);
     let data: Arc<RangeData> = service.data(range, &requester).await?;
     // A file is read as the whole period: one with days missing is not written at all.
@@ -105,7 +122,7 @@ async fn export(
         });
     }
     // A large workbook takes a while to write: off the async workers.
-    let body = tokio::task::spawn_blocking(move || format.render(&data))
+    let body = tokio::task::spawn_blocking(move || format.render(&data, locale, today))
         .await
         .map_err(|error| AppError::Internal(format!("the export task failed: {error}")))??;
     let disposition = format!("attachment; filename=\"{}\"", file_name(format, range));

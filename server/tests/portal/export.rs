@@ -1,4 +1,4 @@
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Cursor;
 use std::str::FromStr;
 
@@ -11,10 +11,25 @@ use crate::common::{Portal, Totals, sim_config, truth_totals};
 const FROM: &str = "2025-12-01";
 const TO: &str = "2026-02-28";
 const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+const ROW_HEADERS_EN: [&str; 10] = [
+    "User ID",
+    "UPN",
+    "Name",
+    "Usage location",
+    "Destination",
+    "Currency",
+    "Calls",
+    "Seconds",
+    "Minutes",
+    "Charge",
+];
 
-async fn download(portal: &Portal, format: &str) -> reqwest::Response {
+/// The range's download; `extra` is appended to the query (`&lang=pt-BR`).
+async fn download(portal: &Portal, format: &str, extra: &str) -> reqwest::Response {
     let response = portal
-        .get(&format!("/export/dialout.{format}?from={FROM}&to={TO}"))
+        .get(&format!(
+            "/export/dialout.{format}?from={FROM}&to={TO}{extra}"
+        ))
         .await;
     assert_eq!(response.status(), 200, "{format}");
     let disposition = response.headers()["content-disposition"].to_str().unwrap();
@@ -41,6 +56,24 @@ fn check_text_cells<'a>(cells: impl Iterator<Item = &'a str>) -> usize {
     neutralised
 }
 
+/// The value beside `label` on a workbook's About sheet.
+/// A sheet's first row, as text.
+fn header(sheet: &calamine::Range<Data>) -> Vec<String> {
+    sheet
+        .rows()
+        .next()
+        .map(|cells| cells.iter().map(Data::to_string).collect())
+        .unwrap_or_default()
+}
+
+fn about_value(about: &calamine::Range<Data>, label: &str) -> String {
+    about
+        .rows()
+        .find(|cells| cells[0] == label)
+        .map(|cells| cells[1].to_string())
+        .unwrap_or_else(|| panic!("no {label:?} on the About sheet"))
+}
+
 fn add(totals: &mut Totals, currency: &str, calls: u64, seconds: u64, charge: Decimal) {
     let entry = totals.entry(currency.to_owned()).or_default();
     entry.0 += calls;
@@ -52,7 +85,7 @@ fn add(totals: &mut Totals, currency: &str, calls: u64, seconds: u64, charge: De
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_csv_export_adds_up_to_the_truth_and_neutralises_formulas() {
     let portal = Portal::demo(sim_config()).await;
-    let response = download(&portal, "csv").await;
+    let response = download(&portal, "csv", "").await;
     assert_eq!(
         response.headers()["content-type"],
         "text/csv; charset=utf-8"
@@ -83,17 +116,22 @@ async fn the_csv_export_adds_up_to_the_truth_and_neutralises_formulas() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_xlsx_export_reads_back_typed_and_equal_to_the_truth() {
     let portal = Portal::demo(sim_config()).await;
-    let response = download(&portal, "xlsx").await;
+    let response = download(&portal, "xlsx", "").await;
     assert_eq!(
         response.headers()["content-type"],
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     );
     let body = response.bytes().await.unwrap().to_vec();
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(body)).unwrap();
+    assert_eq!(book.sheet_names(), ["About", "Dial-out", "Totals"]);
+    let about = book.worksheet_range("About").unwrap();
+    assert_eq!(
+        about_value(&about, "Period"),
+        "Dec 1, 2025 – Feb 28, 2026 (UTC)"
+    );
     let sheet = book.worksheet_range("Dial-out").unwrap();
-    let mut rows = sheet.rows();
-    let header: Vec<String> = rows.next().unwrap().iter().map(Data::to_string).collect();
-    assert_eq!(header, COLUMNS);
+    assert_eq!(header(&sheet), ROW_HEADERS_EN);
+    let rows = sheet.rows().skip(1);
     let mut totals = Totals::new();
     let mut neutralised = 0;
     for cells in rows {
@@ -103,15 +141,11 @@ async fn the_xlsx_export_reads_back_typed_and_equal_to_the_truth() {
             Data::Float(value) => value,
             ref other => panic!("column {index} holds {other:?}, not a number"),
         };
+        let seconds = number(7) as u64;
+        assert_eq!(number(8) as u64, seconds.div_ceil(60), "{cells:?}");
         // The shortest decimal that reads back as the stored double is the exact charge.
-        let charge = Decimal::from_str(&number(7).to_string()).unwrap();
-        add(
-            &mut totals,
-            &texts[5],
-            number(6) as u64,
-            number(8) as u64,
-            charge,
-        );
+        let charge = Decimal::from_str(&number(9).to_string()).unwrap();
+        add(&mut totals, &texts[5], number(6) as u64, seconds, charge);
     }
     let truth = truth_totals(&portal.truth(FROM, TO));
     assert_eq!(totals, truth);
@@ -121,6 +155,10 @@ async fn the_xlsx_export_reads_back_typed_and_equal_to_the_truth() {
     );
 
     let summary = book.worksheet_range("Totals").unwrap();
+    assert_eq!(
+        header(&summary),
+        ["Currency", "Calls", "Seconds", "Minutes", "Users", "Charge"]
+    );
     let charges: BTreeMap<String, Decimal> = summary
         .rows()
         .skip(1)
@@ -137,6 +175,68 @@ async fn the_xlsx_export_reads_back_typed_and_equal_to_the_truth() {
         .map(|(currency, t)| (currency.clone(), t.2))
         .collect();
     assert_eq!(charges, expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_workbook_speaks_the_pages_language_and_the_csv_stays_machine_readable() {
+    let portal = Portal::demo(sim_config()).await;
+    let workbook = |response: reqwest::Response| async move {
+        let body = response.bytes().await.unwrap().to_vec();
+        let book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(body)).unwrap();
+        book
+    };
+    let mut book = workbook(download(&portal, "xlsx", "&lang=pt-BR").await).await;
+    assert_eq!(book.sheet_names(), ["Sobre", "Discagem", "Totais"]);
+    let about = book.worksheet_range("Sobre").unwrap();
+    assert_eq!(
+        about_value(&about, "Período"),
+        "01/12/2025 – 28/02/2026 (UTC)"
+    );
+    let sheet = book.worksheet_range("Discagem").unwrap();
+    assert_eq!(
+        header(&sheet),
+        [
+            "ID do usuário",
+            "UPN",
+            "Nome",
+            "Local de uso",
+            "Destino",
+            "Moeda",
+            "Chamadas",
+            "Segundos",
+            "Minutos",
+            "Custo"
+        ]
+    );
+    let destinations: BTreeSet<String> = sheet
+        .rows()
+        .skip(1)
+        .map(|cells| cells[4].to_string())
+        .collect();
+    assert!(destinations.contains("Nacional"), "{destinations:?}");
+    assert!(!destinations.contains("Domestic"), "{destinations:?}");
+
+    // Without `lang=`, the browser's language; `lang=` wins over it.
+    let with_browser = |query: &str| {
+        portal
+            .http
+            .get(portal.url(&format!("/export/dialout.xlsx?from={FROM}&to={TO}{query}")))
+            .header("accept-language", "pt-BR,pt;q=0.9")
+            .send()
+    };
+    let book = workbook(with_browser("").await.unwrap()).await;
+    assert_eq!(book.sheet_names(), ["Sobre", "Discagem", "Totais"]);
+    let book = workbook(with_browser("&lang=en").await.unwrap()).await;
+    assert_eq!(book.sheet_names(), ["About", "Dial-out", "Totals"]);
+
+    // The CSV keeps Graph's names whatever the language.
+    let english = download(&portal, "csv", "").await.bytes().await.unwrap();
+    let portuguese = download(&portal, "csv", "&lang=pt-BR")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(english, portuguese);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
