@@ -111,7 +111,7 @@ test('a card and four charts per currency, equal to the exact figures', async ({
   await expect(page.getByTestId('glance-charge-JPY')).toHaveText(/^JPY [\d,]+$/);
   await page.goto('/');
   await waitForCharts(page);
-  await screenshot(page, 'dashboard');
+  await screenshot(page, 'dashboard', true);
   await expectAccessible(page);
 });
 

@@ -139,9 +139,9 @@ export async function expectAccessible(page: Page) {
 }
 
 /** Written to end2end/screenshots/ (ignored by git) on every run. */
-export async function screenshot(page: Page, name: string) {
+export async function screenshot(page: Page, name: string, fullPage = false) {
   const folder = path.join(__dirname, '..', 'screenshots');
   mkdirSync(folder, { recursive: true });
   await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(folder, `${name}.png`), fullPage: false });
+  await page.screenshot({ path: path.join(folder, `${name}.png`), fullPage });
 }
