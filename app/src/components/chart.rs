@@ -43,11 +43,14 @@ pub fn ChartFigure(
                 class="chart"
                 data-testid=chart_id
                 role="img"
-                aria-label=title
+                aria-label=title.clone()
             ></div>
             <details class="data-table">
                 <summary>{locale.t(Msg::ShowTable)}</summary>
-                <div class="table-scroll">{children()}</div>
+                // Focusable: a table wider than a phone scrolls inside it, by keyboard too.
+                <div class="table-scroll" tabindex="0" role="region" aria-label=title>
+                    {children()}
+                </div>
             </details>
         </figure>
     }

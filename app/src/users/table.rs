@@ -132,7 +132,7 @@ fn UsersBody(query: PageQuery, page: UserPage) -> impl IntoView {
             {locale.users_found(page.total_rows)}
         </p>
         {empty.then(|| view! { <p class="notice">{locale.t(Msg::NoUsers)}</p> })}
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0" role="region" aria-labelledby="users-heading">
             <table class="users-table" data-testid="users-table">
                 <caption class="visually-hidden">{locale.t(Msg::Users)}</caption>
                 <thead>
