@@ -17,6 +17,8 @@ type ChartFacts = {
   plotWidth: number;
   /** Item styles of the bars drawn apart (partial buckets). */
   partial: number[];
+  /** Texts drawn (axis labels, names), and the pairs of them whose boxes overlap. */
+  texts: { drawn: number; overlaps: number };
 };
 
 /** What ECharts drew into the chart `testid`. */
@@ -34,6 +36,22 @@ async function chartFacts(page: Page, testid: string): Promise<ChartFacts> {
       bars: data.length,
       plotWidth: chart.getModel().getComponent('grid').coordinateSystem.getRect().width,
       partial: data.flatMap((item, index) => (item.itemStyle ? [index] : [])),
+      texts: (() => {
+        // Every text ECharts drew, as boxes on the canvas.
+        const boxes = chart
+          .getZr()
+          .storage.getDisplayList()
+          .filter((shape: any) => shape.type === 'tspan' && !shape.ignore && shape.style?.text)
+          .map((shape: any) => {
+            const box = shape.getBoundingRect().clone();
+            if (shape.transform) box.applyTransform(shape.transform);
+            return box;
+          });
+        let overlaps = 0;
+        for (let i = 0; i < boxes.length; i++)
+          for (let j = i + 1; j < boxes.length; j++) if (boxes[i].intersect(boxes[j])) overlaps++;
+        return { drawn: boxes.length, overlaps };
+      })(),
     };
   });
 }
@@ -129,6 +147,12 @@ for (const width of [320, 1400]) {
     await waitForCharts(page);
     const facts = await chartFacts(page, `chart-top-users-${currency}`);
     expect(facts.bars).toBe(10);
+    // No label runs into another, in any chart of the page.
+    for (const chart of ['trend', 'destination', 'location', 'top-users']) {
+      const { texts } = await chartFacts(page, `chart-${chart}-${currency}`);
+      expect(texts.drawn, chart).toBeGreaterThan(3);
+      expect(texts.overlaps, chart).toBe(0);
+    }
     const chartWidth = await page.getByTestId(`chart-top-users-${currency}`).evaluate((e) => e.clientWidth);
     // The names take at most about a third; the bars keep the rest.
     expect(facts.plotWidth).toBeGreaterThan(chartWidth * 0.45);
