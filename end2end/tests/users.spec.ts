@@ -213,4 +213,14 @@ test('paging and sorting keep the scroll position and the focus on the control u
   );
   await expect(page.locator('[data-focus-key="sort-calls"]')).toBeFocused();
   expect(Math.abs((await page.evaluate(() => window.scrollY)) - atHeader)).toBeLessThan(5);
+
+  // Filtering: the focus stays on "Apply filters".
+  await page.getByLabel('Destination', { exact: true }).selectOption('International');
+  const apply = page.getByRole('button', { name: 'Apply filters' });
+  await apply.scrollIntoViewIfNeeded();
+  const atFilters = await page.evaluate(() => window.scrollY);
+  await apply.click();
+  await expect(page).toHaveURL(/destination=International/);
+  await expect(page.locator('[data-focus-key="apply"]')).toBeFocused();
+  expect(Math.abs((await page.evaluate(() => window.scrollY)) - atFilters)).toBeLessThan(5);
 });
