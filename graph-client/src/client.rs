@@ -11,14 +11,15 @@ use tracing::{info, warn};
 use crate::config::{Credential, GraphConfig};
 use crate::credential::CertificateCredential;
 use crate::error::GraphError;
-use crate::merge::{HashedRows, MergeStats, RowHasher, merge_hashed};
+use crate::merge::{HashedRows, MergeStats, Repeats, RowHasher, merge_hashed};
 use crate::model::DialoutRow;
 use crate::paging::{WindowFetch, fetch_window_rows, report_url};
 use crate::progress::{FetchProgress, ProgressTracker};
 use crate::ratelimit::{Priority, RateLimiter};
 use crate::request::Transport;
+use crate::to_reading::ToReading;
 use crate::token::{AppCredential, TokenProvider};
-use crate::window::{DayRange, Window};
+use crate::window::{DayRange, ToBound, Window};
 
 /// How long [`GraphClient::check_token`] may take at most.
 const CHECK_TOKEN_DEADLINE: Duration = Duration::from_secs(30);
@@ -33,6 +34,7 @@ pub struct GraphClient {
 struct Inner {
     config: GraphConfig,
     transport: Transport,
+    to_reading: ToReading,
 }
 
 /// The merged report for a range.
@@ -45,9 +47,12 @@ pub struct DialoutReport {
     pub windows: usize,
     pub pages: u64,
     pub stats: MergeStats,
+    /// Rows Graph repeated within a window, dropped (their counts are also in `stats`).
+    pub repeats: Repeats,
 }
 
-/// The rows of one window as Graph sent them (not merged).
+/// The rows of one window as Graph sent them (not merged), each key once: a row Graph repeated
+/// across the window's pages is dropped and counted in `repeats`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WindowRows {
     pub window: Window,
@@ -56,6 +61,8 @@ pub struct WindowRows {
     /// The `request-id` header of the window's last page (the response that ended the window),
     /// to record which Graph response the stored rows came from; `None` if Graph sent none.
     pub request_id: Option<String>,
+    /// Rows Graph repeated across the window's pages: dropped from `rows`, the first kept.
+    pub repeats: Repeats,
 }
 
 /// The outcome of [`GraphClient::check_token`].
@@ -107,7 +114,11 @@ impl GraphClient {
             retry: config.retry().clone(),
         };
         Ok(Self {
-            inner: Arc::new(Inner { config, transport }),
+            inner: Arc::new(Inner {
+                config,
+                transport,
+                to_reading: ToReading::default(),
+            }),
         })
     }
 
@@ -126,6 +137,18 @@ impl GraphClient {
         Ok(TokenStatus {
             expires_in: token.expires_at.saturating_duration_since(Instant::now()),
         })
+    }
+
+    /// How this tenant's Graph needs `toDateTime` written: fixed by the config, or learnt from
+    /// its answers; `None` until then. A caller that keeps state can record it and hand it to
+    /// the next client with [`Self::assume_to_bound`] (the portal's store does).
+    pub fn to_bound(&self) -> Option<ToBound> {
+        self.inner.to_reading.known(&self.inner.config)
+    }
+
+    /// Takes `bound` as learnt (from an earlier run): nothing is probed.
+    pub fn assume_to_bound(&self, bound: ToBound) {
+        self.inner.to_reading.learn(bound);
     }
 
     /// How many windows of one range are fetched at once (the rate limiter still applies):
@@ -169,9 +192,11 @@ impl GraphClient {
             .inner
             .window(&window, priority, deadline, &RowHasher::default(), &tracker)
             .await?;
+        let (rows, repeats) = fetched.rows.into_rows();
         Ok(WindowRows {
             window,
-            rows: fetched.rows.into_rows(),
+            rows,
+            repeats,
             pages: fetched.pages,
             request_id: fetched.request_id,
         })
@@ -226,7 +251,16 @@ impl GraphClient {
                 Ok::<_, GraphError>(fetched.rows)
             })
             .await?;
-        let (rows, stats) = merge_hashed(parts)?;
+        let merged = merge_hashed(parts)?;
+        let (rows, stats) = (merged.rows, merged.stats);
+        if stats.duplicate_rows > 0 {
+            warn!(
+                repeated = stats.duplicate_rows,
+                conflicting = stats.conflicting_rows,
+                keys = %merged.repeats.named(),
+                "Graph repeated rows within windows; each key was kept once"
+            );
+        }
         if stats.rows_missing_key > 0 || stats.rows_missing_totals > 0 {
             warn!(
                 missing_key = stats.rows_missing_key,
@@ -242,6 +276,7 @@ impl GraphClient {
             windows: windows.len(),
             pages,
             stats,
+            repeats: merged.repeats,
         })
     }
 }
@@ -255,16 +290,41 @@ impl Inner {
         hasher: &RowHasher,
         tracker: &ProgressTracker<'_>,
     ) -> Result<WindowFetch, GraphError> {
-        let result = fetch_window_rows(
-            &self.transport,
-            &self.config,
-            window,
-            priority,
-            deadline,
-            hasher,
-            tracker,
-        )
-        .await?;
+        let fetch = |bound: ToBound| async move {
+            let window = window.with_bound(bound);
+            fetch_window_rows(
+                &self.transport,
+                &self.config,
+                &window,
+                priority,
+                deadline,
+                hasher,
+                tracker,
+            )
+            .await
+        };
+        if let Some(bound) = self.to_reading.known(&self.config) {
+            let result = fetch(bound).await?;
+            tracker.window_done();
+            return Ok(result);
+        }
+        // The reading is not known yet: fetched with the last tick, and kept if that is right.
+        let mut result = fetch(ToBound::LastTick).await?;
+        let had_rows = !result.rows.is_empty();
+        let bound = self
+            .to_reading
+            .settle(
+                &self.transport,
+                &self.config,
+                window,
+                had_rows,
+                priority,
+                deadline,
+            )
+            .await?;
+        if bound != ToBound::LastTick {
+            result = fetch(bound).await?;
+        }
         tracker.window_done();
         Ok(result)
     }

@@ -11,6 +11,7 @@ use crate::cloud::Cloud;
 use crate::ratelimit::RateLimits;
 use crate::retry::RetryPolicy;
 use crate::secret::Secret;
+use crate::window::ToBound;
 
 /// The environment variables [`GraphConfig::from_env`] reads.
 pub mod env_vars {
@@ -152,6 +153,8 @@ pub struct GraphConfig {
     request_timeout: Duration,
     connect_timeout: Duration,
     max_pages_per_window: u32,
+    /// How `toDateTime` is written; `None`: found from the tenant's answers (`to_reading.rs`).
+    to_bound: Option<ToBound>,
 }
 
 impl GraphConfig {
@@ -196,6 +199,7 @@ impl GraphConfig {
             request_timeout: Duration::from_secs(120),
             connect_timeout: Duration::from_secs(15),
             max_pages_per_window: 50_000,
+            to_bound: None,
         })
     }
 
@@ -375,6 +379,17 @@ impl GraphConfig {
     pub fn connect_timeout(&self) -> Duration {
         self.connect_timeout
     }
+    /// Fixes how each window's `toDateTime` is written instead of finding it from the tenant's
+    /// answers (a few one-day requests, once per client): for a tenant whose reading is known.
+    pub fn with_to_bound(mut self, bound: ToBound) -> Self {
+        self.to_bound = Some(bound);
+        self
+    }
+
+    pub fn to_bound(&self) -> Option<ToBound> {
+        self.to_bound
+    }
+
     pub fn max_pages_per_window(&self) -> u32 {
         self.max_pages_per_window
     }

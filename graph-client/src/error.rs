@@ -67,7 +67,7 @@ impl GraphError {
     pub fn hint(&self) -> Option<&'static str> {
         match self {
             GraphError::Api(e) => e.hint(),
-            GraphError::Auth(e) => Some(e.kind.hint()),
+            GraphError::Auth(e) => Some(e.hint()),
             GraphError::GaveUp(_) => {
                 Some("Graph or the network is failing or throttling: try again later")
             }
@@ -106,11 +106,17 @@ impl ApiError {
             401 => {
                 "Graph refused the access token even after a refresh: check that GRAPH_ENDPOINT / GRAPH_CLOUD match the tenant's cloud and that the app registration is enabled"
             }
+            // Graph's code varies (Forbidden, Authorization_RequestDenied, accessDenied): the
+            // cause of a 403 on this report is the missing app permission either way.
             403 => {
-                "grant the app registration the Microsoft Graph application permission CallRecords.Read.All (not delegated) and give admin consent for the tenant"
+                "the app needs the Microsoft Graph application permission CallRecords.Read.All (type Application, not Delegated) with admin consent granted for the tenant (app registration > API permissions > Grant admin consent); a token issued before the consent lacks it, so restart the portal or wait up to an hour for a new token"
             }
             404 => {
                 "the report function was not found: check GRAPH_ENDPOINT / GRAPH_CLOUD (the dial-out report exists only under /beta, and not in the China cloud)"
+            }
+            // Graph has answered 406 to a range longer than 90 days.
+            406 => {
+                "a request's range must be at most 90 days; this client splits every range into windows of at most 90 days, so this points at a bug in the client or a changed limit in Graph's beta API: report it with the request-id"
             }
             _ => return None,
         })
@@ -168,9 +174,10 @@ pub enum AuthErrorKind {
     TenantNotFound,
     /// AADSTS700016.
     AppNotFoundInTenant,
-    /// AADSTS70011.
+    /// AADSTS70011 (a malformed scope) and 500011 (a scope naming a resource the tenant's
+    /// cloud does not have).
     InvalidScope,
-    /// AADSTS700027 and other client-assertion failures.
+    /// AADSTS700021, 700023, 700024, 700027 and other client-assertion failures.
     InvalidClientAssertion,
     Other,
 }
@@ -182,8 +189,10 @@ impl AuthErrorKind {
             Some(7000222) => Self::ExpiredSecret,
             Some(90002 | 900023) => Self::TenantNotFound,
             Some(700016) => Self::AppNotFoundInTenant,
-            Some(70011) => Self::InvalidScope,
-            Some(700027 | 700023 | 700024 | 7000274 | 7000277) => Self::InvalidClientAssertion,
+            Some(70011 | 500011) => Self::InvalidScope,
+            Some(700021 | 700023 | 700024 | 700027 | 7000274 | 7000277) => {
+                Self::InvalidClientAssertion
+            }
             _ => Self::Other,
         }
     }
@@ -225,6 +234,37 @@ impl AuthErrorKind {
     }
 }
 
+/// A refusal whose AADSTS code says more than its [`AuthErrorKind`]: the kinds stay coarse
+/// (callers classify by them), the summary and hint follow the code.
+struct Diagnosis {
+    code: u32,
+    summary: &'static str,
+    hint: &'static str,
+}
+
+const DIAGNOSES: &[Diagnosis] = &[
+    Diagnosis {
+        code: 500011,
+        summary: "the resource named by the scope was not found in the tenant",
+        hint: "the scope must be the Graph of the tenant's own cloud: https://graph.microsoft.com/.default in the global cloud, https://graph.microsoft.us/.default in usgov-l4, https://dod-graph.microsoft.us/.default in usgov-l5; the client asks for GRAPH_ENDPOINT + /.default, so set GRAPH_CLOUD to the tenant's cloud, leave GRAPH_ENDPOINT unset (or that cloud's Graph) and AZURE_AUTHORITY_HOST in the same cloud",
+    },
+    Diagnosis {
+        code: 700021,
+        summary: "the client assertion's application id does not match client_id",
+        hint: "the client puts AZURE_CLIENT_ID in the assertion's iss and sub and in client_id alike: check that AZURE_CLIENT_ID is the app registration's Application (client) id and that no proxy rewrites the token request",
+    },
+    Diagnosis {
+        code: 700024,
+        summary: "the client assertion is not within its valid time range",
+        hint: "this host's clock is too far from Entra ID's (the assertion is valid from 5 minutes before to 10 minutes after the host's time): synchronise the clock (NTP) and try again",
+    },
+    Diagnosis {
+        code: 700027,
+        summary: "the client assertion was signed with a key not registered on the app",
+        hint: "upload to the app registration (Certificates & secrets) the certificate whose private key is in AZURE_CLIENT_CERTIFICATE_PATH; when the file holds a chain, the client uses the certificate matching the key (the leaf), not a CA, and that one must be registered",
+    },
+];
+
 /// A refusal from the Microsoft identity platform's token endpoint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuthError {
@@ -240,13 +280,32 @@ pub struct AuthError {
     pub correlation_id: Option<String>,
 }
 
+impl AuthError {
+    fn diagnosis(&self) -> Option<&'static Diagnosis> {
+        let code = self.code?;
+        DIAGNOSES.iter().find(|d| d.code == code)
+    }
+
+    /// What went wrong, as precisely as the AADSTS code tells.
+    pub fn summary(&self) -> &'static str {
+        self.diagnosis()
+            .map_or_else(|| self.kind.summary(), |d| d.summary)
+    }
+
+    /// What to do: the AADSTS code's own hint, else its kind's.
+    pub fn hint(&self) -> &'static str {
+        self.diagnosis()
+            .map_or_else(|| self.kind.hint(), |d| d.hint)
+    }
+}
+
 impl fmt::Display for AuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
             "the identity platform refused the token request (HTTP {}): {}",
             self.status,
-            self.kind.summary()
+            self.summary()
         )?;
         if let Some(description) = self.description.as_deref().filter(|d| !d.is_empty()) {
             write!(f, " [{description}]")?;
@@ -260,7 +319,7 @@ impl fmt::Display for AuthError {
                 ("correlation id", &self.correlation_id),
             ],
         )?;
-        write!(f, ". Fix: {}", self.kind.hint())
+        write!(f, ". Fix: {}", self.hint())
     }
 }
 
@@ -322,27 +381,49 @@ impl std::error::Error for GaveUp {}
 mod tests {
     use super::*;
 
-    #[test]
-    fn forbidden_explains_the_permission() {
-        let e = GraphError::Api(Box::new(ApiError {
-            status: 403,
-            code: Some("Forbidden".into()),
+    fn api_error(status: u16, code: &str) -> GraphError {
+        GraphError::Api(Box::new(ApiError {
+            status,
+            code: Some(code.into()),
             message: None,
             request_id: Some("req-1".into()),
             client_request_id: Some("cli-1".into()),
             date: None,
-        }));
+        }))
+    }
+
+    /// The text callers show alone: the hint must be in it exactly once.
+    fn shown_with_its_hint(e: &GraphError) -> String {
         let text = e.to_string();
-        assert!(text.contains("HTTP 403 Forbidden"), "{text}");
-        assert!(text.contains("request-id req-1"), "{text}");
+        let hint = e.hint().unwrap_or_else(|| panic!("no hint: {text}"));
+        assert_eq!(text.matches(hint).count(), 1, "{text}");
+        text
+    }
+
+    #[test]
+    fn forbidden_explains_the_permission() {
+        for code in ["Forbidden", "Authorization_RequestDenied"] {
+            let e = api_error(403, code);
+            let text = shown_with_its_hint(&e);
+            assert!(text.contains(&format!("HTTP 403 {code}")), "{text}");
+            assert!(text.contains("request-id req-1"), "{text}");
+            assert!(
+                text.contains("application permission CallRecords.Read.All")
+                    && text.contains("admin consent granted"),
+                "{text}"
+            );
+            assert_eq!(e.request_id(), Some("req-1"));
+        }
+    }
+
+    #[test]
+    fn not_acceptable_explains_the_90_day_limit() {
+        let text = shown_with_its_hint(&api_error(406, "NotAcceptable"));
+        assert!(text.contains("at most 90 days"), "{text}");
         assert!(
-            text.contains("CallRecords.Read.All") && text.contains("admin consent"),
+            text.contains("bug in the client or a changed limit"),
             "{text}"
         );
-        assert_eq!(e.request_id(), Some("req-1"));
-        // Callers show the error's text alone: it must carry the hint once.
-        let hint = e.hint().unwrap();
-        assert_eq!(text.matches(hint).count(), 1, "{text}");
     }
 
     #[test]
@@ -383,6 +464,80 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("trace id t, correlation id c"), "{text}");
+    }
+
+    #[test]
+    fn each_aadsts_code_gets_its_own_hint() {
+        use AuthErrorKind::*;
+        // (code, kind, in the summary, in the hint)
+        let cases = [
+            (
+                7000215,
+                InvalidSecret,
+                "client secret is wrong",
+                "AZURE_CLIENT_SECRET",
+            ),
+            (7000222, ExpiredSecret, "has expired", "new client secret"),
+            (
+                90002,
+                TenantNotFound,
+                "tenant was not found",
+                "AZURE_TENANT_ID",
+            ),
+            (
+                700016,
+                AppNotFoundInTenant,
+                "not found in the tenant",
+                "AZURE_CLIENT_ID",
+            ),
+            (70011, InvalidScope, "scope is invalid", "GRAPH_ENDPOINT"),
+            (
+                500011,
+                InvalidScope,
+                "resource named by the scope was not found",
+                "https://graph.microsoft.com/.default in the global cloud",
+            ),
+            (
+                700021,
+                InvalidClientAssertion,
+                "application id does not match client_id",
+                "Application (client) id",
+            ),
+            (
+                700024,
+                InvalidClientAssertion,
+                "not within its valid time range",
+                "synchronise the clock",
+            ),
+            (
+                700027,
+                InvalidClientAssertion,
+                "signed with a key not registered on the app",
+                "the certificate matching the key (the leaf), not a CA",
+            ),
+            (
+                700023,
+                InvalidClientAssertion,
+                "client assertion was refused",
+                "AZURE_CLIENT_CERTIFICATE_PATH",
+            ),
+        ];
+        for (code, kind, summary, hint) in cases {
+            assert_eq!(AuthErrorKind::from_code(Some(code)), kind, "{code}");
+            let e = GraphError::Auth(Box::new(AuthError {
+                kind,
+                status: 400,
+                error: None,
+                code: Some(code),
+                description: None,
+                trace_id: None,
+                correlation_id: None,
+            }));
+            let text = shown_with_its_hint(&e);
+            assert!(text.contains(&format!("[AADSTS{code}]")), "{text}");
+            assert!(text.contains(summary), "{code}: {text}");
+            assert!(e.hint().is_some_and(|h| h.contains(hint)), "{code}: {text}");
+        }
     }
 
     #[test]

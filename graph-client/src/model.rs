@@ -2,7 +2,8 @@
 //!
 //! Every property may be null (none is marked non-nullable in the CSDL), so every field is an
 //! `Option`. Unknown properties are ignored. `totalCallCharge` is an exact [`Decimal`] read from
-//! the JSON number's own digits (serde_json's `arbitrary_precision`), never through `f64`.
+//! the JSON number's own digits (serde_json's `arbitrary_precision`), never through `f64`, or
+//! from a JSON string's digits (OData's `IEEE754Compatible=true` form, `"12.3456"`).
 //! Counts are `i64`: Graph sends Int32, and sums over many windows may outgrow it.
 
 use rust_decimal::Decimal;
@@ -59,24 +60,108 @@ impl DialoutRow {
     }
 }
 
-/// `Option<Decimal>` as a JSON number, exactly.
+/// `Option<Decimal>` as a JSON number, exactly; read from a number or a numeric string.
 pub(crate) mod decimal_number {
+    use std::fmt;
     use std::str::FromStr;
 
     use rust_decimal::Decimal;
-    use serde::de::Error as _;
+    use serde::de::value::MapAccessDeserializer;
+    use serde::de::{Error as _, MapAccess, Visitor};
     use serde::ser::Error as _;
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Option<Decimal>, D::Error> {
-        match Option::<serde_json::Number>::deserialize(deserializer)? {
-            None => Ok(None),
-            Some(number) => parse_exact(number.as_str())
-                .map(Some)
-                .map_err(D::Error::custom),
+        deserializer.deserialize_option(ChargeVisitor)
+    }
+
+    /// A number, a numeric string or null. serde_json hands an `arbitrary_precision` number to
+    /// `visit_map` (its digits under a private key), which `serde_json::Number` decodes.
+    struct ChargeVisitor;
+
+    impl<'de> Visitor<'de> for ChargeVisitor {
+        type Value = Option<Decimal>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("totalCallCharge as a number or a numeric string")
         }
+
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, inner: D) -> Result<Self::Value, D::Error> {
+            inner.deserialize_any(self)
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            let number = serde_json::Number::deserialize(MapAccessDeserializer::new(map))?;
+            parse_exact(number.as_str())
+                .map(Some)
+                .map_err(A::Error::custom)
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Self::Value, E> {
+            Ok(Some(Decimal::from(value)))
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<Self::Value, E> {
+            Ok(Some(Decimal::from(value)))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Self::Value, E> {
+            parse_text(text).map(Some).map_err(E::custom)
+        }
+    }
+
+    /// The IEEE754Compatible form: the same digits as a JSON number would carry, in a string.
+    /// Anything else (empty, spaces, `NaN`, `INF`, `1,5`, `$12`) is refused, never guessed at.
+    pub fn parse_text(text: &str) -> Result<Decimal, String> {
+        if !is_json_number(text) {
+            return Err(format!(
+                "totalCallCharge {text:?} is a string that is not a decimal number"
+            ));
+        }
+        parse_exact(text)
+    }
+
+    /// JSON's number grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+    fn is_json_number(text: &str) -> bool {
+        fn digits(s: &[u8]) -> usize {
+            s.iter().take_while(|b| b.is_ascii_digit()).count()
+        }
+        let mut s = text.as_bytes();
+        s = s.strip_prefix(b"-").unwrap_or(s);
+        let int = digits(s);
+        if int == 0 || (int > 1 && s[0] == b'0') {
+            return false;
+        }
+        s = &s[int..];
+        if let Some(rest) = s.strip_prefix(b".") {
+            let fraction = digits(rest);
+            if fraction == 0 {
+                return false;
+            }
+            s = &rest[fraction..];
+        }
+        if let Some(rest) = s.strip_prefix(b"e").or_else(|| s.strip_prefix(b"E")) {
+            let rest = rest
+                .strip_prefix(b"+")
+                .or_else(|| rest.strip_prefix(b"-"))
+                .unwrap_or(rest);
+            let exponent = digits(rest);
+            if exponent == 0 {
+                return false;
+            }
+            s = &rest[exponent..];
+        }
+        s.is_empty()
     }
 
     pub fn serialize<S: Serializer>(
@@ -184,9 +269,63 @@ mod tests {
     }
 
     #[test]
-    fn strings_or_floats_where_numbers_belong_are_errors_not_guesses() {
-        assert!(serde_json::from_str::<DialoutRow>(r#"{"totalCallCharge":"12.83"}"#).is_err());
-        assert!(serde_json::from_str::<DialoutRow>(r#"{"totalCalls":1.5}"#).is_err());
+    fn a_charge_as_a_string_is_read_exactly() {
+        let charge =
+            |json: &str| serde_json::from_str::<DialoutRow>(json).map(|row| row.total_call_charge);
+        let text = charge(r#"{"totalCallCharge":"12.8300"}"#).unwrap().unwrap();
+        assert_eq!(text.to_string(), "12.8300", "every digit, the scale too");
+        assert_eq!(
+            Some(text),
+            charge(r#"{"totalCallCharge":12.8300}"#).unwrap(),
+            "the same value as the number"
+        );
+        assert_eq!(
+            charge(r#"{"totalCallCharge":"12345678901234567.891234567"}"#)
+                .unwrap()
+                .unwrap()
+                .to_string(),
+            "12345678901234567.891234567"
+        );
+        assert_eq!(
+            charge(r#"{"totalCallCharge":"-1.5E2"}"#).unwrap(),
+            Some(Decimal::from(-150))
+        );
+        assert_eq!(charge(r#"{"totalCallCharge":7}"#).unwrap(), Some(7.into()));
+        assert_eq!(charge(r#"{"totalCallCharge":null}"#).unwrap(), None);
+    }
+
+    #[test]
+    fn a_charge_string_that_is_not_a_number_is_a_clear_error() {
+        for bad in [
+            "", " 1", "1 ", "abc", "NaN", "INF", "-INF", "1,5", "$12", "+1", "1_000", "01", "1.",
+            ".5", "1e", "1e+", "0x10", "--1", "1.2.3",
+        ] {
+            let json = serde_json::json!({ "totalCallCharge": bad }).to_string();
+            let error = serde_json::from_str::<DialoutRow>(&json)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                error.contains("totalCallCharge") && error.contains(&format!("{bad:?}")),
+                "{bad:?}: {error}"
+            );
+        }
+        let error = serde_json::from_str::<DialoutRow>(r#"{"totalCallCharge":"1e-29"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("cannot be represented exactly"), "{error}");
+    }
+
+    #[test]
+    fn other_types_where_numbers_belong_are_errors_not_guesses() {
+        for bad in [
+            r#"{"totalCalls":1.5}"#,
+            r#"{"totalCalls":"3"}"#,
+            r#"{"totalCallCharge":true}"#,
+            r#"{"totalCallCharge":[1]}"#,
+            r#"{"totalCallCharge":{"amount":1}}"#,
+        ] {
+            assert!(serde_json::from_str::<DialoutRow>(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! Reading one report page: `{"@odata.context": …, "@odata.count": N, "@odata.nextLink": …,
 //! "value": [rows]}`. Rows are appended straight into the window's vector (no per-page vector
 //! to copy later); other properties are ignored; a page without a `value` array is an error.
+//!
+//! The next link's key is matched in any case: Graph's examples write `@odata.nextLink`, its
+//! text `@odata.NextLink`, and a key missed here would end the window silently, short of rows.
 
 use std::fmt;
 
@@ -15,6 +18,23 @@ use crate::model::DialoutRow;
 
 /// The most rows a page's `@odata.count` may make room for ahead of time.
 const MAX_RESERVED_ROWS: u64 = 10_000;
+
+/// The next link's key, as OData spells it; matched ignoring ASCII case.
+const NEXT_LINK_KEY: &str = "@odata.nextLink";
+
+/// Rows per page when the request asks no `$top` (Graph's documented page size).
+pub(crate) const GRAPH_PAGE_SIZE: usize = 1_000;
+
+/// Whether a page of `url` with `rows` rows is as full as a page gets: its `$top` (the SDKs may
+/// encode the `$`), else [`GRAPH_PAGE_SIZE`]. A last page this full may be a missed next link.
+pub(crate) fn is_full_page(url: &Url, rows: usize) -> bool {
+    let size = url
+        .query_pairs()
+        .find(|(key, _)| key == "$top")
+        .and_then(|(_, top)| top.parse().ok())
+        .unwrap_or(GRAPH_PAGE_SIZE);
+    rows > 0 && rows == size
+}
 
 /// Appends the page's rows to `rows`; returns its `@odata.nextLink`.
 pub(crate) fn parse_page(
@@ -32,28 +52,58 @@ pub(crate) fn parse_page(
     Ok(next_link)
 }
 
-/// The first `"@odata.nextLink": "…"` in a raw body, without parsing the rest. Only a guess:
-/// the key could also appear in a nested object, so the parsed page has the last word.
+/// The first `"@odata.nextLink": "…"` (the key in any case) in a raw body, without parsing the
+/// rest. Only a guess: the key could also appear in a nested object, so the parsed page has the
+/// last word.
 pub(crate) fn scan_next_link(body: &[u8]) -> Option<String> {
-    const KEY: &[u8] = b"\"@odata.nextLink\"";
-    let rest = &body[memchr::memmem::find(body, KEY)? + KEY.len()..];
-    let rest = rest
+    let key = NEXT_LINK_KEY.as_bytes();
+    let is_key = |at: usize| {
+        body.get(at + 1..at + 1 + key.len())
+            .is_some_and(|text| text.eq_ignore_ascii_case(key))
+            && body.get(at + 1 + key.len()) == Some(&b'"')
+    };
+    let at = memchr::memmem::find_iter(body, b"\"@").find(|&at| is_key(at))?;
+    let rest = body[at + key.len() + 2..]
         .trim_ascii_start()
         .strip_prefix(b":")?
         .trim_ascii_start();
     String::deserialize(&mut serde_json::Deserializer::from_slice(rest)).ok()
 }
 
-#[derive(Deserialize)]
 enum Field {
-    #[serde(rename = "@odata.nextLink")]
     NextLink,
-    #[serde(rename = "@odata.count")]
     Count,
-    #[serde(rename = "value")]
     Value,
-    #[serde(other)]
     Other,
+}
+
+impl Field {
+    fn of(key: &str) -> Self {
+        match key {
+            "value" => Self::Value,
+            "@odata.count" => Self::Count,
+            _ if key.eq_ignore_ascii_case(NEXT_LINK_KEY) => Self::NextLink,
+            _ => Self::Other,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FieldVisitor;
+        impl Visitor<'_> for FieldVisitor {
+            type Value = Field;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a page property name")
+            }
+
+            fn visit_str<E: de::Error>(self, key: &str) -> Result<Field, E> {
+                Ok(Field::of(key))
+            }
+        }
+        deserializer.deserialize_identifier(FieldVisitor)
+    }
 }
 
 struct PageSeed<'a> {
@@ -80,7 +130,17 @@ impl<'de> Visitor<'de> for PageSeed<'_> {
         let mut has_value = false;
         while let Some(field) = map.next_key::<Field>()? {
             match field {
-                Field::NextLink => next_link = map.next_value::<Option<String>>()?,
+                Field::NextLink => {
+                    // Two spellings with two different links: which one is right is a guess.
+                    next_link = match (next_link, map.next_value::<Option<String>>()?) {
+                        (Some(first), Some(second)) if first != second => {
+                            return Err(de::Error::custom(format!(
+                                "the page has two different next links, {first:?} and {second:?}"
+                            )));
+                        }
+                        (first, second) => second.or(first),
+                    };
+                }
                 Field::Count => {
                     // Rows in this page: a capacity hint when it comes before `value`.
                     let count = map.next_value::<serde_json::Value>()?.as_u64().unwrap_or(0);
@@ -169,6 +229,53 @@ mod tests {
         assert_eq!(rows[2].user_id.as_deref(), Some("b"));
         let last = br#"{"value":[],"@odata.nextLink":null}"#;
         assert_eq!(parse_page(last, &mut rows).unwrap(), None);
+    }
+
+    #[test]
+    fn the_next_link_key_is_matched_in_any_case() {
+        for key in ["@odata.nextLink", "@odata.NextLink", "@ODATA.NEXTLINK"] {
+            let body = format!(r#"{{"{key}":"http://h/x?$skip=2","value":[{{"userId":"a"}}]}}"#);
+            let mut rows = Vec::new();
+            let parsed = parse_page(body.as_bytes(), &mut rows).unwrap();
+            assert_eq!(parsed.as_deref(), Some("http://h/x?$skip=2"), "{key}");
+            assert_eq!(scan_next_link(body.as_bytes()), parsed, "{key}");
+            assert_eq!(rows.len(), 1);
+        }
+        // Both spellings: the same link is fine, two different ones are an error.
+        let same = br#"{"@odata.nextLink":"l","@odata.NextLink":"l","value":[]}"#;
+        assert_eq!(
+            parse_page(same, &mut Vec::new()).unwrap().as_deref(),
+            Some("l")
+        );
+        let null = br#"{"@odata.nextLink":"l","@odata.NextLink":null,"value":[]}"#;
+        assert_eq!(
+            parse_page(null, &mut Vec::new()).unwrap().as_deref(),
+            Some("l")
+        );
+        let two = br#"{"@odata.nextLink":"a","@odata.NextLink":"b","value":[]}"#;
+        let error = parse_page(two, &mut Vec::new()).unwrap_err().to_string();
+        assert!(error.contains("two different next links"), "{error}");
+        // Not the key: a longer name, or no `@`.
+        for other in [r#""@odata.nextLinks":"x""#, r#""odata.nextLink":"x""#] {
+            let body = format!(r#"{{{other},"value":[]}}"#);
+            assert_eq!(parse_page(body.as_bytes(), &mut Vec::new()).unwrap(), None);
+            assert_eq!(scan_next_link(body.as_bytes()), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn a_page_is_full_at_the_top_asked_or_graphs_page_size() {
+        let full = |url: &str, rows| is_full_page(&Url::parse(url).unwrap(), rows);
+        assert!(full("http://h/x", GRAPH_PAGE_SIZE));
+        assert!(!full("http://h/x", GRAPH_PAGE_SIZE - 1));
+        assert!(full("http://h/x?$skip=1000&$top=50", 50));
+        assert!(!full("http://h/x?$skip=1000&$top=50", GRAPH_PAGE_SIZE));
+        assert!(full("http://h/x?%24top=7", 7));
+        assert!(full("http://h/x?$top=lots", GRAPH_PAGE_SIZE));
+        assert!(
+            !full("http://h/x?$top=0", 0),
+            "an empty page is never suspicious"
+        );
     }
 
     #[test]

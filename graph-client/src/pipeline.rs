@@ -14,12 +14,13 @@ use std::collections::HashSet;
 
 use tokio::sync::mpsc;
 use tokio::time::Instant;
+use tracing::warn;
 use url::Url;
 
 use crate::config::Endpoint;
 use crate::error::GraphError;
-use crate::merge::{HashedRows, RowHasher};
-use crate::page::{next_url, parse_page, scan_next_link};
+use crate::merge::{HashedRows, Repeats, RowHasher};
+use crate::page::{is_full_page, next_url, parse_page, scan_next_link};
 use crate::progress::ProgressTracker;
 use crate::ratelimit::Priority;
 use crate::request::Transport;
@@ -226,6 +227,32 @@ pub(crate) async fn run(
     }))
 }
 
+/// Warns of what a page makes doubtful: rows Graph repeated from earlier pages of the window
+/// (dropped, see `merge.rs`), and a last page as full as a page gets, which may be a next link
+/// this client did not recognise (or Graph did not send): the window could be short of rows.
+fn log_doubts(job: &Job, window: &str, added: usize, repeats: &Repeats, last: bool) {
+    if repeats.rows > 0 {
+        warn!(
+            window,
+            page = job.number,
+            request_id = job.request_id.as_deref(),
+            repeated = repeats.rows,
+            conflicting = repeats.conflicting,
+            keys = %repeats.named(),
+            "Graph repeated rows of earlier pages of this window; the first of each key is kept"
+        );
+    }
+    if last && is_full_page(&job.url, added) {
+        warn!(
+            window,
+            page = job.number,
+            request_id = job.request_id.as_deref(),
+            rows = added,
+            "a full page without a next link: a missed link would leave the window short of rows"
+        );
+    }
+}
+
 /// The parser's loop, on a blocking-pool thread.
 fn parse_jobs(
     mut jobs: mpsc::Receiver<Job>,
@@ -235,10 +262,10 @@ fn parse_jobs(
     graph: &Endpoint,
     window: &str,
 ) -> HashedRows {
-    while let Some(job) = jobs.blocking_recv() {
+    while let Some(mut job) = jobs.blocking_recv() {
         let mut page = Vec::new();
         let parsed = parse_page(&job.body, &mut page);
-        drop(job.body);
+        drop(std::mem::take(&mut job.body)); // the page's bytes are done with
         let link = match parsed {
             Ok(link) => link,
             Err(e) => {
@@ -254,8 +281,9 @@ fn parse_jobs(
             }
         };
         let added = page.len();
-        rows.push_page(page, hasher);
+        let repeats = rows.push_page(page, hasher);
         let next = link.map(|link| next_url(graph, &job.url, &link));
+        log_doubts(&job, window, added, &repeats, next.is_none());
         let agrees = match (&next, &job.guess) {
             (None, None) => true,
             (Some(Ok(parsed)), Some(guess)) => parsed == guess,

@@ -8,6 +8,14 @@
 //! instant `b 23:59:59.9999999`, which no call with a start time in whole seconds (or whole
 //! milliseconds, or anything coarser than a tick) can have. The next window starts at
 //! `b+1 00:00:00`, so no instant is ever counted twice under either reading.
+//!
+//! Two more readings are possible, and a sibling function (getDirectRoutingCalls) was changed
+//! to one of them: Graph cuts `toDateTime` to its date, and includes that whole date (the last
+//! tick is still right) or leaves it out (the last tick loses day `b` whole, and a one-day
+//! window is always empty). No single literal is right under all four: under the date-exclusive
+//! reading a window must end at `b+1 00:00:00` ([`ToBound::NextMidnight`]), which the
+//! date-inclusive reading would read as all of day `b+1`. The client finds the tenant's reading
+//! once (`to_reading.rs`) and writes the bound that is right for it.
 
 use std::fmt;
 
@@ -99,6 +107,7 @@ impl DayRange {
                     from: start,
                     to: end,
                 },
+                bound: ToBound::default(),
             });
             match end.succ_opt() {
                 Some(next) if end < self.to => start = next,
@@ -114,10 +123,39 @@ impl fmt::Display for DayRange {
     }
 }
 
+/// How a window's `toDateTime` is written (see the module docs).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub enum ToBound {
+    /// `bT23:59:59.9999999Z`: right when Graph reads the instant (inclusive or exclusive) or
+    /// cuts it to a date it includes.
+    #[default]
+    LastTick,
+    /// `(b+1)T00:00:00Z`: right when Graph cuts it to a date it leaves out.
+    NextMidnight,
+}
+
+impl ToBound {
+    /// `last-tick` or `next-midnight`: how a caller records it (the portal's store does).
+    pub fn name(self) -> &'static str {
+        match self {
+            ToBound::LastTick => "last-tick",
+            ToBound::NextMidnight => "next-midnight",
+        }
+    }
+
+    /// The bound [`Self::name`] names.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [ToBound::LastTick, ToBound::NextMidnight]
+            .into_iter()
+            .find(|bound| bound.name() == name)
+    }
+}
+
 /// A range Graph can serve in one request (at most [`MAX_WINDOW_DAYS`] days).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct Window {
     range: DayRange,
+    bound: ToBound,
 }
 
 impl Window {
@@ -130,11 +168,19 @@ impl Window {
                 days,
             });
         }
-        Ok(Self { range })
+        Ok(Self {
+            range,
+            bound: ToBound::default(),
+        })
     }
 
     pub fn range(&self) -> DayRange {
         self.range
+    }
+
+    /// The same days, their end written as `bound` says.
+    pub fn with_bound(self, bound: ToBound) -> Self {
+        Self { bound, ..self }
     }
 
     /// The `fromDateTime` literal: the first instant of the first day.
@@ -142,9 +188,15 @@ impl Window {
         format!("{}T00:00:00Z", self.range.from.format("%Y-%m-%d"))
     }
 
-    /// The `toDateTime` literal: the last tick of the last day (see the module docs).
+    /// The `toDateTime` literal: the last tick of the last day, or the first instant of the
+    /// day after it (see the module docs).
     pub fn to_date_time(&self) -> String {
-        format!("{}T23:59:59.9999999Z", self.range.to.format("%Y-%m-%d"))
+        // Edm.DateTimeOffset's years end at 9999.
+        let next = self.range.to.succ_opt().filter(|next| next.year() <= 9999);
+        match (self.bound, next) {
+            (ToBound::NextMidnight, Some(next)) => format!("{}T00:00:00Z", next.format("%Y-%m-%d")),
+            _ => format!("{}T23:59:59.9999999Z", self.range.to.format("%Y-%m-%d")),
+        }
     }
 
     /// `getPstnOnlineMeetingDialoutReport(fromDateTime=…,toDateTime=…)`.
@@ -244,6 +296,20 @@ mod tests {
         }
         assert!(windows.iter().all(|w| w.range().days() <= 90));
         assert_eq!(windows.iter().map(|w| w.range().days()).sum::<i64>(), 400);
+    }
+
+    #[test]
+    fn the_next_midnight_bound_ends_at_the_next_days_first_instant() {
+        let w = Window::new(DayRange::new(d("2024-02-28"), d("2024-02-29")).unwrap())
+            .unwrap()
+            .with_bound(ToBound::NextMidnight);
+        assert_eq!(w.to_date_time(), "2024-03-01T00:00:00Z");
+        assert_eq!(w.from_date_time(), "2024-02-28T00:00:00Z");
+        let last = Window::new(DayRange::day(d("9999-12-31")).unwrap())
+            .unwrap()
+            .with_bound(ToBound::NextMidnight);
+        // No day after it: the last tick is the only end there is.
+        assert_eq!(last.to_date_time(), "9999-12-31T23:59:59.9999999Z");
     }
 
     #[test]

@@ -6,23 +6,13 @@ mod common;
 
 use std::time::Duration;
 
-use common::sim::{self, assert_fetch_matches_truth, last_days, small_config};
+use common::sim::{self, assert_fetch_matches_truth, check_ranges, last_days, small_config};
 use common::{CLIENT, TENANT, config_for, fixture, secret_client};
 use graph_client::{
     AuthErrorKind, ConfigError, Credential, GraphClient, GraphConfig, GraphError, Priority, Secret,
     Window, merge_rows,
 };
 use graph_sim::{DEFAULT_CLIENT_SECRET, RetryAfterFormat, SimConfig, ToSemantics};
-
-/// Each range gets a fresh client (its own rate limiter), so the suite never waits on it.
-async fn check_ranges(config: SimConfig) {
-    let sim = sim::start(config).await;
-    for days in [1, 90, 400] {
-        let client = secret_client(sim.base_url(), DEFAULT_CLIENT_SECRET);
-        assert_fetch_matches_truth(&sim, &client, last_days(days)).await;
-    }
-    sim.shutdown().await;
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn totals_match_the_truth_with_inclusive_to() {
@@ -199,6 +189,36 @@ async fn a_certificate_credential_works() {
     }
 }
 
+/// A PEM holding the chain, CA first, as chains are often exported: the client signs with the
+/// leaf's thumbprint, the certificate registered on the app.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_certificate_chain_signs_for_the_leaf() {
+    let leaf = std::fs::read_to_string(fixture("test-app-leaf-cert.pem")).unwrap();
+    let sim = sim::start(SimConfig {
+        client_certificate: Some(leaf.clone()),
+        ..small_config()
+    })
+    .await;
+    let key = std::fs::read(fixture("test-app.pem")).unwrap();
+    let key: String = pem::parse_many(key)
+        .unwrap()
+        .iter()
+        .filter(|block| block.tag() == "PRIVATE KEY")
+        .map(pem::encode)
+        .collect();
+    let ca = std::fs::read_to_string(fixture("test-ca-cert.pem")).unwrap();
+    let chain = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(chain.path(), [ca, leaf, key].concat()).unwrap();
+    let config = config_for(
+        sim.base_url(),
+        TENANT,
+        CLIENT,
+        Credential::CertificatePem(chain.path().to_owned()),
+    );
+    let client = GraphClient::new(config).unwrap();
+    assert_fetch_matches_truth(&sim, &client, last_days(3)).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_token_reports_a_valid_token() {
     let sim = sim::start(small_config()).await;
@@ -283,6 +303,44 @@ async fn a_scope_for_another_graph_is_a_clear_error() {
     .unwrap();
     let (kind, text) = auth_failure(config).await;
     assert_eq!(kind, AuthErrorKind::InvalidScope, "{text}");
+    assert!(
+        text.contains("[AADSTS500011: The resource principal named"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the resource named by the scope was not found in the tenant")
+            && text.contains("https://graph.microsoft.com/.default in the global cloud"),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_report_permission_names_it() {
+    let sim = sim::start(SimConfig {
+        app_permissions: vec!["User.Read.All".into()],
+        ..small_config()
+    })
+    .await;
+    let err = secret_client(sim.base_url(), DEFAULT_CLIENT_SECRET)
+        .fetch_report(last_days(1), |_| {})
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    let GraphError::Api(api) = &err else {
+        panic!("expected Graph's refusal, got {err:?}")
+    };
+    assert_eq!((api.status, api.code.as_deref()), (403, Some("Forbidden")));
+    assert!(
+        text.contains("API requires one of 'CallRecords.Read.All'"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Fix: the app needs the Microsoft Graph application permission CallRecords.Read.All"
+        ) && text.contains("admin consent granted"),
+        "{text}"
+    );
+    assert!(err.request_id().is_some(), "{text}");
 }
 
 #[tokio::test]

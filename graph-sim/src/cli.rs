@@ -6,12 +6,13 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use clap::Parser;
 
+use crate::config::DEFAULT_APP_PERMISSIONS;
 use crate::config::{
     CollectionScope, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_HISTORY_DAYS,
     DEFAULT_OIDC_CLIENT_ID, DEFAULT_OIDC_CLIENT_SECRET, DEFAULT_OIDC_ROLE, DEFAULT_PAGE_SIZE,
     DEFAULT_RETRY_AFTER_SECONDS, DEFAULT_SEED, DEFAULT_TENANT_ID, DEFAULT_TOKEN_TTL_SECONDS,
-    DEFAULT_USERS, PlusInPath, RetentionReading, RetryAfterFormat, SimConfig, ToSemantics,
-    TopSemantics,
+    DEFAULT_USERS, NextLinkKey, PlusInPath, RetentionReading, RetryAfterFormat, SimConfig,
+    ToSemantics, TopSemantics, UNSTABLE_ORDER_OVERLAP,
 };
 use crate::error::SimError;
 use crate::test_users::TEST_USERS;
@@ -36,6 +37,18 @@ Endpoints (BASE is the printed http://HOST:PORT):
 Demo credentials: the defaults of --tenant-id, --client-id and --client-secret above (made up,
 not secret; the portal's demo mode uses them), and of --oidc-client-id and --oidc-client-secret
 for sign-in.";
+
+/// `--unstable-order`'s help, with the overlap's actual value.
+fn unstable_order_help() -> String {
+    format!(
+        "Graph's order is not stable between $skip pages: every page after the first starts \
+         {UNSTABLE_ORDER_OVERLAP} rows before its $skip (fewer when the page holds \
+         {UNSTABLE_ORDER_OVERLAP} rows or fewer: each page still moves on by at least one row), \
+         repeating the previous page's last rows with the same totals; its @odata.nextLink \
+         continues after its own last row. No row is missing, but a client that concatenates \
+         pages counts the repeated ones twice. /_sim/truth is unaffected."
+    )
+}
 
 /// The text after the flags: endpoints, demo credentials and the test users who can sign in.
 fn after_help() -> String {
@@ -97,6 +110,10 @@ pub struct Cli {
     /// Lifetime of issued access tokens.
     #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_TOKEN_TTL_SECONDS, help_heading = "Identity")]
     pub token_ttl: u64,
+    /// Application permissions granted to the app, comma-separated: the `roles` of its access
+    /// tokens. Without CallRecords.Read.All the report answers 403 ('' grants none).
+    #[arg(long, value_name = "LIST", value_delimiter = ',', default_value = DEFAULT_APP_PERMISSIONS, help_heading = "Identity")]
+    pub app_permissions: Vec<String>,
 
     /// Rows per report page.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_PAGE_SIZE, help_heading = "Paging")]
@@ -139,6 +156,17 @@ pub struct Cli {
     /// Write non-ASCII characters as \uXXXX escapes in JSON.
     #[arg(long, help_heading = READINGS)]
     pub escape_non_ascii: bool,
+    /// The key of the next page's link: `@odata.nextLink` as in Graph's examples, or
+    /// `@odata.NextLink` as its text spells it.
+    #[arg(long, value_enum, value_name = "KEY", default_value_t, help_heading = READINGS)]
+    pub next_link_key: NextLinkKey,
+    /// Write totalCallCharge as a JSON string with the exact digits ("12.3456", OData's
+    /// IEEE754Compatible form) instead of a JSON number.
+    #[arg(long, help_heading = READINGS)]
+    pub charge_as_string: bool,
+    /// Pages overlap: each page after the first repeats the previous page's last rows.
+    #[arg(long, help_heading = READINGS, long_help = unstable_order_help())]
+    pub unstable_order: bool,
 
     /// Client id of the app that signs users in.
     #[arg(long, value_name = "ID", default_value = DEFAULT_OIDC_CLIENT_ID, help_heading = SIGN_IN)]
@@ -189,6 +217,14 @@ impl Cli {
             client_secret: self.client_secret,
             client_certificate,
             token_ttl: Duration::from_secs(self.token_ttl),
+            // `--app-permissions ''` is one empty item: no permission at all.
+            app_permissions: self
+                .app_permissions
+                .iter()
+                .map(|p| p.trim())
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect(),
             page_size: self.page_size,
             latency_ms: self.latency_ms,
             throttle_rate: self.throttle_rate,
@@ -201,6 +237,9 @@ impl Cli {
             top_semantics: self.top_semantics,
             plus_in_path: self.plus_in_path,
             escape_non_ascii: self.escape_non_ascii,
+            next_link_key: self.next_link_key,
+            charge_as_string: self.charge_as_string,
+            unstable_order: self.unstable_order,
             oidc_client_id: self.oidc_client_id,
             oidc_client_secret: self.oidc_client_secret,
             oidc_redirect_uris: self.oidc_redirect_uris,
@@ -237,6 +276,10 @@ mod tests {
             "30",
             "--retention-reading",
             "error",
+            "--next-link-key",
+            "odata.NextLink",
+            "--charge-as-string",
+            "--unstable-order",
         ]);
         let (config, addr) = cli.into_config().unwrap();
         assert_eq!(addr.port(), 0);
@@ -248,14 +291,28 @@ mod tests {
         assert_eq!(config.oidc_role, DEFAULT_OIDC_ROLE);
         assert_eq!(config.retention_days, Some(30));
         assert_eq!(config.retention_reading, RetentionReading::Error);
+        assert_eq!(config.next_link_key, NextLinkKey::Text);
+        assert!(config.charge_as_string && config.unstable_order);
         let (config, _) = Cli::parse_from(["graph-sim"]).into_config().unwrap();
         assert_eq!(config.retention_days, None);
         assert_eq!(config.retention_reading, RetentionReading::Empty);
+        assert_eq!(config.next_link_key, NextLinkKey::Examples);
+        assert!(!config.charge_as_string && !config.unstable_order);
+        let lower = Cli::parse_from(["graph-sim", "--next-link-key", "odata.nextLink"]);
+        assert_eq!(lower.next_link_key, NextLinkKey::Examples);
+        assert!(Cli::try_parse_from(["graph-sim", "--next-link-key", "nextlink"]).is_err());
         let help = Cli::command().render_long_help().to_string();
         for user in &TEST_USERS {
             assert!(help.contains(user.user_principal_name), "{help}");
         }
         assert!(help.contains("ignores --retention-days"), "{help}");
+        assert!(help.contains("odata.NextLink"), "{help}");
+        assert!(
+            help.contains(&format!(
+                "starts {UNSTABLE_ORDER_OVERLAP} rows before its $skip"
+            )),
+            "{help}"
+        );
         let bad = Cli::parse_from(["graph-sim", "--error-rate", "2"]);
         assert!(bad.into_config().is_err());
         let bad = Cli::parse_from(["graph-sim", "--retention-days", "0"]);
@@ -265,5 +322,23 @@ mod tests {
             "{error}"
         );
         assert!(Cli::try_parse_from(["graph-sim", "--retention-reading", "truncate"]).is_err());
+    }
+
+    #[test]
+    fn app_permissions_are_a_comma_list() {
+        let permissions = |args: &[&str]| {
+            let args = ["graph-sim"].iter().chain(args);
+            Cli::parse_from(args)
+                .into_config()
+                .unwrap()
+                .0
+                .app_permissions
+        };
+        assert_eq!(permissions(&[]), [DEFAULT_APP_PERMISSIONS]);
+        assert_eq!(
+            permissions(&["--app-permissions", "User.Read.All, CallRecords.Read.All"]),
+            ["User.Read.All", "CallRecords.Read.All"]
+        );
+        assert!(permissions(&["--app-permissions", ""]).is_empty());
     }
 }

@@ -18,6 +18,8 @@ pub const DEFAULT_OIDC_CLIENT_ID: &str = "33333333-3333-4333-8333-333333333333";
 pub const DEFAULT_OIDC_CLIENT_SECRET: &str = "graph-sim-demo-sign-in-secret";
 /// The app role the first test user holds.
 pub const DEFAULT_OIDC_ROLE: &str = "DialoutReports.Read";
+/// The application permissions the demo app holds: the one the report requires.
+pub const DEFAULT_APP_PERMISSIONS: &str = "CallRecords.Read.All";
 
 pub const DEFAULT_SEED: u64 = 42;
 pub const DEFAULT_USERS: u32 = 2000;
@@ -25,6 +27,9 @@ pub const DEFAULT_HISTORY_DAYS: u32 = 400;
 pub const DEFAULT_TOKEN_TTL_SECONDS: u64 = 3599;
 pub const DEFAULT_PAGE_SIZE: u32 = 1000;
 pub const DEFAULT_RETRY_AFTER_SECONDS: u64 = 2;
+/// Rows each page repeats from the previous one under `--unstable-order`: a few, as when
+/// rows moved between two requests.
+pub const UNSTABLE_ORDER_OVERLAP: usize = 3;
 
 /// Upper bounds that keep a typo from exhausting the machine.
 const MAX_USERS: u32 = 5_000_000;
@@ -38,6 +43,12 @@ pub enum ToSemantics {
     Inclusive,
     /// Only calls starting before `toDateTime` are included.
     Exclusive,
+    /// `toDateTime` is cut to its UTC date, and that date is left out: `…T23:59:59.9999999Z`
+    /// loses its whole day (as getDirectRoutingCalls was changed to read it).
+    DateExclusive,
+    /// `toDateTime` is cut to its UTC date, and that whole date is included: `bT00:00:00Z`
+    /// brings all of day b.
+    DateInclusive,
 }
 
 /// What `$top` means on this function; Graph does not document it.
@@ -80,6 +91,20 @@ pub enum PlusInPath {
     Space,
 }
 
+/// How the next page's link is spelled. Graph's examples write `@odata.nextLink`, its prose
+/// `@odata.NextLink`; JSON keys are case-sensitive, so a client matching one exactly would
+/// take the other for the last page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum NextLinkKey {
+    /// `@odata.nextLink`, as in the examples (and OData).
+    #[default]
+    #[value(name = "odata.nextLink")]
+    Examples,
+    /// `@odata.NextLink`, as the docs' text spells it.
+    #[value(name = "odata.NextLink")]
+    Text,
+}
+
 /// What the report answers for days older than `--retention-days`; Graph does not document it
 /// for this function (its usage data is kept 365 days by default, 150-180 in some countries).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -112,6 +137,9 @@ pub struct SimConfig {
     /// PEM of the public certificate that client assertions must be signed for.
     pub client_certificate: Option<String>,
     pub token_ttl: Duration,
+    /// The application permissions granted to the app (with admin consent): its access
+    /// tokens' `roles`. The report answers 403 without `CallRecords.Read.All`.
+    pub app_permissions: Vec<String>,
     /// Rows per page (Graph: 1000).
     pub page_size: u32,
     /// Delay, in milliseconds, added to every token and report request.
@@ -130,6 +158,14 @@ pub struct SimConfig {
     pub plus_in_path: PlusInPath,
     /// Write non-ASCII characters as `\uXXXX` escapes in JSON, as some OData writers do.
     pub escape_non_ascii: bool,
+    /// The key of the next page's link.
+    pub next_link_key: NextLinkKey,
+    /// Write `totalCallCharge` as a JSON string with the exact digits (OData's
+    /// `IEEE754Compatible=true` form) instead of a JSON number.
+    pub charge_as_string: bool,
+    /// Every page after the first starts [`UNSTABLE_ORDER_OVERLAP`] rows before its `$skip`,
+    /// repeating the previous page's last rows (see `--unstable-order`). The truth is unaffected.
+    pub unstable_order: bool,
     /// The app registration that signs users in through the OpenID Connect provider.
     pub oidc_client_id: String,
     pub oidc_client_secret: String,
@@ -154,6 +190,7 @@ impl Default for SimConfig {
             client_secret: DEFAULT_CLIENT_SECRET.to_owned(),
             client_certificate: None,
             token_ttl: Duration::from_secs(DEFAULT_TOKEN_TTL_SECONDS),
+            app_permissions: vec![DEFAULT_APP_PERMISSIONS.to_owned()],
             page_size: DEFAULT_PAGE_SIZE,
             latency_ms: 0,
             throttle_rate: 0.0,
@@ -166,6 +203,9 @@ impl Default for SimConfig {
             top_semantics: TopSemantics::default(),
             plus_in_path: PlusInPath::default(),
             escape_non_ascii: false,
+            next_link_key: NextLinkKey::default(),
+            charge_as_string: false,
+            unstable_order: false,
             oidc_client_id: DEFAULT_OIDC_CLIENT_ID.to_owned(),
             oidc_client_secret: DEFAULT_OIDC_CLIENT_SECRET.to_owned(),
             oidc_redirect_uris: Vec::new(),
@@ -214,6 +254,16 @@ impl SimConfig {
         // App role values may not contain spaces; `roles` lists them one per array element.
         if self.oidc_role.chars().any(char::is_whitespace) {
             return invalid("OIDC role must not contain whitespace".into());
+        }
+        // The same for permissions, which `--app-permissions` also separates by commas.
+        if let Some(bad) = self
+            .app_permissions
+            .iter()
+            .find(|p| p.is_empty() || p.contains(|c: char| c.is_whitespace() || c == ','))
+        {
+            return invalid(format!(
+                "app permission {bad:?} must be non-empty, without whitespace or ','"
+            ));
         }
         for uri in &self.oidc_redirect_uris {
             check_redirect_uri(uri).map_err(SimError::InvalidConfig)?;
@@ -313,5 +363,22 @@ mod tests {
             ..SimConfig::default()
         };
         assert!(bad.validate().is_err());
+    }
+
+    #[test]
+    fn app_permissions_are_single_names() {
+        let none = SimConfig {
+            app_permissions: Vec::new(),
+            ..SimConfig::default()
+        };
+        none.validate().unwrap();
+        for bad in ["", "CallRecords.Read.All User.Read.All", "a,b"] {
+            let config = SimConfig {
+                app_permissions: vec![bad.to_owned()],
+                ..SimConfig::default()
+            };
+            let error = config.validate().unwrap_err().to_string();
+            assert!(error.contains("app permission"), "{bad:?}: {error}");
+        }
     }
 }

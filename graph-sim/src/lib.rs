@@ -40,8 +40,8 @@ pub use config::{
     CollectionScope, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_HISTORY_DAYS,
     DEFAULT_OIDC_CLIENT_ID, DEFAULT_OIDC_CLIENT_SECRET, DEFAULT_OIDC_ROLE, DEFAULT_PAGE_SIZE,
     DEFAULT_RETRY_AFTER_SECONDS, DEFAULT_SEED, DEFAULT_TENANT_ID, DEFAULT_TOKEN_TTL_SECONDS,
-    DEFAULT_USERS, PlusInPath, RetentionReading, RetryAfterFormat, SimConfig, ToSemantics,
-    TopSemantics,
+    DEFAULT_USERS, NextLinkKey, PlusInPath, RetentionReading, RetryAfterFormat, SimConfig,
+    ToSemantics, TopSemantics, UNSTABLE_ORDER_OVERLAP,
 };
 pub use error::SimError;
 pub use test_users::{TEST_USERS, TestUser};

@@ -51,7 +51,8 @@ async fn the_same_seed_gives_byte_identical_pages() {
 }
 
 /// A window of whole days `[first, last]` spelled for the instance's `toDateTime` reading:
-/// inclusive ends on the last whole second, exclusive on the next midnight.
+/// inclusive ends on the last whole second (a date cut and included: the date itself),
+/// exclusive on the next midnight (cut and left out: the next date).
 fn window_url(
     base: &str,
     first: chrono::NaiveDate,
@@ -60,7 +61,10 @@ fn window_url(
 ) -> String {
     let to = match semantics {
         ToSemantics::Inclusive => format!("{last}T23:59:59Z"),
-        ToSemantics::Exclusive => (last + Duration::days(1)).to_string(),
+        ToSemantics::DateInclusive => last.to_string(),
+        ToSemantics::Exclusive | ToSemantics::DateExclusive => {
+            (last + Duration::days(1)).to_string()
+        }
     };
     report_url(base, &first.to_string(), &to)
 }
@@ -76,7 +80,12 @@ fn splitting_a_range_at_any_day_boundary_never_changes_the_merged_totals() {
         let client = Client::new();
         let mut sims = Vec::new();
         let mut tokens = Vec::new();
-        for semantics in [ToSemantics::Inclusive, ToSemantics::Exclusive] {
+        for semantics in [
+            ToSemantics::Inclusive,
+            ToSemantics::Exclusive,
+            ToSemantics::DateExclusive,
+            ToSemantics::DateInclusive,
+        ] {
             let sim = start(SimConfig {
                 to_semantics: semantics,
                 ..config(150)

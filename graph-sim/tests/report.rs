@@ -179,6 +179,41 @@ async fn missing_or_bad_tokens_get_401_with_a_challenge() {
     }
 }
 
+/// Authenticated but not authorised: Graph's 403 body, with both ids, after the 401 checks.
+#[tokio::test]
+async fn a_token_without_the_report_permission_gets_403() {
+    let sim = start(SimConfig {
+        app_permissions: vec!["User.Read.All".into()],
+        ..config(20)
+    })
+    .await;
+    let client = Client::new();
+    let token = secret_token(&client, &sim).await;
+    let response = client
+        .get(report_url(sim.base_url(), FROM, "2024-03-02"))
+        .bearer_auth(&token)
+        .header("client-request-id", "abc")
+        .send()
+        .await
+        .unwrap();
+    let request_id = response.headers()["request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let body = json(response).await;
+    assert_eq!(body["error"]["code"], "Forbidden");
+    assert_eq!(
+        body["error"]["message"],
+        "Missing role permissions on the request. API requires one of 'CallRecords.Read.All'. \
+         Roles on the request 'User.Read.All'."
+    );
+    let inner = &body["error"]["innerError"];
+    assert_eq!(inner["request-id"], request_id.as_str());
+    assert_eq!(inner["client-request-id"], "abc");
+    assert!(inner["date"].is_string());
+}
+
 #[tokio::test]
 async fn bad_windows_and_literals_are_400() {
     let sim = start(config(20)).await;

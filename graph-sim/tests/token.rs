@@ -184,10 +184,18 @@ async fn bad_token_requests_get_the_identity_platforms_errors() {
             None,
             (400, "invalid_request", 900144),
         ),
+        // A well-formed scope for another resource (here the real Graph) is not found in the
+        // tenant; a malformed one is invalid.
         Refusal::new(
             DEFAULT_TENANT_ID,
             "scope",
             Some("https://graph.microsoft.com/.default"),
+            (400, "invalid_resource", 500011),
+        ),
+        Refusal::new(
+            DEFAULT_TENANT_ID,
+            "scope",
+            Some("User.Read"),
             (400, "invalid_scope", 70011),
         ),
         Refusal::new(
@@ -428,5 +436,58 @@ async fn unusable_certificates_are_refused_at_start() {
             matches!(result, Err(SimError::InvalidCertificate(_))),
             "{pem:.30}"
         );
+    }
+}
+
+#[tokio::test]
+async fn another_resource_is_not_found_in_the_tenant() {
+    let sim = start(config(20)).await;
+    let client = Client::new();
+    let mut pairs = secret_form(&sim);
+    for (name, value) in &mut pairs {
+        if *name == "scope" {
+            *value = "https://graph.microsoft.us/.default".into();
+        }
+    }
+    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let response = post_token(&client, sim.base_url(), DEFAULT_TENANT_ID, form(&pairs)).await;
+    let body = json(response).await;
+    let description = body["error_description"].as_str().unwrap();
+    assert!(
+        description.starts_with(&format!(
+            "AADSTS500011: The resource principal named https://graph.microsoft.us was not \
+             found in the tenant named {DEFAULT_TENANT_ID}."
+        )),
+        "{description}"
+    );
+    assert_eq!(body["error"], "invalid_resource");
+}
+
+#[tokio::test]
+async fn tokens_carry_the_granted_app_permissions_as_roles() {
+    for (permissions, roles) in [
+        (
+            vec!["CallRecords.Read.All".to_owned()],
+            json!(["CallRecords.Read.All"]),
+        ),
+        (
+            vec![
+                "User.Read.All".to_owned(),
+                "CallRecords.Read.All".to_owned(),
+            ],
+            json!(["User.Read.All", "CallRecords.Read.All"]),
+        ),
+        (Vec::new(), Value::Null),
+    ] {
+        let sim = start(SimConfig {
+            app_permissions: permissions,
+            ..config(20)
+        })
+        .await;
+        let token = secret_token(&Client::new(), &sim).await;
+        let claims = token.split('.').nth(1).unwrap();
+        let claims: Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(claims).unwrap()).unwrap();
+        assert_eq!(claims["roles"], roles, "{claims}");
     }
 }

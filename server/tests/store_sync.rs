@@ -455,8 +455,11 @@ async fn sync_once_reports_and_a_second_run_reads_only_days_within_the_lag() {
     );
     let first_requests = report_requests(&http, &sim).await - before;
     let window_pages: u64 = window.iter().map(|day| day_pages(&config, *day)).sum();
+    // Plus learning how Graph reads toDateTime (recorded in the store for the next runs):
+    // today has no call yet, so today's two probes and yesterday's one.
     assert_eq!(
-        first_requests, window_pages,
+        first_requests,
+        window_pages + 3,
         "the first run reads every page of the window once"
     );
     let stored = check_store(&url, &source, &config, first, today, true).await;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use graph_client::{
-    DayRange, FetchProgress, GraphClient, GraphError, Priority, ProgressSum, Window,
+    DayRange, FetchProgress, GraphClient, GraphError, Priority, ProgressSum, ToBound, Window,
 };
 use moka::future::Cache;
 use tokio::sync::Notify;
@@ -14,6 +14,9 @@ use tokio::sync::Notify;
 use crate::day::StoredDay;
 use crate::error::StoreError;
 use crate::store::{FetchedDay, Store};
+
+/// The `store_meta` entry holding how Graph reads toDateTime ([`ToBound::name`]).
+const TO_BOUND_META: &str = "graph_to_bound";
 use crate::sync::SyncStatus;
 
 /// Days read from the file at once (the pool has four connections).
@@ -84,6 +87,14 @@ impl History {
         settings: SyncSettings,
         today: Today,
     ) -> Self {
+        // How Graph reads toDateTime, as an earlier run learnt it: not asked again.
+        if let Some(bound) = store
+            .meta(TO_BOUND_META)
+            .as_deref()
+            .and_then(ToBound::from_name)
+        {
+            client.assume_to_bound(bound);
+        }
         let cache = Cache::builder()
             .max_capacity(settings.cache_rows.max(1))
             .weigher(|_: &NaiveDate, day: &Arc<StoredDay>| {
@@ -311,6 +322,7 @@ impl History {
             .client
             .fetch_window_with(window, priority, progress)
             .await?;
+        self.record_to_bound().await;
         let fetched_at = self.now();
         let stored = self
             .inner
@@ -325,6 +337,20 @@ impl History {
             })
             .await?;
         Ok(Arc::new(stored))
+    }
+
+    /// Keeps how Graph reads toDateTime once the client has learnt it, so a restart does not
+    /// spend requests finding it again. Not keeping it only costs those requests next time.
+    async fn record_to_bound(&self) {
+        let Some(bound) = self.inner.client.to_bound() else {
+            return;
+        };
+        let store = &self.inner.store;
+        if store.meta(TO_BOUND_META).as_deref() != Some(bound.name())
+            && let Err(error) = store.set_meta(TO_BOUND_META, bound.name()).await
+        {
+            tracing::warn!(%error, "could not record how Graph reads toDateTime");
+        }
     }
 
     /// Reads a stored day again now (a refresh of days Graph may still change).

@@ -44,9 +44,115 @@ fn sums_exactly_per_key() {
             input_rows: 4,
             output_rows: 3,
             rows_missing_key: 0,
-            rows_missing_totals: 0
+            rows_missing_totals: 0,
+            duplicate_rows: 0,
+            conflicting_rows: 0,
         }
     );
+}
+
+/// One window read page by page, as the fetcher does.
+fn window(pages: Vec<Vec<DialoutRow>>, hasher: &RowHasher) -> (HashedRows, Vec<Repeats>) {
+    let mut rows = HashedRows::default();
+    let repeats = pages
+        .into_iter()
+        .map(|page| rows.push_page(page, hasher))
+        .collect();
+    (rows, repeats)
+}
+
+#[test]
+fn a_key_repeated_within_a_window_is_kept_once_and_counted() {
+    let hasher = RowHasher::default();
+    let (first_window, per_page) = window(
+        vec![
+            vec![
+                row("a", "BRL", 1, "0.10", 60),
+                row("b", "BRL", 2, "0.20", 120),
+            ],
+            // Graph's order moved: `b` again, the same totals; then `a` with other totals.
+            vec![row("b", "BRL", 2, "0.20", 120), row("c", "BRL", 1, "1", 1)],
+            vec![row("a", "BRL", 9, "9.99", 999)],
+        ],
+        &hasher,
+    );
+    assert_eq!(per_page[0], Repeats::default());
+    assert_eq!((per_page[1].rows, per_page[1].conflicting), (1, 0));
+    assert_eq!((per_page[2].rows, per_page[2].conflicting), (1, 1));
+    assert_eq!(
+        per_page[2].first[0].to_string(),
+        "a/BR/Domestic/BRL (different totals)"
+    );
+    // The next window (other days) has `a` again: that is summed, not a repeat.
+    let (second_window, _) = window(vec![vec![row("a", "BRL", 3, "0.30", 30)]], &hasher);
+    let merged = merge_hashed([first_window, second_window]).unwrap();
+    let totals: Vec<_> = merged
+        .rows
+        .iter()
+        .map(|r| (r.user_id.as_deref().unwrap(), r.total_calls.unwrap()))
+        .collect();
+    assert_eq!(
+        totals,
+        [("a", 4), ("b", 2), ("c", 1)],
+        "the first `a` of the window is kept"
+    );
+    assert_eq!(
+        merged.rows[0].total_call_charge.unwrap().to_string(),
+        "0.40"
+    );
+    assert_eq!(
+        merged.stats,
+        MergeStats {
+            input_rows: 6,
+            output_rows: 3,
+            rows_missing_key: 0,
+            rows_missing_totals: 0,
+            duplicate_rows: 2,
+            conflicting_rows: 1,
+        }
+    );
+    let named: Vec<_> = merged
+        .repeats
+        .first
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        named,
+        ["b/BR/Domestic/BRL", "a/BR/Domestic/BRL (different totals)"]
+    );
+}
+
+#[test]
+fn repeats_are_named_up_to_a_few_and_rows_without_a_key_are_summed() {
+    let hasher = RowHasher::default();
+    let users: Vec<String> = (0..NAMED_REPEATS + 5).map(|i| format!("u{i}")).collect();
+    let page: Vec<_> = users.iter().map(|u| row(u, "JPY", 1, "5", 60)).collect();
+    let mut keyless = row("x", "JPY", 1, "5", 60);
+    keyless.user_id = None;
+    let (rows, _) = window(
+        vec![page.clone(), page, vec![keyless.clone()], vec![keyless]],
+        &hasher,
+    );
+    let merged = merge_hashed([rows]).unwrap();
+    assert_eq!(merged.stats.duplicate_rows, users.len());
+    assert_eq!(merged.stats.conflicting_rows, 0);
+    assert_eq!(merged.repeats.first.len(), NAMED_REPEATS);
+    assert_eq!(merged.rows.len(), users.len() + 1);
+    let keyless = merged.rows.last().unwrap();
+    assert_eq!(
+        (keyless.user_id.as_deref(), keyless.total_calls),
+        (None, Some(2)),
+        "a null key cannot tell a repeat from another user: summed as before"
+    );
+}
+
+#[test]
+fn merge_rows_sums_every_row_it_is_given() {
+    let (rows, stats) =
+        merge_rows([vec![row("a", "BRL", 1, "1", 1), row("a", "BRL", 1, "1", 1)]]).unwrap();
+    assert_eq!(rows[0].total_calls, Some(2));
+    assert_eq!(stats.duplicate_rows, 0);
 }
 
 #[test]

@@ -137,3 +137,15 @@ pub async fn assert_fetch_matches_truth(sim: &RunningSim, client: &GraphClient, 
     assert_eq!(totals_of(&report.rows), expected, "{range}");
     assert_eq!(report.windows, range.windows().len());
 }
+
+/// Fetches 1, 90 and 400 days from a simulator started with `config` and checks each against
+/// its truth. Each range gets a fresh client (its own rate limiter and its own learning of how
+/// `toDateTime` is read), so the suite never waits on a limiter.
+pub async fn check_ranges(config: SimConfig) {
+    let sim = start(config).await;
+    for days in [1, 90, 400] {
+        let client = super::secret_client(sim.base_url(), graph_sim::DEFAULT_CLIENT_SECRET);
+        assert_fetch_matches_truth(&sim, &client, last_days(days)).await;
+    }
+    sim.shutdown().await;
+}

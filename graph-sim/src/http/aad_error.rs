@@ -121,6 +121,21 @@ impl AadError {
         )
     }
 
+    /// A well-formed scope whose resource is not this tenant's (e.g. another cloud's Graph).
+    pub fn resource_not_found(resource: &str, tenant: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_resource",
+            500011,
+            format!(
+                "The resource principal named {resource} was not found in the tenant named \
+                 {tenant}. This can happen if the application has not been installed by the \
+                 administrator of the tenant or consented to by any user in the tenant. You \
+                 might have sent your authentication request to the wrong tenant."
+            ),
+        )
+    }
+
     pub fn missing_credential() -> Self {
         Self::invalid_client(
             7000218,

@@ -15,7 +15,7 @@ use crate::error::SimError;
 use crate::test_users::TestUser;
 
 /// The application permission the report requires.
-const REPORT_PERMISSION: &str = "CallRecords.Read.All";
+pub(super) const REPORT_PERMISSION: &str = "CallRecords.Read.All";
 /// Microsoft Graph's application id: the audience Entra ID gives the access token of a sign-in
 /// that asked only for OpenID Connect scopes. The report endpoint wants its own audience, so
 /// such a token never reads the report, as a user token without the app permission would not.
@@ -41,6 +41,22 @@ impl TokenRejection {
             Self::WrongAudience => "Access token validation failure. Invalid audience.",
             Self::Expired => "Lifetime validation failed, the token is expired.",
         }
+    }
+}
+
+/// What a valid token grants: its `roles` claim, the app's application permissions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    roles: Vec<String>,
+}
+
+impl Grant {
+    pub fn has_role(&self, role: &str) -> bool {
+        self.roles.iter().any(|r| r == role)
+    }
+
+    pub fn roles(&self) -> &[String] {
+        &self.roles
     }
 }
 
@@ -77,12 +93,15 @@ impl AccessTokens {
         self.lifetime
     }
 
-    /// A new app-only token for the app `client_id`, valid for the configured lifetime.
-    pub fn issue(&self, client_id: &str) -> String {
-        self.sign(
-            client_id,
-            json!({ "aud": self.audience, "roles": [REPORT_PERMISSION] }),
-        )
+    /// A new app-only token for the app `client_id` holding the application permissions
+    /// `roles`, valid for the configured lifetime.
+    pub fn issue(&self, client_id: &str, roles: &[String]) -> String {
+        let mut claims = json!({ "aud": self.audience });
+        // Entra ID leaves `roles` out of a token whose app holds no application permission.
+        if !roles.is_empty() {
+            claims["roles"] = json!(roles);
+        }
+        self.sign(client_id, claims)
     }
 
     /// A delegated token for `user` signed in to the app `client_id` with `scope` (for
@@ -129,8 +148,12 @@ impl AccessTokens {
         )
     }
 
-    /// Checks an `Authorization` header value.
-    pub fn check_authorization(&self, authorization: Option<&str>) -> Result<(), TokenRejection> {
+    /// Checks an `Authorization` header value; a valid token's grant is for the caller to judge
+    /// (Graph answers a missing permission with 403, after authentication).
+    pub fn check_authorization(
+        &self,
+        authorization: Option<&str>,
+    ) -> Result<Grant, TokenRejection> {
         let token = authorization
             .and_then(|value| {
                 let (scheme, token) = value.split_once(' ')?;
@@ -147,9 +170,22 @@ impl AccessTokens {
             return Err(TokenRejection::WrongAudience);
         }
         match jwt::seconds_claim(&jwt.claims, "exp") {
-            Some(expiry) if unix_now() < expiry => Ok(()),
-            _ => Err(TokenRejection::Expired),
+            Some(expiry) if unix_now() < expiry => {}
+            _ => return Err(TokenRejection::Expired),
         }
+        let roles = jwt
+            .claims
+            .get("roles")
+            .and_then(Value::as_array)
+            .map(|roles| {
+                roles
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Grant { roles })
     }
 }
 
@@ -157,18 +193,38 @@ impl AccessTokens {
 mod tests {
     use super::*;
 
+    fn roles(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| (*n).to_owned()).collect()
+    }
+
+    #[test]
+    fn the_roles_claim_is_the_granted_permissions() {
+        let tokens = AccessTokens::new("http://x", "t", Duration::from_secs(60)).unwrap();
+        let check = |token: String| {
+            tokens
+                .check_authorization(Some(&format!("Bearer {token}")))
+                .unwrap()
+        };
+        let grant = check(tokens.issue("c", &roles(&["User.Read.All", REPORT_PERMISSION])));
+        assert_eq!(grant.roles(), roles(&["User.Read.All", REPORT_PERMISSION]));
+        let grant = check(tokens.issue("c", &roles(&["User.Read.All"])));
+        assert!(!grant.has_role(REPORT_PERMISSION));
+        let token = tokens.issue("c", &[]);
+        let claims = jwt::parse(&token).unwrap().claims;
+        assert!(!claims.contains_key("roles"), "no empty roles claim");
+        assert!(check(token).roles().is_empty());
+    }
+
     #[test]
     fn issued_tokens_pass_and_others_fail() {
         let tokens = AccessTokens::new("http://x", "t", Duration::from_secs(60)).unwrap();
-        let token = tokens.issue("c");
-        assert_eq!(
-            tokens.check_authorization(Some(&format!("Bearer {token}"))),
-            Ok(())
-        );
-        assert_eq!(
-            tokens.check_authorization(Some(&format!("bearer {token}"))),
-            Ok(())
-        );
+        let token = tokens.issue("c", &roles(&[REPORT_PERMISSION]));
+        for scheme in ["Bearer", "bearer"] {
+            let grant = tokens
+                .check_authorization(Some(&format!("{scheme} {token}")))
+                .unwrap();
+            assert!(grant.has_role(REPORT_PERMISSION));
+        }
         assert_eq!(tokens.check_authorization(None), Err(TokenRejection::Empty));
         assert_eq!(
             tokens.check_authorization(Some("Bearer ")),
@@ -189,7 +245,7 @@ mod tests {
             Err(TokenRejection::WrongAudience)
         );
         let expired = AccessTokens::new("http://x", "t", Duration::ZERO).unwrap();
-        let token = expired.issue("c");
+        let token = expired.issue("c", &[]);
         assert_eq!(
             expired.check_authorization(Some(&format!("Bearer {token}"))),
             Err(TokenRejection::Expired)

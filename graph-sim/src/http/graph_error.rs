@@ -134,6 +134,19 @@ impl GraphError {
         }
     }
 
+    /// The 403 Graph answers an app-only token without the permission the API requires.
+    pub fn missing_role(required: &str, roles: &[String]) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            format!(
+                "Missing role permissions on the request. API requires one of '{required}'. \
+                 Roles on the request '{}'.",
+                roles.join(",")
+            ),
+        )
+    }
+
     pub fn method_not_allowed(method: &str) -> Self {
         Self::new(
             StatusCode::METHOD_NOT_ALLOWED,

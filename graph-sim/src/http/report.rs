@@ -9,12 +9,14 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
+use super::access_token::REPORT_PERMISSION;
 use super::faults::Fault;
 use super::graph_error::{GraphError, ODATA_JSON, RequestIds, RetryAfter};
 use super::route::{ApiVersion, ReportRoute, parse_report_route};
+use crate::config::UNSTABLE_ORDER_OVERLAP;
 use crate::odata::function::parse_report_call;
 use crate::odata::query::parse_query_options;
-use crate::report::page::{self, NextPage};
+use crate::report::page::{self, NextPage, PageStyle};
 use crate::report::window_request::requested_window;
 
 /// Every path that is not the token endpoint or `/_sim/` lands here.
@@ -38,7 +40,7 @@ pub async fn graph_endpoint(
 }
 
 /// Checks in the order Graph's layers do: authentication, then the gateway's limits and
-/// faults, then the function's own validation.
+/// faults, then the workload's permission check and the function's own validation.
 async fn answer(
     state: &AppState,
     method: &Method,
@@ -54,7 +56,7 @@ async fn answer(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    state
+    let grant = state
         .tokens
         .check_authorization(authorization)
         .map_err(|rejection| {
@@ -73,6 +75,9 @@ async fn answer(
         return Err(GraphError::resource_not_found(route.function_name()));
     }
     apply_gateway_faults(state, &route)?;
+    if !grant.has_role(REPORT_PERMISSION) {
+        return Err(GraphError::missing_role(REPORT_PERMISSION, grant.roles()));
+    }
     report_page(state, &route, uri).await
 }
 
@@ -119,11 +124,18 @@ async fn report_page(
         .rows(&state.dataset, window)
         .await
         .map_err(|e| GraphError::internal(format!("The report could not be computed: {e}")))?;
+    // The cached rows are the same for every page, so an overlap repeats rows exactly.
+    let overlap = if config.unstable_order {
+        UNSTABLE_ORDER_OVERLAP
+    } else {
+        0
+    };
     let slice = page::slice(
         rows.len(),
         options,
         config.page_size as usize,
         config.top_semantics,
+        overlap,
     );
     let next_link = slice
         .next
@@ -133,7 +145,7 @@ async fn report_page(
         &rows[slice.rows],
         &state.odata_context,
         next_link.as_deref(),
-        config.escape_non_ascii,
+        PageStyle::of(config),
     )
     .map_err(|e| GraphError::internal(format!("The page could not be written: {e}")))?;
     state.stats.pages_served.fetch_add(1, Ordering::Relaxed);

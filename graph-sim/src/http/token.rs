@@ -87,11 +87,7 @@ fn issue(
     if !client_id.eq_ignore_ascii_case(&config.client_id) {
         return Err(AadError::application_not_found(client_id, tenant));
     }
-    let scope = form.require("scope")?;
-    let expected_scope = format!("{}/.default", state.base_url);
-    if scope != expected_scope {
-        return Err(AadError::invalid_scope(scope, &expected_scope));
-    }
+    check_scope(form.require("scope")?, &state.base_url, tenant)?;
     authenticate_client(state, form)?;
 
     let lifetime = state.tokens.lifetime().as_secs();
@@ -99,8 +95,26 @@ fn issue(
         token_type: "Bearer",
         expires_in: lifetime,
         ext_expires_in: lifetime,
-        access_token: state.tokens.issue(&config.client_id),
+        access_token: state
+            .tokens
+            .issue(&config.client_id, &config.app_permissions),
     }))
+}
+
+/// Client credentials take one scope, `{resource}/.default`, the resource an absolute URI or
+/// an application id. Anything else is malformed (AADSTS70011); a well-formed scope for another
+/// resource than this Graph, such as another cloud's Graph, names a resource the tenant does
+/// not have (AADSTS500011), as Entra ID answers.
+fn check_scope(scope: &str, graph: &str, tenant: &str) -> Result<(), AadError> {
+    let well_formed = scope.strip_suffix("/.default").filter(|resource| {
+        !resource.contains(char::is_whitespace)
+            && (url::Url::parse(resource).is_ok() || uuid::Uuid::parse_str(resource).is_ok())
+    });
+    match well_formed {
+        Some(resource) if resource == graph => Ok(()),
+        Some(resource) => Err(AadError::resource_not_found(resource, tenant)),
+        None => Err(AadError::invalid_scope(scope, &format!("{graph}/.default"))),
+    }
 }
 
 /// A 200 token response: JSON that no cache may keep.
@@ -204,6 +218,36 @@ fn assertion_error(rejection: AssertionRejection, audience: &str) -> AadError {
                     show(expires)
                 ),
             )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_scopes_are_70011_and_other_resources_500011() {
+        let graph = "http://127.0.0.1:4010";
+        let code = |scope: &str| check_scope(scope, graph, "t").err().map(|e| e.code());
+        assert_eq!(code("http://127.0.0.1:4010/.default"), None);
+        for other in [
+            "https://graph.microsoft.com/.default",
+            "https://graph.microsoft.us/.default",
+            "api://my-api/.default",
+            "00000003-0000-0000-c000-000000000000/.default",
+        ] {
+            assert_eq!(code(other), Some(500011), "{other}");
+        }
+        for malformed in [
+            "",
+            "User.Read",
+            "/.default",
+            "https://graph.microsoft.com/User.Read",
+            "http://127.0.0.1:4010/.default openid",
+            "graph/.default",
+        ] {
+            assert_eq!(code(malformed), Some(70011), "{malformed:?}");
         }
     }
 }

@@ -87,13 +87,17 @@ fn literal(text: &str) -> Result<Instant, String> {
 }
 
 /// Calls start on whole seconds, so a call at second `s` is in `[from, to]` iff
-/// `s >= ceil(from)` and `s <= floor(to)`, and in `[from, to)` iff `s <= ceil(to) - 1`.
+/// `s >= ceil(from)` and `s <= floor(to)`, and in `[from, to)` iff `s <= ceil(to) - 1`. The
+/// date readings cut `to` to the start of its UTC day first.
 fn selected_seconds(from: Instant, to: Instant, semantics: ToSemantics) -> SecondWindow {
+    let to_day_start = to.floor_second().div_euclid(SECONDS_PER_DAY) * SECONDS_PER_DAY;
     SecondWindow {
         first: from.ceil_second(),
         last: match semantics {
             ToSemantics::Inclusive => to.floor_second(),
             ToSemantics::Exclusive => to.ceil_second() - 1,
+            ToSemantics::DateExclusive => to_day_start - 1,
+            ToSemantics::DateInclusive => to_day_start + SECONDS_PER_DAY - 1,
         },
     }
 }
@@ -176,6 +180,12 @@ mod tests {
 
     #[test]
     fn inclusive_and_exclusive_differ_only_at_the_boundary_second() {
+        // The date readings: `1970-01-02T23:59:59.9999999Z` loses the 2nd, or keeps it whole.
+        let late = "1970-01-02T23:59:59.9999999Z";
+        let cut = window("1970-01-01", late, ToSemantics::DateExclusive).unwrap();
+        assert_eq!(cut.last, SECONDS_PER_DAY - 1);
+        let whole = window("1970-01-01", "1970-01-02", ToSemantics::DateInclusive).unwrap();
+        assert_eq!(whole.last, 2 * SECONDS_PER_DAY - 1);
         let inc = window("1970-01-01", "1970-01-02", ToSemantics::Inclusive).unwrap();
         let exc = window("1970-01-01", "1970-01-02", ToSemantics::Exclusive).unwrap();
         assert_eq!((inc.first, inc.last), (0, 86_400));

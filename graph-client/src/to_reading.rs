@@ -1,0 +1,164 @@
+//! Which `toDateTime` bound this tenant's Graph needs ([`ToBound`], see `window.rs`), learnt
+//! once per client and remembered.
+//!
+//! Under the date-exclusive reading a one-day window written with the last tick
+//! (`dT00:00:00Z..dT23:59:59.9999999Z`) is always empty; under the other three it holds day d.
+//! So a one-day window that comes back with rows settles it for free (the store reads one day
+//! at a time, so usually its first day does). Any other first answer (an empty day, a longer
+//! window) is only trusted after a probe, from that window's last day backwards, for a day d:
+//! 1. A = d with the last tick. Rows: the last tick is right (one request).
+//! 2. Empty: B = d ending at the next midnight. Empty too: nothing that day, try the day before.
+//! 3. B has rows, A had none: either Graph leaves the date out, or (under the date-inclusive or
+//!    instant-inclusive readings) day d had no call and B caught some of day d+1. Then A' =
+//!    d+1 with the last tick holds those calls under those readings and is empty under the
+//!    date-exclusive one: rows, last tick; none, next midnight.
+//!
+//! Only the first page of each probe is read (whether it has rows). A tenant with no call in
+//! the days looked at decides nothing: the last tick is used and the next answer is probed again.
+use std::sync::Mutex;
+
+use tokio::time::Instant;
+use tracing::{info, warn};
+
+use crate::config::GraphConfig;
+use crate::error::GraphError;
+use crate::paging::report_url;
+use crate::ratelimit::Priority;
+use crate::request::Transport;
+use crate::window::{DayRange, ToBound, Window};
+
+/// Days looked at, newest first, before giving up for this answer.
+const PROBE_DAYS: u64 = 14;
+
+/// The bound learnt for this client's tenant, shared by its clones.
+#[derive(Default)]
+pub(crate) struct ToReading {
+    known: Mutex<Option<ToBound>>,
+    /// One probe at a time: windows fetched side by side wait for it.
+    probing: tokio::sync::Mutex<()>,
+}
+
+impl ToReading {
+    /// The bound to write: the config's, or the one learnt; `None` while unknown (write the
+    /// last tick, then call [`Self::settle`] with what came back).
+    pub(crate) fn known(&self, config: &GraphConfig) -> Option<ToBound> {
+        config.to_bound().or_else(|| *self.lock())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<ToBound>> {
+        // The value is a plain Copy: a panic elsewhere cannot leave it half-written.
+        self.known
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// After `window` was fetched with the last tick while the reading was unknown: the bound
+    /// it should have been fetched with (probing now if its answer does not settle it).
+    pub(crate) async fn settle(
+        &self,
+        transport: &Transport,
+        config: &GraphConfig,
+        window: &Window,
+        had_rows: bool,
+        priority: Priority,
+        deadline: Instant,
+    ) -> Result<ToBound, GraphError> {
+        if window.range().days() == 1 && had_rows {
+            self.learn(ToBound::LastTick);
+            return Ok(ToBound::LastTick);
+        }
+        let _probing = self.probing.lock().await;
+        if let Some(bound) = *self.lock() {
+            return Ok(bound);
+        }
+        let probe = Probe {
+            transport,
+            config,
+            priority,
+            deadline,
+        };
+        match probe.find(window.range()).await? {
+            Some(bound) => {
+                self.learn(bound);
+                Ok(bound)
+            }
+            None => {
+                warn!(
+                    days = PROBE_DAYS,
+                    "no dial-out in the days looked at: cannot tell how Graph reads toDateTime yet; using the last tick of each day"
+                );
+                Ok(ToBound::LastTick)
+            }
+        }
+    }
+
+    pub(crate) fn learn(&self, bound: ToBound) {
+        let mut known = self.lock();
+        if known.is_none() {
+            info!(?bound, "learnt how Graph reads toDateTime");
+            *known = Some(bound);
+        }
+    }
+}
+
+struct Probe<'a> {
+    transport: &'a Transport,
+    config: &'a GraphConfig,
+    priority: Priority,
+    deadline: Instant,
+}
+
+impl Probe<'_> {
+    async fn find(&self, range: DayRange) -> Result<Option<ToBound>, GraphError> {
+        let mut day = range.to();
+        for _ in 0..PROBE_DAYS {
+            if self.has_rows(day, ToBound::LastTick).await? {
+                return Ok(Some(ToBound::LastTick));
+            }
+            if self.has_rows(day, ToBound::NextMidnight).await? {
+                let next_has_rows = match day.succ_opt() {
+                    Some(next) => self.has_rows(next, ToBound::LastTick).await?,
+                    None => false,
+                };
+                return Ok(Some(if next_has_rows {
+                    ToBound::LastTick
+                } else {
+                    ToBound::NextMidnight
+                }));
+            }
+            match day.pred_opt() {
+                Some(before) => day = before,
+                None => break,
+            }
+        }
+        Ok(None)
+    }
+
+    /// Whether the first page of the one-day window `day`, its end written as `bound` says,
+    /// has rows. A 400 answer counts as none: Graph may refuse a window it reads as empty.
+    async fn has_rows(&self, day: chrono::NaiveDate, bound: ToBound) -> Result<bool, GraphError> {
+        let range = DayRange::day(day).map_err(|e| GraphError::Setup(e.to_string()))?;
+        let window = Window::new(range)
+            .map_err(|e| GraphError::Setup(e.to_string()))?
+            .with_bound(bound);
+        let url = report_url(self.config.graph(), &window)?;
+        let page = match self
+            .transport
+            .get(&url, self.priority, self.deadline, &|| {})
+            .await
+        {
+            Ok(page) => page,
+            Err(GraphError::Api(api)) if api.status == 400 => return Ok(false),
+            Err(error) => return Err(error),
+        };
+        let body: serde_json::Value = serde_json::from_slice(&page.body).map_err(|error| {
+            GraphError::Setup(format!(
+                "Graph's answer to {window} (looking for how it reads toDateTime) is not JSON: {error}"
+            ))
+        })?;
+        Ok(body
+            .get("value")
+            .and_then(serde_json::Value::as_array)
+            .is_some_and(|rows| !rows.is_empty()))
+    }
+}
