@@ -17,7 +17,7 @@ use crate::paging::{WindowFetch, fetch_window_rows, report_url};
 use crate::progress::{FetchProgress, ProgressTracker};
 use crate::ratelimit::{Priority, RateLimiter};
 use crate::request::Transport;
-use crate::to_reading::ToReading;
+use crate::to_reading::{ToReading, first_page};
 use crate::token::{AppCredential, TokenProvider};
 use crate::window::{DayRange, ToBound, Window};
 
@@ -63,6 +63,16 @@ pub struct WindowRows {
     pub request_id: Option<String>,
     /// Rows Graph repeated across the window's pages: dropped from `rows`, the first kept.
     pub repeats: Repeats,
+}
+
+/// The outcome of [`GraphClient::check_report`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportCheck {
+    /// Rows on the day's first page (at most a page).
+    pub rows_on_first_page: usize,
+    pub request_id: Option<String>,
+    /// How Graph reads `toDateTime`; `None` when the days looked at had no call to tell by.
+    pub to_bound: Option<ToBound>,
 }
 
 /// The outcome of [`GraphClient::check_token`].
@@ -144,6 +154,44 @@ impl GraphClient {
     /// the next client with [`Self::assume_to_bound`] (the portal's store does).
     pub fn to_bound(&self) -> Option<ToBound> {
         self.inner.to_reading.known(&self.inner.config)
+    }
+
+    /// Reads the first page of `day`'s report (one request, unless how Graph reads
+    /// `toDateTime` is still to be learnt: then a few more), for a configuration check: the
+    /// token, the report permission and the reading, without fetching a whole day.
+    pub async fn check_report(&self, day: chrono::NaiveDate) -> Result<ReportCheck, GraphError> {
+        let (transport, config) = (&self.inner.transport, &self.inner.config);
+        let window = Window::new(DayRange::day(day)?)?;
+        let deadline = Instant::now() + config.retry().deadline;
+        let priority = Priority::Interactive;
+        let known = self.to_bound();
+        let bound = known.unwrap_or(ToBound::LastTick);
+        let page = first_page(
+            transport,
+            config,
+            &window.with_bound(bound),
+            priority,
+            deadline,
+        )
+        .await?;
+        if known.is_none() {
+            self.inner
+                .to_reading
+                .settle(
+                    transport,
+                    config,
+                    &window,
+                    page.rows > 0,
+                    priority,
+                    deadline,
+                )
+                .await?;
+        }
+        Ok(ReportCheck {
+            rows_on_first_page: page.rows,
+            request_id: page.request_id,
+            to_bound: self.to_bound(),
+        })
     }
 
     /// Takes `bound` as learnt (from an earlier run): nothing is probed.

@@ -34,7 +34,7 @@ mod to_reading;
 mod token;
 mod window;
 
-pub use client::{DialoutReport, GraphClient, TokenStatus, WindowRows};
+pub use client::{DialoutReport, GraphClient, ReportCheck, TokenStatus, WindowRows};
 pub use cloud::Cloud;
 pub use config::{ConfigError, Credential, GraphConfig, env_vars};
 pub use error::{ApiError, AuthError, AuthErrorKind, GaveUp, GraphError, TransientFailure};

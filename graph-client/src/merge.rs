@@ -120,7 +120,7 @@ impl Repeats {
     }
 
     /// The named keys, for a log line.
-    pub(crate) fn named(&self) -> String {
+    pub fn named(&self) -> String {
         let names: Vec<String> = self.first.iter().map(ToString::to_string).collect();
         names.join(", ")
     }

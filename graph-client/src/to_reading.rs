@@ -135,30 +135,60 @@ impl Probe<'_> {
     }
 
     /// Whether the first page of the one-day window `day`, its end written as `bound` says,
-    /// has rows. A 400 answer counts as none: Graph may refuse a window it reads as empty.
+    /// has rows.
     async fn has_rows(&self, day: chrono::NaiveDate, bound: ToBound) -> Result<bool, GraphError> {
-        let range = DayRange::day(day).map_err(|e| GraphError::Setup(e.to_string()))?;
-        let window = Window::new(range)
-            .map_err(|e| GraphError::Setup(e.to_string()))?
-            .with_bound(bound);
-        let url = report_url(self.config.graph(), &window)?;
-        let page = match self
-            .transport
-            .get(&url, self.priority, self.deadline, &|| {})
-            .await
-        {
-            Ok(page) => page,
-            Err(GraphError::Api(api)) if api.status == 400 => return Ok(false),
-            Err(error) => return Err(error),
-        };
-        let body: serde_json::Value = serde_json::from_slice(&page.body).map_err(|error| {
-            GraphError::Setup(format!(
-                "Graph's answer to {window} (looking for how it reads toDateTime) is not JSON: {error}"
-            ))
-        })?;
-        Ok(body
-            .get("value")
-            .and_then(serde_json::Value::as_array)
-            .is_some_and(|rows| !rows.is_empty()))
+        let range = DayRange::day(day)?;
+        let window = Window::new(range)?.with_bound(bound);
+        let page = first_page(
+            self.transport,
+            self.config,
+            &window,
+            self.priority,
+            self.deadline,
+        )
+        .await?;
+        Ok(page.rows > 0)
     }
+}
+
+/// The first page of a window: how many rows, and Graph's request id.
+pub(crate) struct FirstPage {
+    pub rows: usize,
+    pub request_id: Option<String>,
+}
+
+/// Reads only the first page of `window`. A 400 answer counts as no rows: Graph may refuse a
+/// window it reads as empty (a one-day window cut to a date it leaves out).
+pub(crate) async fn first_page(
+    transport: &Transport,
+    config: &GraphConfig,
+    window: &Window,
+    priority: Priority,
+    deadline: Instant,
+) -> Result<FirstPage, GraphError> {
+    let url = report_url(config.graph(), window)?;
+    let page = match transport.get(&url, priority, deadline, &|| {}).await {
+        Ok(page) => page,
+        Err(GraphError::Api(api)) if api.status == 400 => {
+            return Ok(FirstPage {
+                rows: 0,
+                request_id: api.request_id.clone(),
+            });
+        }
+        Err(error) => return Err(error),
+    };
+    let body: serde_json::Value =
+        serde_json::from_slice(&page.body).map_err(|error| GraphError::Protocol {
+            source_name: "Graph",
+            request_id: page.request_id.clone(),
+            detail: format!("the first page of {window} is not JSON: {error}"),
+        })?;
+    let rows = body
+        .get("value")
+        .and_then(serde_json::Value::as_array)
+        .map_or(0, Vec::len);
+    Ok(FirstPage {
+        rows,
+        request_id: page.request_id,
+    })
 }

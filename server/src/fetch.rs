@@ -63,6 +63,14 @@ pub async fn run(args: FetchArgs) -> Result<(), String> {
             report.stats.rows_missing_key, report.stats.rows_missing_totals
         );
     }
+    if report.repeats.rows > 0 {
+        eprintln!(
+            "note: Graph repeated {} rows across the pages of a window ({} with different totals); each was kept once: {}",
+            report.repeats.rows,
+            report.repeats.conflicting,
+            report.repeats.named()
+        );
+    }
     match &args.output {
         Some(path) => export_to_file(&report.rows, args.format, path),
         None => write_rows(&report.rows, args.format, std::io::stdout().lock()),

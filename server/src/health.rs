@@ -60,6 +60,8 @@ fn history(report: &report_store::HistoryReport) -> Value {
         "within_lag_days": report.within_lag_days,
         "in_memory_days": report.in_memory_days,
         "retention_floor": day(report.retention_floor),
+        // How Graph reads toDateTime (`last-tick`, `next-midnight`), once learnt.
+        "to_datetime_reading": report.to_bound.map(|bound| bound.name()),
         "syncing": report.sync.running,
         "last_sync_error": report.sync.last_error.is_some(),
         "summary": history_line(report),

@@ -8,6 +8,7 @@
 mod assets;
 pub mod auth;
 pub mod config;
+pub mod doctor;
 pub mod export;
 pub mod fetch;
 mod graph;

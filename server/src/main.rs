@@ -28,6 +28,9 @@ enum Command {
     /// Fetch the merged report for a range and write it as CSV or JSON (straight from Graph:
     /// the store is not read or written).
     Fetch(FetchArgs),
+    /// Check the Graph configuration step by step (token, report permission, how Graph reads
+    /// toDateTime), printing what passed and how to fix what failed; non-zero when a step failed.
+    Doctor,
     /// Sync the report store from Graph (PORTAL_DATABASE_URL), as the server does in the
     /// background: with `--once`, one sync, then exit (for cron-style use and tests).
     Sync(SyncArgs),
@@ -56,7 +59,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     // `fetch` shows its own progress: there, only warnings and errors are logged.
     let default_level = match cli.command {
-        Some(Command::Fetch(_)) => "warn",
+        Some(Command::Fetch(_) | Command::Doctor) => "warn",
         _ => "info",
     };
     dialout_portal::init_logging(default_level);
@@ -72,6 +75,7 @@ async fn main() -> ExitCode {
             Err(error) => Err(format!("configuration: {error}")),
         },
         Command::Fetch(args) => dialout_portal::fetch::run(args).await,
+        Command::Doctor => dialout_portal::doctor::run().await,
         Command::Sync(args) => match dialout_portal::config::sync_config(args.config.as_deref()) {
             Ok((graph, store)) => dialout_portal::sync(graph, store, args.once).await,
             Err(error) => Err(format!("configuration: {error}")),

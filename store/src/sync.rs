@@ -61,6 +61,8 @@ pub struct HistoryReport {
     /// The first day Graph still gives, when it refused older ones, and its words.
     pub retention_floor: Option<NaiveDate>,
     pub retention_note: Option<String>,
+    /// How Graph reads `toDateTime`, once the client has learnt it.
+    pub to_bound: Option<graph_client::ToBound>,
     pub sync: SyncStatus,
 }
 
@@ -98,6 +100,7 @@ impl History {
             newest_stored: span.map(|(_, newest)| newest),
             retention_floor,
             retention_note: store.meta(RETENTION_NOTE),
+            to_bound: self.inner.client.to_bound(),
             sync: self.sync_status(),
         }
     }
