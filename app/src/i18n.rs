@@ -209,6 +209,20 @@ impl Locale {
         }
     }
 
+    /// Rows Graph repeated across its pages: kept once, so the totals are right; said so an
+    /// administrator can tell Microsoft.
+    pub fn repeated_rows(self, rows: u64) -> String {
+        let rows = self.format_count(rows);
+        match self {
+            Locale::En => format!(
+                "Graph sent {rows} report rows twice across the pages of a day (its order changed between pages): each was counted once, so the totals are right."
+            ),
+            Locale::PtBr => format!(
+                "O Graph enviou {rows} linhas do relatório duas vezes entre as páginas de um dia (a ordem mudou entre as páginas): cada uma foi contada uma vez, então os totais estão certos."
+            ),
+        }
+    }
+
     /// The days of the range not stored yet: the figures leave them out.
     pub fn missing_days(self, runs: &[crate::model::DateRange]) -> String {
         let days: i64 = runs.iter().map(crate::model::DateRange::days).sum();

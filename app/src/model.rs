@@ -108,6 +108,10 @@ pub struct Summary {
     pub currencies: Vec<CurrencySummary>,
     /// Rows Graph sent with a null key or total field; they are counted, never dropped.
     pub incomplete_rows: u64,
+    /// Rows Graph sent twice across the pages of a day (its order not stable between pages):
+    /// each was kept once.
+    #[serde(default)]
+    pub repeated_rows: u64,
     /// Runs of days of the range the portal has not stored yet (still loading from Graph, or
     /// older than Graph gives): the figures leave them out. Empty when the range is complete.
     #[serde(default)]
@@ -439,6 +443,7 @@ mod tests {
             range: DateRange { from: day, to: day },
             currencies: vec![currency("EUR", 5), currency("GBP", 9), currency("USD", 9)],
             incomplete_rows: 0,
+            repeated_rows: 0,
             missing: Vec::new(),
             history: None,
         };

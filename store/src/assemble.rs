@@ -161,6 +161,7 @@ pub fn merge_day_keys(
     for day in days {
         stats.input_rows += day.state.graph_rows as usize;
         stats.rows_missing_key += day.state.rows_missing_key as usize;
+        stats.duplicate_rows += day.state.repeated_rows as usize;
         stats.rows_missing_totals += day.state.rows_missing_totals as usize;
     }
     // Key ids `0..bound` in as many parts as there are cores to sum them (a long range only):
@@ -352,6 +353,7 @@ mod tests {
                         graph_rows: rows.len() as u64,
                         rows_missing_key: 0,
                         rows_missing_totals: 0,
+                        repeated_rows: 0,
                         pages: 1,
                         request_id: None,
                         version: 1,

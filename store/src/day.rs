@@ -15,6 +15,8 @@ pub struct DayState {
     pub graph_rows: u64,
     pub rows_missing_key: u64,
     pub rows_missing_totals: u64,
+    /// Rows Graph sent twice across the day's pages (kept once).
+    pub repeated_rows: u64,
     pub pages: u64,
     /// Graph's `request-id` of the day's last page.
     pub request_id: Option<String>,

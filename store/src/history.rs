@@ -332,6 +332,7 @@ impl History {
                 rows: fetched.rows,
                 pages: fetched.pages,
                 request_id: fetched.request_id,
+                repeated_rows: fetched.repeats.rows as u64,
                 fetched_at,
                 is_final: self.is_final(day, fetched_at),
             })

@@ -34,6 +34,8 @@ pub struct FetchedDay {
     pub request_id: Option<String>,
     pub fetched_at: DateTime<Utc>,
     pub is_final: bool,
+    /// Rows Graph sent twice across the window's pages, already dropped from `rows`.
+    pub repeated_rows: u64,
 }
 
 #[derive(Clone)]
@@ -179,7 +181,7 @@ impl Store {
         // every row sqlx read at once (fetch_all) took more memory than the key table itself.
         let mut rows = sqlx::query(
             "SELECT day, fetched_at, final, row_count, graph_rows, rows_missing_key, \
-             rows_missing_totals, pages, request_id FROM report_days",
+             rows_missing_totals, pages, request_id, repeated_rows FROM report_days",
         )
         .fetch(&self.inner.pool);
         let mut days = BTreeMap::new();
@@ -204,6 +206,7 @@ impl Store {
                     graph_rows: count(4),
                     rows_missing_key: count(5),
                     rows_missing_totals: count(6),
+                    repeated_rows: count(9),
                     pages: count(7),
                     request_id: row.get(8),
                     version: 1,
@@ -302,6 +305,7 @@ impl Store {
             request_id,
             fetched_at,
             is_final,
+            repeated_rows,
         } = fetched;
         // The file keeps milliseconds: memory holds what a restart reads back.
         let fetched_at = chrono::SubsecRound::trunc_subsecs(fetched_at, 3);
@@ -399,14 +403,15 @@ impl Store {
             graph_rows: stats.input_rows as u64,
             rows_missing_key: stats.rows_missing_key as u64,
             rows_missing_totals: stats.rows_missing_totals as u64,
+            repeated_rows,
             pages,
             request_id,
             version,
         };
         sqlx::query(
             "INSERT INTO report_days (day, fetched_at, final, row_count, graph_rows, \
-             rows_missing_key, rows_missing_totals, pages, request_id) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             rows_missing_key, rows_missing_totals, pages, request_id, repeated_rows) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&day_text)
         .bind(fetched_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
@@ -417,6 +422,7 @@ impl Store {
         .bind(state.rows_missing_totals as i64)
         .bind(state.pages as i64)
         .bind(&state.request_id)
+        .bind(state.repeated_rows as i64)
         .execute(&mut *tx)
         .await
         .map_err(|error| self.db_error(error))?;
@@ -608,4 +614,14 @@ fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
 fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
     lock.write()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_known_schema_is_the_newest_migration() {
+        let migrator = sqlx::migrate!("./migrations");
+        let newest = migrator.iter().map(|m| m.version).max();
+        assert_eq!(newest, Some(super::KNOWN_SCHEMA));
+    }
 }

@@ -130,6 +130,7 @@ async fn a_reread_replaces_the_day_and_never_adds_to_it() {
         graph_rows: 2,
         rows_missing_key: 0,
         rows_missing_totals: 1,
+        repeated_rows: 0,
         pages: 1,
         request_id: Some("second".into()),
         version: second.state.version,

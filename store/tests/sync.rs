@@ -453,3 +453,41 @@ async fn the_history_window_is_read_into_memory_when_it_fits() {
     assert_eq!(too_small.days_in_memory(first, last), 0);
     assert_eq!(sim.stats().await.report_requests, requests);
 }
+
+/// Graph's order unstable between pages (graph-sim `--unstable-order`: each page repeats the
+/// previous one's last rows): every stored day still equals the truth, the repeats are counted
+/// per day, and a restart reads the counts back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_repeated_across_pages_are_stored_once_and_counted() {
+    let sim = Sim::start(graph_sim::SimConfig {
+        unstable_order: true,
+        ..sim_config(None, RetentionReading::Empty)
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = store_url(dir.path(), "report.db");
+    let store = Store::open(&url, SOURCE).await.expect("the store opens");
+    let history = history(&store, sim.client.clone(), WINDOW);
+    let run = history.sync_once().await;
+    assert_eq!(run.failed, None);
+    let (first, today) = (back(today(), u64::from(WINDOW) - 1), today());
+    assert_equals_truth(&history, &sim.config, first, today).await;
+    let days = store.days();
+    for (day, state) in &days {
+        // Each page after the first repeats up to 3 rows of the one before.
+        let repeats = 3 * state.pages.saturating_sub(1);
+        assert_eq!(state.repeated_rows, repeats, "{day}: {state:?}");
+    }
+    assert!(days.values().any(|state| state.repeated_rows > 0));
+    drop(history);
+    drop(store);
+    let reopened = Store::open(&url, SOURCE)
+        .await
+        .expect("the store opens again");
+    let counts = |days: &BTreeMap<NaiveDate, DayState>| -> Vec<(NaiveDate, u64)> {
+        days.iter()
+            .map(|(day, state)| (*day, state.repeated_rows))
+            .collect()
+    };
+    assert_eq!(counts(&reopened.days()), counts(&days));
+}

@@ -32,6 +32,7 @@ pub struct DashboardFigures {
     series: Option<CurrencySeries>,
     bucket: Bucket,
     incomplete_rows: u64,
+    repeated_rows: u64,
     /// Days of the range not stored yet (the figures leave them out).
     missing: Vec<DateRange>,
     history: Option<HistoryStatus>,
@@ -62,6 +63,7 @@ async fn load_figures(
         series,
         bucket: trend.bucket,
         incomplete_rows: summary.incomplete_rows,
+        repeated_rows: summary.repeated_rows,
         missing: summary.missing.clone(),
         history: summary.history.clone(),
     })
@@ -125,6 +127,7 @@ fn FiguresView(
         series,
         bucket,
         incomplete_rows,
+        repeated_rows,
         missing,
         history,
     } = figures;
@@ -152,6 +155,13 @@ fn FiguresView(
             </p>
         }
     });
+    let repeated = (repeated_rows > 0).then(|| {
+        view! {
+            <p class="notice" data-testid="repeated-rows">
+                {locale.repeated_rows(repeated_rows)}
+            </p>
+        }
+    });
     // With several currencies: all of them at a glance, each a link to its section.
     let choice = detailed
         .as_ref()
@@ -175,6 +185,7 @@ fn FiguresView(
                 }
             })}
         {incomplete}
+        {repeated}
         {choice}
         <div class="currencies">{section}</div>
     }

@@ -102,6 +102,7 @@ impl RangeData {
             range: self.range,
             currencies: self.summary.clone(),
             incomplete_rows: (self.stats.rows_missing_key + self.stats.rows_missing_totals) as u64,
+            repeated_rows: self.stats.duplicate_rows as u64,
             missing: self.missing.clone(),
             history: None,
         }

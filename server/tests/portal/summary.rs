@@ -44,7 +44,39 @@ async fn summary_totals_equal_the_simulators_truth_exactly() {
             "{from}..{to}"
         );
         assert_eq!(summary.incomplete_rows, 0);
+        assert_eq!(summary.repeated_rows, 0);
     }
+}
+
+/// Graph's order unstable between pages: the rows it repeats are counted once, the summary
+/// still equals the truth, and says how many rows came twice (the page shows it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_graph_repeats_across_pages_are_counted_once_and_named() {
+    let portal = Portal::demo(SimConfig {
+        unstable_order: true,
+        page_size: 10,
+        ..sim_config()
+    })
+    .await;
+    let (from, to) = ("2026-02-01", "2026-02-28");
+    let summary = summary(&portal, from, to).await;
+    assert_eq!(
+        summary_totals(&summary),
+        without_rows(truth_totals(&portal.truth(from, to)))
+    );
+    // Each page after a day's first starts 3 rows back: pages of 10 move on by 7, and each
+    // of them repeats 3 rows.
+    let repeats: u64 = chrono::NaiveDate::from_ymd_opt(2026, 2, 1)
+        .unwrap()
+        .iter_days()
+        .take(28)
+        .map(|day| {
+            let rows = graph_sim::truth(&portal.sim_config, day, day).unwrap().rows;
+            3 * rows.saturating_sub(10).div_ceil(7)
+        })
+        .sum();
+    assert!(repeats > 0);
+    assert_eq!(summary.repeated_rows, repeats);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -274,6 +274,7 @@ pub fn fetched(day: NaiveDate, rows: Vec<DialoutRow>, pages: u64, request_id: &s
         request_id: Some(request_id.to_string()),
         fetched_at: fetched_time(day),
         is_final: true,
+        repeated_rows: 0,
     }
 }
 
