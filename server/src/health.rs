@@ -60,6 +60,15 @@ fn history(report: &report_store::HistoryReport) -> Value {
         "within_lag_days": report.within_lag_days,
         "in_memory_days": report.in_memory_days,
         "retention_floor": day(report.retention_floor),
+        // What the last sync learnt of the report itself (doctor's report step, from traffic
+        // the portal makes anyway: readiness never asks Graph for the report).
+        "report": match report.sync.last_error_status {
+            Some(403) => "forbidden",
+            Some(_) => "refused",
+            None if report.sync.last_error.is_some() => "failed",
+            None if report.sync.last_finished.is_some() => "ok",
+            None => "not_read_yet",
+        },
         // How Graph reads toDateTime (`last-tick`, `next-midnight`), once learnt.
         "to_datetime_reading": report.to_bound.map(|bound| bound.name()),
         "syncing": report.sync.running,

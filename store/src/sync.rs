@@ -27,6 +27,9 @@ pub struct SyncStatus {
     pub last_finished: Option<DateTime<Utc>>,
     /// Why the last run stopped early, if it did (it tries again at the next interval).
     pub last_error: Option<String>,
+    /// The HTTP status of Graph's refusal that stopped it, when Graph refused (403: the app
+    /// lacks the report permission).
+    pub last_error_status: Option<u16>,
 }
 
 /// What one sync run did.
@@ -136,6 +139,7 @@ impl History {
             new_days: AtomicU32::new(0),
             reread_days: AtomicU32::new(0),
             failed: Mutex::new(None),
+            failed_status: Mutex::new(None),
         };
         let workers = self.inner.client.max_concurrent_windows().max(1);
         futures_util::future::join_all((0..workers).map(|_| run.work())).await;
@@ -149,6 +153,7 @@ impl History {
             status.running = false;
             status.last_finished = Some(Utc::now());
             status.last_error = result.failed.clone();
+            status.last_error_status = *lock(&run.failed_status);
         });
         info!(
             new_days = result.new_days,
@@ -243,6 +248,7 @@ struct SyncPass<'a> {
     new_days: AtomicU32,
     reread_days: AtomicU32,
     failed: Mutex<Option<String>>,
+    failed_status: Mutex<Option<u16>>,
 }
 
 impl SyncPass<'_> {
@@ -306,6 +312,9 @@ impl SyncPass<'_> {
                 Err(error) => {
                     warn!(%day, %error, "report sync stopped; it tries again at the next interval");
                     *lock(&self.failed) = Some(format!("{day}: {error}"));
+                    if let HistoryError::Graph(GraphError::Api(api)) = &*error {
+                        *lock(&self.failed_status) = Some(api.status);
+                    }
                     self.stop.store(true, Ordering::Relaxed);
                 }
             }

@@ -491,3 +491,24 @@ async fn rows_repeated_across_pages_are_stored_once_and_counted() {
     };
     assert_eq!(counts(&reopened.days()), counts(&days));
 }
+
+/// An app without the report permission: the sync stops at its first day with Graph's 403,
+/// and its status keeps the status code (readiness names it "forbidden").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_report_permission_stops_the_sync_with_its_status() {
+    let sim = Sim::start(graph_sim::SimConfig {
+        app_permissions: Vec::new(),
+        ..sim_config(None, RetentionReading::Empty)
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&store_url(dir.path(), "report.db"), SOURCE)
+        .await
+        .expect("the store opens");
+    let history = history(&store, sim.client.clone(), WINDOW);
+    let run = history.sync_once().await;
+    let failed = run.failed.expect("the sync stops");
+    assert!(failed.contains("CallRecords.Read.All"), "{failed}");
+    assert_eq!(history.sync_status().last_error_status, Some(403));
+    assert!(store.days().is_empty());
+}

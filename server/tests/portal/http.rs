@@ -28,6 +28,9 @@ async fn health_and_readiness_in_demo_mode() {
     assert_eq!(history["loading_days"], 0, "{history}");
     assert_eq!(history["to"], sim_config().today.to_string(), "{history}");
     assert_eq!(history["within_lag_days"], 3, "{history}");
+    // What the sync learnt: the report answers, and how Graph reads toDateTime.
+    assert_eq!(history["report"], "ok", "{history}");
+    assert_eq!(history["to_datetime_reading"], "last-tick", "{history}");
     let summary = history["summary"].as_str().unwrap();
     assert!(summary.starts_with("history from "), "{summary}");
     assert!(
