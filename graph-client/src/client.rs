@@ -166,16 +166,14 @@ impl GraphClient {
         let priority = Priority::Interactive;
         let known = self.to_bound();
         let bound = known.unwrap_or(ToBound::LastTick);
-        let page = first_page(
-            transport,
-            config,
-            &window.with_bound(bound),
-            priority,
-            deadline,
-        )
-        .await?;
+        let read = |bound: ToBound| {
+            let window = window.with_bound(bound);
+            async move { first_page(transport, config, &window, priority, deadline).await }
+        };
+        let mut page = read(bound).await?;
         if known.is_none() {
-            self.inner
+            let learnt = self
+                .inner
                 .to_reading
                 .settle(
                     transport,
@@ -186,6 +184,10 @@ impl GraphClient {
                     deadline,
                 )
                 .await?;
+            // Read again with the bound that is right: the last tick showed none of the day.
+            if learnt != bound {
+                page = read(learnt).await?;
+            }
         }
         Ok(ReportCheck {
             rows_on_first_page: page.rows,
