@@ -182,10 +182,13 @@ impl Bucket {
         match self {
             Bucket::Day => DateRange { from: day, to: day },
             Bucket::Week => {
-                let monday = day - Days::new(u64::from(day.weekday().num_days_from_monday()));
+                // Checked: the calendar's ends have no whole week (never within MAX_DAYS).
+                let monday = day
+                    .checked_sub_days(Days::new(u64::from(day.weekday().num_days_from_monday())))
+                    .unwrap_or(day);
                 DateRange {
                     from: monday,
-                    to: monday + Days::new(6),
+                    to: monday.checked_add_days(Days::new(6)).unwrap_or(day),
                 }
             }
             Bucket::Month => {

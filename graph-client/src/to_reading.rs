@@ -4,8 +4,10 @@
 //! Under the date-exclusive reading a one-day window written with the last tick
 //! (`dT00:00:00Z..dT23:59:59.9999999Z`) is always empty; under the other three it holds day d.
 //! So a one-day window that comes back with rows settles it for free (the store reads one day
-//! at a time, so usually its first day does). Any other first answer (an empty day, a longer
-//! window) is only trusted after a probe, from that window's last day backwards, for a day d:
+//! at a time, so usually its first day does). An empty one-day window costs one more request
+//! (its day ending at the next midnight: empty too, the day had no call under any reading, and
+//! nothing is learnt; rows, step 3 below). A longer window is only trusted after a probe, from
+//! its last day backwards, for a day d:
 //! 1. A = d with the last tick. Rows: the last tick is right (one request).
 //! 2. Empty: B = d ending at the next midnight. Empty too: nothing that day, try the day before.
 //! 3. B has rows, A had none: either Graph leaves the date out, or (under the date-inclusive or
@@ -77,11 +79,16 @@ impl ToReading {
             priority,
             deadline,
         };
-        match probe.find(window.range()).await? {
+        // An empty one-day window is its own first probe: its day was just asked with the last
+        // tick, and if the next midnight shows nothing either, the day had no call under any
+        // reading. Nothing learnt, nothing lost; a quiet tenant pays one request a day for it.
+        let one_empty_day = window.range().days() == 1;
+        match probe.find(window.range(), one_empty_day).await? {
             Some(bound) => {
                 self.learn(bound);
                 Ok(bound)
             }
+            None if one_empty_day => Ok(ToBound::LastTick),
             None => {
                 warn!(
                     days = PROBE_DAYS,
@@ -109,10 +116,12 @@ struct Probe<'a> {
 }
 
 impl Probe<'_> {
-    async fn find(&self, range: DayRange) -> Result<Option<ToBound>, GraphError> {
+    /// `empty_day`: `range` is one day, already found empty with the last tick; only that day
+    /// is looked at.
+    async fn find(&self, range: DayRange, empty_day: bool) -> Result<Option<ToBound>, GraphError> {
         let mut day = range.to();
         for _ in 0..PROBE_DAYS {
-            if self.has_rows(day, ToBound::LastTick).await? {
+            if !empty_day && self.has_rows(day, ToBound::LastTick).await? {
                 return Ok(Some(ToBound::LastTick));
             }
             if self.has_rows(day, ToBound::NextMidnight).await? {
@@ -125,6 +134,9 @@ impl Probe<'_> {
                 } else {
                     ToBound::NextMidnight
                 }));
+            }
+            if empty_day {
+                return Ok(None);
             }
             match day.pred_opt() {
                 Some(before) => day = before,

@@ -43,8 +43,9 @@ async fn totals_match_the_truth_under_the_instant_readings_too() {
 
 /// The reading is learnt once per client: a second fetch asks Graph for its pages only. A
 /// one-day window with rows settles it for nothing; a longer window costs one probe request
-/// under the other readings; the date-exclusive reading costs three, and the window is read
-/// again (its first, empty page is in `pages`).
+/// under the other readings. Under the date-exclusive reading a one-day window (empty with the
+/// last tick) costs two more (its day to the next midnight, the next day with the last tick)
+/// and a longer one three; then the window is read again (its first, empty page is in `pages`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_reading_is_found_once_and_costs_a_few_requests() {
     for (semantics, days, probes) in [
@@ -52,7 +53,7 @@ async fn the_reading_is_found_once_and_costs_a_few_requests() {
         (ToSemantics::DateInclusive, 1, 0),
         (ToSemantics::Inclusive, 30, 1),
         (ToSemantics::DateInclusive, 30, 1),
-        (ToSemantics::DateExclusive, 1, 3),
+        (ToSemantics::DateExclusive, 1, 2),
         (ToSemantics::DateExclusive, 30, 3),
     ] {
         let sim = sim::start(SimConfig {
@@ -110,5 +111,20 @@ async fn a_fixed_bound_is_used_as_given() {
         wrong.rows.is_empty(),
         "a one-day window read date-exclusive is empty"
     );
+    sim.shutdown().await;
+}
+
+/// A tenant without a call that day: the empty one-day window costs one more request (the day
+/// to the next midnight, empty too), learns nothing and looks at no other day.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_day_costs_one_request_and_teaches_nothing() {
+    let sim = sim::start(small_config()).await;
+    let client = secret_client(sim.base_url(), DEFAULT_CLIENT_SECRET);
+    // The simulator's today has no call yet.
+    let today = graph_client::DayRange::day(sim::today()).unwrap();
+    let report = client.fetch_report(today, |_| {}).await.unwrap();
+    assert!(report.rows.is_empty());
+    assert_eq!(report_requests(&sim).await, report.pages + 1);
+    assert_eq!(client.to_bound(), None);
     sim.shutdown().await;
 }

@@ -455,12 +455,12 @@ async fn sync_once_reports_and_a_second_run_reads_only_days_within_the_lag() {
     );
     let first_requests = report_requests(&http, &sim).await - before;
     let window_pages: u64 = window.iter().map(|day| day_pages(&config, *day)).sum();
-    // Plus learning how Graph reads toDateTime (recorded in the store for the next runs):
-    // today has no call yet, so today's two probes and yesterday's one.
-    assert_eq!(
-        first_requests,
-        window_pages + 3,
-        "the first run reads every page of the window once"
+    // Plus, perhaps, one request learning how Graph reads toDateTime (recorded in the store for
+    // the next runs): today's empty window asks its day to the next midnight, unless another
+    // day with rows has taught the client first.
+    assert!(
+        (window_pages..=window_pages + 1).contains(&first_requests),
+        "the first run reads every page of the window once: {first_requests} requests, {window_pages} pages"
     );
     let stored = check_store(&url, &source, &config, first, today, true).await;
     let not_final: Vec<NaiveDate> = stored

@@ -159,7 +159,8 @@ pub fn merge_day_keys(
 ) -> Option<(Vec<KeyTotals>, MergeStats)> {
     let mut stats = MergeStats::default();
     for day in days {
-        stats.input_rows += day.state.graph_rows as usize;
+        // Graph's rows as sent: the repeats dropped before the day was stored included.
+        stats.input_rows += (day.state.graph_rows + day.state.repeated_rows) as usize;
         stats.rows_missing_key += day.state.rows_missing_key as usize;
         stats.duplicate_rows += day.state.repeated_rows as usize;
         stats.rows_missing_totals += day.state.rows_missing_totals as usize;
