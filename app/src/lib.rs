@@ -6,6 +6,7 @@ pub mod api;
 pub mod components;
 pub mod dashboard;
 pub mod error;
+pub mod html;
 pub mod i18n;
 pub mod layout;
 pub mod model;

@@ -125,6 +125,18 @@ impl ChartSpec {
     }
 }
 
+impl ChartPoint {
+    /// The tooltip as ECharts shows a formatter's text: HTML, names escaped, lines joined.
+    pub fn tooltip_html(&self) -> String {
+        let lines: Vec<String> = self
+            .tooltip
+            .iter()
+            .map(|line| crate::html::escape(line))
+            .collect();
+        lines.join("<br>")
+    }
+}
+
 /// `label` cut to [`MAX_LABEL_CHARS`] characters, the cut marked with an ellipsis.
 pub fn shorten(label: &str) -> String {
     if label.chars().count() <= MAX_LABEL_CHARS {
@@ -152,6 +164,12 @@ mod tests {
         assert!((point.value - 21679.4965).abs() < 1e-9);
         assert_eq!(spec.points[1].tooltip[1], "Cobrança: 3");
         assert_eq!(spec.tick(20000.0), "20 mil");
+        let hostile = ChartSpec::money(ChartKind::Bars, "Charge", "USD", Locale::En)
+            .amount("<script>alert('x')</script>", Decimal::ONE);
+        assert_eq!(
+            hostile.points[0].tooltip_html(),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;<br>Charge: USD 1.00"
+        );
     }
 
     #[test]

@@ -242,7 +242,7 @@ fn set_formatters(option: &JsValue, spec: ChartSpec, width: i32) -> Result<(), J
             .ok()
             .and_then(|index| index.as_f64())
             .and_then(|index| spec.points.get(index as usize))
-            .map(|point| tooltip_html(&point.tooltip))
+            .map(|point| point.tooltip_html())
             .unwrap_or_default()
     });
     let tooltip_option = Reflect::get(option, &"tooltip".into())?;
@@ -260,16 +260,4 @@ fn set_formatters(option: &JsValue, spec: ChartSpec, width: i32) -> Result<(), J
         &tooltip.into_js_value(),
     )?;
     Ok(())
-}
-
-/// ECharts shows a tooltip formatter's text as HTML: names are escaped, lines joined by `<br>`.
-fn tooltip_html(lines: &[String]) -> String {
-    let escape = |line: &String| {
-        line.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-            .replace('\'', "&#39;")
-    };
-    lines.iter().map(escape).collect::<Vec<_>>().join("<br>")
 }
