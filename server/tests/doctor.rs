@@ -1,7 +1,9 @@
 //! `dialout-portal doctor` against a simulated tenant: each step passes or says how to fix it,
 //! and the exit status says whether one failed.
 
-use std::process::{Output, Stdio};
+mod tenant;
+
+use std::process::Output;
 
 use chrono::Utc;
 use graph_sim::{RunningSim, SimConfig, ToSemantics};
@@ -25,17 +27,8 @@ async fn start(config: SimConfig) -> RunningSim {
 /// `dialout-portal doctor` with only the environment an operator would set for a tenant whose
 /// authority and Graph are `sim`, and `secret` as the app's secret.
 async fn doctor(sim: &RunningSim, config: &SimConfig, secret: &str) -> (bool, String) {
-    let output: Output = tokio::process::Command::new(env!("CARGO_BIN_EXE_dialout-portal"))
-        .arg("doctor")
-        .env_clear()
-        .env("AZURE_TENANT_ID", &config.tenant_id)
-        .env("AZURE_CLIENT_ID", &config.client_id)
-        .env("AZURE_CLIENT_SECRET", secret)
-        .env("AZURE_AUTHORITY_HOST", sim.base_url())
-        .env("GRAPH_ENDPOINT", sim.base_url())
+    let output: Output = tenant::command(sim, config, secret, &["doctor"])
         .env("RUST_LOG", "error")
-        .stdin(Stdio::null())
-        .kill_on_drop(true)
         .output()
         .await
         .expect("the binary runs");

@@ -1,4 +1,6 @@
 //! `dialout-portal fetch` as a script would run it, against the simulator over real HTTP.
+mod tenant;
+
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::Output;
@@ -26,15 +28,10 @@ async fn start_sim(config: &SimConfig) -> RunningSim {
 
 /// Runs the real binary with the simulator as tenant, authority and Graph.
 async fn fetch(sim: &RunningSim, config: &SimConfig, secret: &str, args: &[&str]) -> Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_dialout-portal"))
-        .arg("fetch")
-        .args(args)
-        .env_clear()
-        .env("AZURE_TENANT_ID", &config.tenant_id)
-        .env("AZURE_CLIENT_ID", &config.client_id)
-        .env("AZURE_CLIENT_SECRET", secret)
-        .env("AZURE_AUTHORITY_HOST", sim.base_url())
-        .env("GRAPH_ENDPOINT", sim.base_url())
+    let args: Vec<&str> = std::iter::once("fetch")
+        .chain(args.iter().copied())
+        .collect();
+    tenant::command(sim, config, secret, &args)
         .output()
         .await
         .unwrap()

@@ -6,6 +6,7 @@
 //! (the sync's share set to the whole of it): each run below stays under 50 requests, so
 //! nothing waits for the limiter. Today is the clock's UTC date (tenant mode has no other), so
 //! the simulators run on it too.
+mod tenant;
 use std::collections::BTreeMap;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
@@ -72,22 +73,13 @@ fn sync_command(
     database_url: &str,
     history_days: u32,
 ) -> tokio::process::Command {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_dialout-portal"));
+    let mut command = tenant::command(sim, config, &config.client_secret, &["sync", "--once"]);
+    // No sign-in settings: `sync` serves no page and needs none.
     command
-        .args(["sync", "--once"])
-        .env_clear()
-        .env("AZURE_TENANT_ID", &config.tenant_id)
-        .env("AZURE_CLIENT_ID", &config.client_id)
-        .env("AZURE_CLIENT_SECRET", &config.client_secret)
-        .env("AZURE_AUTHORITY_HOST", sim.base_url())
-        .env("GRAPH_ENDPOINT", sim.base_url())
-        // No sign-in settings: `sync` serves no page and needs none.
         .env("PORTAL_DATABASE_URL", database_url)
         .env("PORTAL_HISTORY_DAYS", history_days.to_string())
         .env("PORTAL_SYNC_GRAPH_SHARE", "1")
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null())
-        .kill_on_drop(true);
+        .env("RUST_LOG", "warn");
     command
 }
 
