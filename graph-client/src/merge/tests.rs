@@ -298,4 +298,59 @@ proptest! {
             prop_assert_eq!(&m.user_principal_name, &w.user_principal_name);
         }
     }
+
+    /// The same splits against sums per key the test computes itself (not merge_rows on the
+    /// whole range): every total exact, the newest name that was given, one row per key.
+    #[test]
+    fn any_split_merges_to_the_sums_per_key_the_test_computes(
+        mut facts in prop::collection::vec(fact_strategy(30), 0..80),
+        cuts in prop::collection::btree_set(1usize..30, 0..8),
+    ) {
+        facts.sort_by_key(|f| f.day);
+        type Key = [Option<String>; 4];
+        let mut expected: std::collections::BTreeMap<Key, (i64, i64, Decimal, Option<String>)> =
+            std::collections::BTreeMap::new();
+        for fact in &facts {
+            let row = &fact.row;
+            let key = [
+                row.user_id.clone(),
+                row.usage_location.clone(),
+                row.destination_context.clone(),
+                row.currency.clone(),
+            ];
+            let sums = expected.entry(key).or_insert((0, 0, Decimal::ZERO, None));
+            sums.0 += row.total_calls.unwrap_or(0);
+            sums.1 += row.total_call_seconds.unwrap_or(0);
+            sums.2 += row.total_call_charge.unwrap_or(Decimal::ZERO);
+            if row.user_principal_name.is_some() {
+                sums.3 = row.user_principal_name.clone();
+            }
+        }
+        let mut bounds = vec![0];
+        bounds.extend(cuts);
+        bounds.push(30);
+        let parts: Vec<_> = bounds.windows(2).map(|b| graph_window(&facts, b[0], b[1])).collect();
+        let (merged, _) = merge_rows(parts).unwrap();
+        let got: std::collections::BTreeMap<Key, (i64, i64, Decimal, Option<String>)> = merged
+            .iter()
+            .map(|row| {
+                (
+                    [
+                        row.user_id.clone(),
+                        row.usage_location.clone(),
+                        row.destination_context.clone(),
+                        row.currency.clone(),
+                    ],
+                    (
+                        row.total_calls.unwrap_or(0),
+                        row.total_call_seconds.unwrap_or(0),
+                        row.total_call_charge.unwrap_or(Decimal::ZERO),
+                        row.user_principal_name.clone(),
+                    ),
+                )
+            })
+            .collect();
+        prop_assert_eq!(got.len(), merged.len(), "one row per key");
+        prop_assert_eq!(got, expected);
+    }
 }
