@@ -26,11 +26,13 @@ const portalEnv = (listen: number) => ({
 
 export default defineConfig({
   testDir: './tests',
-  // The Graph client keeps to Graph's documented 50 requests per minute even against the
-  // simulator, and each day of a trend is one request: after a few range changes a fetch can
-  // wait up to a minute for its turn. The generous timeouts absorb that wait.
-  timeout: 240_000,
-  expect: { timeout: 75_000 },
+  // Demo mode reads a store synced before it serves, and its simulator enforces no rate limit,
+  // so a page has its figures within seconds: the slowest test took 10.5 s on a loaded 2-core
+  // runner (a fresh-clone `make test`, 2026-12-02). These leave room for such a runner and no
+  // more, so a change that made pages slow again fails here. errors.spec.ts sets its own: its
+  // Graph fails every request and the client retries for about half a minute first.
+  timeout: 90_000,
+  expect: { timeout: 20_000 },
   fullyParallel: false,
   workers: 1,
   forbidOnly: !!process.env.CI,
@@ -39,7 +41,7 @@ export default defineConfig({
   use: {
     baseURL,
     trace: 'retain-on-failure',
-    navigationTimeout: 120_000,
+    navigationTimeout: 30_000,
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: [

@@ -49,7 +49,7 @@ async function waitForHistory(request: import('@playwright/test').APIRequestCont
         const body = (await response.json()) as Readiness;
         return body.history.loading_days;
       },
-      { timeout: 120_000, intervals: [250] },
+      { timeout: 60_000, intervals: [250] },
     )
     .toBe(0);
 }
@@ -111,7 +111,7 @@ test('a period with days still loading says so, shows their progress and complet
     await expect(missing).toContainText('still loading from Microsoft Graph');
     await expect(page.getByTestId('sync-progress')).toContainText('days loaded');
     // When the sync has stored them all, the figures load again without a reload.
-    await expect(missing).toHaveCount(0, { timeout: 120_000 });
+    await expect(missing).toHaveCount(0, { timeout: 60_000 });
     await expect(page.getByTestId('sync-progress')).toHaveCount(0);
     await expect(page.getByTestId('history')).toContainText('History kept from Jan 14, 2026');
   } finally {
