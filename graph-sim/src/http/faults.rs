@@ -65,7 +65,9 @@ impl FaultInjector {
     }
 }
 
-/// The documented limits for the PSTN call-record resources, per 60 seconds.
+/// The documented limits for the PSTN call-record resources, per `SimConfig::limit_period` (60
+/// seconds as documented; `--limit-period` counts them per a shorter one, for tests).
+#[cfg(test)]
 const PERIOD: Duration = Duration::from_secs(60);
 pub const TENANT_LIMIT: usize = 1000;
 pub const APP_LIMIT: usize = 200;
@@ -74,13 +76,15 @@ pub const COLLECTION_LIMIT: usize = 50;
 /// Request times within the last period.
 struct SlidingWindow {
     limit: usize,
+    period: Duration,
     hits: VecDeque<Instant>,
 }
 
 impl SlidingWindow {
-    fn new(limit: usize) -> Self {
+    fn new(limit: usize, period: Duration) -> Self {
         Self {
             limit,
+            period,
             hits: VecDeque::new(),
         }
     }
@@ -89,7 +93,7 @@ impl SlidingWindow {
         while self
             .hits
             .front()
-            .is_some_and(|&hit| now.duration_since(hit) >= PERIOD)
+            .is_some_and(|&hit| now.duration_since(hit) >= self.period)
         {
             self.hits.pop_front();
         }
@@ -102,7 +106,7 @@ impl SlidingWindow {
             return None;
         }
         let oldest = self.hits.front().copied()?;
-        Some(PERIOD.saturating_sub(now.duration_since(oldest)))
+        Some(self.period.saturating_sub(now.duration_since(oldest)))
     }
 }
 
@@ -116,16 +120,18 @@ struct Windows {
 /// Only one tenant and one app exist here, but each limit is kept as documented.
 pub struct RequestLimits {
     scope: CollectionScope,
+    period: Duration,
     windows: Mutex<Windows>,
 }
 
 impl RequestLimits {
-    pub fn new(scope: CollectionScope) -> Self {
+    pub fn new(scope: CollectionScope, period: Duration) -> Self {
         Self {
             scope,
+            period,
             windows: Mutex::new(Windows {
-                tenant: SlidingWindow::new(TENANT_LIMIT),
-                app: SlidingWindow::new(APP_LIMIT),
+                tenant: SlidingWindow::new(TENANT_LIMIT, period),
+                app: SlidingWindow::new(APP_LIMIT, period),
                 collections: HashMap::new(),
             }),
         }
@@ -154,7 +160,7 @@ impl RequestLimits {
         });
         let collection = collections
             .entry(collection.to_owned())
-            .or_insert_with(|| SlidingWindow::new(COLLECTION_LIMIT));
+            .or_insert_with(|| SlidingWindow::new(COLLECTION_LIMIT, self.period));
         let waits = [tenant.wait(now), app.wait(now), collection.wait(now)];
         if let Some(wait) = waits.into_iter().flatten().max() {
             // Whole seconds, at least one, so the client never retries too early.
@@ -192,7 +198,7 @@ mod tests {
 
     #[test]
     fn collection_limit_refuses_the_51st_request_until_the_period_passes() {
-        let limits = RequestLimits::new(CollectionScope::Report);
+        let limits = RequestLimits::new(CollectionScope::Report, PERIOD);
         let start = Instant::now();
         for i in 0..COLLECTION_LIMIT {
             assert!(
@@ -214,7 +220,7 @@ mod tests {
 
     #[test]
     fn window_scope_counts_windows_apart() {
-        let limits = RequestLimits::new(CollectionScope::Window);
+        let limits = RequestLimits::new(CollectionScope::Window, PERIOD);
         let now = Instant::now();
         for _ in 0..COLLECTION_LIMIT {
             limits.admit("a", now).unwrap();

@@ -70,7 +70,7 @@ impl AppState {
             dataset: Arc::new(dataset),
             stats: Stats::default(),
             faults: FaultInjector::new(config.seed, config.throttle_rate, config.error_rate),
-            limits: RequestLimits::new(config.collection_scope),
+            limits: RequestLimits::new(config.collection_scope, config.limit_period),
             reports: ReportCache::default(),
             retention: Retention::of(&config),
             odata_context: format!(
