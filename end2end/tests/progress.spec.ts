@@ -1,0 +1,82 @@
+// The browser's side of the progress stream: a range whose days the store lacks is read from
+// a slow Graph while the page's bar moves with the server's events, then gives way to figures.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { demoToday, port } from './env';
+
+const progressPort = port + 6;
+const progressURL = `http://127.0.0.1:${progressPort}`;
+
+/** A demo portal whose store holds only the last two days, on a simulator answering in 300 ms. */
+function startPortal(database: string): ChildProcess {
+  return spawn('../target/release/dialout-portal', ['serve'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      LEPTOS_SITE_ADDR: `127.0.0.1:${progressPort}`,
+      LEPTOS_SITE_ROOT: '../target/site',
+      LEPTOS_SITE_PKG_DIR: 'pkg',
+      LEPTOS_ENV: 'PROD',
+      PORTAL_DEMO_SEED: '42',
+      PORTAL_DEMO_TODAY: demoToday,
+      PORTAL_DEMO_LATENCY_MS: '300',
+      PORTAL_DATABASE_URL: database,
+      PORTAL_HISTORY_DAYS: '2',
+      RUST_LOG: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+test('the progress bar follows the server events of a fetch, then the figures come', async ({
+  page,
+  request,
+}) => {
+  const folder = mkdtempSync(path.join(tmpdir(), 'dialout-progress-'));
+  const portal = startPortal(path.join(folder, 'store.sqlite'));
+  try {
+    await expect
+      .poll(async () => (await request.get(`${progressURL}/healthz`).catch(() => null))?.ok(), {
+        timeout: 30_000,
+        intervals: [100],
+      })
+      .toBe(true);
+    // Hydrated first (its charts drawn), on a day the store holds, so the next range is fetched
+    // while the page watches.
+    await page.goto(`${progressURL}/?from=2026-03-14&to=2026-03-14`);
+    await expect(page.locator('.chart canvas').first()).toBeVisible();
+    // Record every state of the bar while it is shown.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as any).seen = seen;
+      new MutationObserver(() => {
+        const bar = document.querySelector('[data-testid="progress"] progress');
+        const label = document.querySelector('#fetch-progress-label');
+        if (bar) seen.push(`${bar.getAttribute('value')}/${bar.getAttribute('max')} ${label?.textContent}`);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+    // Twenty days the store lacks: read from Graph now, one window per day.
+    const form = page.locator('form').filter({ has: page.getByLabel('From', { exact: true }) });
+    await page.getByLabel('From', { exact: true }).fill('2026-02-20');
+    await page.getByLabel('To', { exact: true }).fill('2026-03-11');
+    await form.getByRole('button', { name: 'Apply', exact: true }).click();
+    await expect(page.getByTestId('progress')).toBeVisible();
+    await expect(page.getByTestId('progress')).toBeHidden({ timeout: 60_000 });
+    await expect(page.getByTestId('period')).toHaveText('Feb 20, 2026 – Mar 11, 2026 (UTC)');
+    await expect(page.getByTestId('glance')).toBeVisible();
+    const seen: string[] = await page.evaluate(() => (window as any).seen);
+    // The bar counted the days' windows (of 20) as events came, with pages and rows in words.
+    const counts = seen
+      .map((state) => /^(\d+)\/20 /.exec(state))
+      .filter((match): match is RegExpExecArray => match !== null)
+      .map((match) => Number(match[1]));
+    expect(counts.length, seen.join('\n')).toBeGreaterThan(0);
+    expect(counts.some((done) => done > 0 && done < 20), seen.join('\n')).toBe(true);
+    expect(seen.some((state) => /\d+ pages?/.test(state)), seen.join('\n')).toBe(true);
+  } finally {
+    portal.kill('SIGTERM');
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
