@@ -1,32 +1,22 @@
 // The browser's side of the progress stream: a range whose days the store lacks is read from
 // a slow Graph while the page's bar moves with the server's events, then gives way to figures.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { demoToday, port } from './env';
+import { port } from './env';
+import { startDemoPortal, stopPortal } from './portal-process';
 
 const progressPort = port + 6;
 const progressURL = `http://127.0.0.1:${progressPort}`;
 
 /** A demo portal whose store holds only the last two days, on a simulator answering in 300 ms. */
 function startPortal(database: string): ChildProcess {
-  return spawn('../target/release/dialout-portal', ['serve'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      LEPTOS_SITE_ADDR: `127.0.0.1:${progressPort}`,
-      LEPTOS_SITE_ROOT: '../target/site',
-      LEPTOS_SITE_PKG_DIR: 'pkg',
-      LEPTOS_ENV: 'PROD',
-      PORTAL_DEMO_SEED: '42',
-      PORTAL_DEMO_TODAY: demoToday,
-      PORTAL_DEMO_LATENCY_MS: '300',
-      PORTAL_DATABASE_URL: database,
-      PORTAL_HISTORY_DAYS: '2',
-      RUST_LOG: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  return startDemoPortal(progressPort, {
+    PORTAL_DEMO_LATENCY_MS: '300',
+    PORTAL_DATABASE_URL: database,
+    PORTAL_HISTORY_DAYS: '2',
   });
 }
 
@@ -76,7 +66,7 @@ test('the progress bar follows the server events of a fetch, then the figures co
     expect(counts.some((done) => done > 0 && done < 20), seen.join('\n')).toBe(true);
     expect(seen.some((state) => /\d+ pages?/.test(state)), seen.join('\n')).toBe(true);
   } finally {
-    portal.kill('SIGTERM');
+    await stopPortal(portal);
     rmSync(folder, { recursive: true, force: true });
   }
 });

@@ -1,40 +1,23 @@
 // The kept history survives a restart: a portal whose store was synced, stopped and started
 // again draws the default dashboard from the store at once, with no progress bar and no
 // Graph fetch, and says how far its history reaches.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { demoToday, port } from './env';
+import { port } from './env';
+import { startDemoPortal, stopPortal } from './portal-process';
 
 const restartPort = port + 5;
 const restartURL = `http://127.0.0.1:${restartPort}`;
 
 function startPortal(database: string, extra: Record<string, string> = {}): ChildProcess {
-  return spawn('../target/release/dialout-portal', ['serve'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      LEPTOS_SITE_ADDR: `127.0.0.1:${restartPort}`,
-      LEPTOS_SITE_ROOT: '../target/site',
-      LEPTOS_SITE_PKG_DIR: 'pkg',
-      LEPTOS_ENV: 'PROD',
-      PORTAL_DEMO_SEED: '42',
-      PORTAL_DEMO_TODAY: demoToday,
-      PORTAL_DATABASE_URL: database,
-      PORTAL_HISTORY_DAYS: '60',
-      RUST_LOG: 'warn',
-      ...extra,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  return startDemoPortal(restartPort, {
+    PORTAL_DATABASE_URL: database,
+    PORTAL_HISTORY_DAYS: '60',
+    ...extra,
   });
-}
-
-async function stop(portal: ChildProcess) {
-  if (portal.exitCode !== null) return;
-  const exited = new Promise((resolve) => portal.once('exit', resolve));
-  portal.kill('SIGTERM');
-  await exited;
 }
 
 type Readiness = { history: { stored_days: number; loading_days: number; window_days: number } };
@@ -63,7 +46,7 @@ test('after a restart the dashboard comes from the store, with no progress bar',
   let portal = startPortal(database);
   try {
     await waitForHistory(request);
-    await stop(portal);
+    await stopPortal(portal);
 
     portal = startPortal(database);
     await expect
@@ -88,7 +71,7 @@ test('after a restart the dashboard comes from the store, with no progress bar',
     const ready = (await (await request.get(`${restartURL}/readyz`)).json()) as Readiness;
     expect(ready.history.stored_days).toBe(ready.history.window_days);
   } finally {
-    await stop(portal);
+    await stopPortal(portal);
     rmSync(folder, { recursive: true, force: true });
   }
 });
@@ -115,7 +98,7 @@ test('a period with days still loading says so, shows their progress and complet
     await expect(page.getByTestId('sync-progress')).toHaveCount(0);
     await expect(page.getByTestId('history')).toContainText('History kept from Jan 14, 2026');
   } finally {
-    await stop(portal);
+    await stopPortal(portal);
     rmSync(folder, { recursive: true, force: true });
   }
 });
