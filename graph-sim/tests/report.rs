@@ -121,22 +121,7 @@ async fn graph_headers_are_sent_and_the_client_request_id_is_echoed() {
     );
 
     // Errors carry both ids in the body too.
-    let response = client
-        .get(report_url(sim.base_url(), "", ""))
-        .bearer_auth(&token)
-        .header("client-request-id", "abc")
-        .send()
-        .await
-        .unwrap();
-    let request_id = response.headers()["request-id"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let body = json(response).await;
-    let inner = &body["error"]["innerError"];
-    assert_eq!(inner["client-request-id"], "abc");
-    assert_eq!(inner["request-id"], request_id.as_str());
-    assert!(inner["date"].is_string());
+    error_answer(&client, &report_url(sim.base_url(), "", ""), &token).await;
 }
 
 #[tokio::test]
@@ -189,29 +174,19 @@ async fn a_token_without_the_report_permission_gets_403() {
     .await;
     let client = Client::new();
     let token = secret_token(&client, &sim).await;
-    let response = client
-        .get(report_url(sim.base_url(), FROM, "2024-03-02"))
-        .bearer_auth(&token)
-        .header("client-request-id", "abc")
-        .send()
-        .await
-        .unwrap();
-    let request_id = response.headers()["request-id"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    let body = json(response).await;
+    let (status, body) = error_answer(
+        &client,
+        &report_url(sim.base_url(), FROM, "2024-03-02"),
+        &token,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(body["error"]["code"], "Forbidden");
     assert_eq!(
         body["error"]["message"],
         "Missing role permissions on the request. API requires one of 'CallRecords.Read.All'. \
          Roles on the request 'User.Read.All'."
     );
-    let inner = &body["error"]["innerError"];
-    assert_eq!(inner["request-id"], request_id.as_str());
-    assert_eq!(inner["client-request-id"], "abc");
-    assert!(inner["date"].is_string());
 }
 
 #[tokio::test]
@@ -428,4 +403,27 @@ async fn truth_refuses_bad_ranges() {
     .await;
     let in_process = graph_sim::truth(&config(20), day("2023-01-01"), day("2024-12-31")).unwrap();
     assert_eq!(body, serde_json::to_value(&in_process).unwrap());
+}
+
+/// GETs `url` with `client-request-id: abc`; the error body's `innerError` carries both ids
+/// and a date. Returns the status and the body.
+async fn error_answer(client: &Client, url: &str, token: &str) -> (StatusCode, serde_json::Value) {
+    let response = client
+        .get(url)
+        .bearer_auth(token)
+        .header("client-request-id", "abc")
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let request_id = response.headers()["request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body = json(response).await;
+    let inner = &body["error"]["innerError"];
+    assert_eq!(inner["client-request-id"], "abc");
+    assert_eq!(inner["request-id"], request_id.as_str());
+    assert!(inner["date"].is_string());
+    (status, body)
 }
