@@ -11,10 +11,10 @@ import { startDemoPortal, stopPortal } from './portal-process';
 const progressPort = port + 6;
 const progressURL = `http://127.0.0.1:${progressPort}`;
 
-/** A demo portal whose store holds only the last two days, on a simulator answering in 300 ms. */
-function startPortal(database: string): ChildProcess {
+/** A demo portal whose store holds only the last two days, on a simulator answering slowly. */
+function startPortal(database: string, latencyMs = 300): ChildProcess {
   return startDemoPortal(progressPort, {
-    PORTAL_DEMO_LATENCY_MS: '300',
+    PORTAL_DEMO_LATENCY_MS: String(latencyMs),
     PORTAL_DATABASE_URL: database,
     PORTAL_HISTORY_DAYS: '2',
   });
@@ -65,6 +65,41 @@ test('the progress bar follows the server events of a fetch, then the figures co
     expect(counts.length, seen.join('\n')).toBeGreaterThan(0);
     expect(counts.some((done) => done > 0 && done < 20), seen.join('\n')).toBe(true);
     expect(seen.some((state) => /\d+ pages?/.test(state)), seen.join('\n')).toBe(true);
+  } finally {
+    await stopPortal(portal);
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test('a page opened on days the store lacks comes at once, says they are loading, then completes', async ({
+  page,
+  request,
+}) => {
+  const folder = mkdtempSync(path.join(tmpdir(), 'dialout-progress-'));
+  // One second a request, four at a time: twenty days take five seconds or more to read.
+  const portal = startPortal(path.join(folder, 'store.sqlite'), 1000);
+  try {
+    await expect
+      .poll(async () => (await request.get(`${progressURL}/healthz`).catch(() => null))?.ok(), {
+        timeout: 30_000,
+        intervals: [100],
+      })
+      .toBe(true);
+    // The HTML does not wait for Graph: it shows what is stored and which days are loading
+    // (a first view of a large tenant was a blank tab for minutes).
+    const started = Date.now();
+    await page.goto(`${progressURL}/?from=2026-02-20&to=2026-03-11`, { waitUntil: 'commit' });
+    expect(Date.now() - started).toBeLessThan(4_500);
+    await expect(page.getByTestId('missing-days')).toBeVisible();
+    await expect(page.getByTestId('sync-progress')).toBeVisible();
+    // Not "no dial-out": nothing is known yet about the days still loading.
+    await expect(page.getByTestId('empty')).toHaveCount(0);
+    // The page follows the fetch and loads its figures when it ends, without a reload.
+    await expect(page.getByTestId('missing-days')).toBeHidden({ timeout: 60_000 });
+    await expect(page.getByTestId('sync-progress')).toHaveCount(0);
+    await expect(page.getByTestId('period')).toHaveText('Feb 20, 2026 – Mar 11, 2026 (UTC)');
+    await expect(page.getByTestId('glance')).toBeVisible();
+    await expect(page.locator('.chart canvas').first()).toBeVisible();
   } finally {
     await stopPortal(portal);
     rmSync(folder, { recursive: true, force: true });

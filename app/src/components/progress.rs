@@ -49,9 +49,11 @@ pub fn SyncProgress(range: DateRange, version: RwSignal<u32>) -> impl IntoView {
     {
         follow(Signal::stored(true), Signal::stored(Some(range)), status);
         Effect::new(move |_| {
+            // Done, or over before the stream opened (idle) or failed: the figures are loaded
+            // again (the server fetches what is still missing, or says why it cannot).
             if status
                 .get()
-                .is_some_and(|s| s.state == crate::model::FetchState::Done)
+                .is_some_and(|s| s.state != crate::model::FetchState::Fetching)
             {
                 version.update(|version| *version += 1);
             }

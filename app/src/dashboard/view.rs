@@ -147,7 +147,8 @@ fn FiguresView(
             </p>
         }
     });
-    let empty = glance.is_empty();
+    // Nothing to show is "no dial-out" only once no day of the range is still loading.
+    let empty = glance.is_empty() && missing.is_empty();
     let incomplete = (incomplete_rows > 0).then(|| {
         view! {
             <p class="notice" data-testid="incomplete-rows">

@@ -90,9 +90,22 @@ pub fn requester() -> Requester {
         .unwrap_or_else(Requester::anonymous)
 }
 
-/// The report service the server put in the Leptos context.
+/// The report service the server put in the Leptos context; while a page is rendered, as
+/// pages use it ([`ReportService::for_page`]).
 pub fn service() -> Result<ReportService, crate::error::AppError> {
-    leptos::prelude::use_context::<ReportService>().ok_or_else(|| {
+    let service = leptos::prelude::use_context::<ReportService>().ok_or_else(|| {
         crate::error::AppError::Internal("the report service is not configured".into())
+    })?;
+    Ok(if renders_page() {
+        service.for_page()
+    } else {
+        service
     })
+}
+
+/// Whether the server functions run inside a page's render (the request is the page's) rather
+/// than being called by the browser (`/api/…`).
+fn renders_page() -> bool {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .is_some_and(|parts| !parts.uri.path().starts_with("/api/"))
 }

@@ -31,9 +31,17 @@ pub const MAX_WAIT_DAYS: usize = 31;
 const SYNC_FOLLOW_STEP: std::time::Duration = std::time::Duration::from_secs(1);
 const SYNC_FOLLOW_PATIENCE: std::time::Duration = std::time::Duration::from_secs(600);
 
+/// How long a page's HTML waits for days fetched from Graph. A longer fetch goes on behind the
+/// page, which shows the days it has, says which are loading, follows the fetch's progress and
+/// reloads when it ends: the HTML comes complete or not at all (`SsrMode::Async`), so a first
+/// view of a large tenant was a blank tab for minutes (256 s with 100,000 users).
+const PAGE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(2);
+
 #[derive(Clone)]
 pub struct ReportService {
     inner: Arc<Inner>,
+    /// Serves a page being rendered (see [`ReportService::for_page`]).
+    page: bool,
 }
 
 struct Inner {
@@ -94,6 +102,16 @@ impl ReportService {
         };
         Self {
             inner: Arc::new(inner),
+            page: false,
+        }
+    }
+
+    /// The service as a page's render uses it: days fetched from Graph are waited for at most
+    /// [`PAGE_PATIENCE`], then the range is answered with the days stored so far.
+    pub fn for_page(&self) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+            page: true,
         }
     }
 
@@ -121,8 +139,12 @@ impl ReportService {
     ) -> Result<Arc<RangeData>, AppError> {
         self.check_range(range)?;
         let history = &self.inner.history;
+        // A range held with days missing is built again unless a fetch of it is running: that
+        // build fetches them (or follows the sync) again, so a page told "still loading" always
+        // has a fetch to follow.
         if let Some(held) = self.inner.ranges.get(&range).await
-            && history.changed_since(range.from, range.to, held.version)
+            && (history.changed_since(range.from, range.to, held.version)
+                || (!held.missing.is_empty() && self.inner.progress.subscribe(range).is_none()))
         {
             self.inner.ranges.invalidate(&range).await;
         }
@@ -150,18 +172,7 @@ impl ReportService {
         let missing = history.missing_days(range.from, range.to);
         if !missing.is_empty() {
             if missing.len() <= MAX_WAIT_DAYS {
-                self.inner
-                    .quota
-                    .charge(requester, u32::try_from(missing.len()).unwrap_or(u32::MAX))?;
-                let status = self.inner.progress.start(range);
-                let publish = &status;
-                history
-                    .fetch_missing(missing, Priority::Interactive, |update| {
-                        publish.update(update)
-                    })
-                    .await
-                    .map_err(|error| history_error(&error))?;
-                status.succeeded();
+                self.fetch_missing(range, missing, requester).await?;
             } else {
                 self.follow_sync(range, missing.len());
                 history.want(missing);
@@ -206,6 +217,53 @@ impl ReportService {
             "range built from the store"
         );
         Ok(Arc::new(data))
+    }
+
+    /// Fetches the range's missing days now, at interactive priority, publishing the progress;
+    /// a page waits at most [`PAGE_PATIENCE`] and the fetch goes on behind it.
+    async fn fetch_missing(
+        &self,
+        range: DateRange,
+        missing: Vec<NaiveDate>,
+        requester: &Requester,
+    ) -> Result<(), AppError> {
+        if self.page && self.inner.progress.subscribe(range).is_some() {
+            return Ok(()); // fetching behind an earlier page already
+        }
+        self.inner
+            .quota
+            .charge(requester, u32::try_from(missing.len()).unwrap_or(u32::MAX))?;
+        let status = self.inner.progress.start(range);
+        let history = self.inner.history.clone();
+        let fetch = async move {
+            let fetched = history
+                .fetch_missing(missing, Priority::Interactive, |update| {
+                    status.update(update)
+                })
+                .await;
+            if fetched.is_ok() {
+                status.succeeded();
+            }
+            fetched
+        };
+        if !self.page {
+            return fetch.await.map_err(|error| history_error(&error));
+        }
+        let mut task = tokio::spawn(fetch);
+        match tokio::time::timeout(PAGE_PATIENCE, &mut task).await {
+            Ok(Ok(fetched)) => fetched.map_err(|error| history_error(&error)),
+            Ok(Err(error)) => Err(AppError::Internal(format!(
+                "fetching the range failed: {error}"
+            ))),
+            Err(_) => {
+                tracing::info!(
+                    from = %range.from,
+                    to = %range.to,
+                    "the page shows the range's stored days while the rest are fetched behind it"
+                );
+                Ok(())
+            }
+        }
     }
 
     /// Publishes, as the range's fetch status, how many of its missing days the sync has
