@@ -48,7 +48,8 @@ pub fn AtAGlance(
         <section class="glance" aria-labelledby="glance-heading">
             <h2 id="glance-heading">{locale.t(Msg::AtAGlance)}</h2>
             <p class="notice">{locale.t(Msg::ChooseCurrency)}</p>
-            <div class="table-scroll">
+            // Wider than a phone: a focusable region, so a keyboard can scroll it.
+            <div class="table-scroll" tabindex="0" role="region" aria-labelledby="glance-heading">
                 <table data-testid="glance">
                     <thead>
                         <tr>
