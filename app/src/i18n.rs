@@ -153,6 +153,14 @@ impl Locale {
         }
     }
 
+    /// The month under way's note: `month to date: 14 of 31 days`.
+    pub fn month_to_date(self, days: i64, full: i64) -> String {
+        match self {
+            Locale::En => format!("month to date: {days} of {full} days"),
+            Locale::PtBr => format!("mês até agora: {days} de {full} dias"),
+        }
+    }
+
     /// A drill-down of a user without spend in the range.
     pub fn no_dialout(self, user_id: &str, range: crate::model::DateRange) -> String {
         let (from, to) = (self.date(range.from), self.date(range.to));
@@ -396,6 +404,7 @@ messages! {
     Last28Days => "Last 28 days", "Últimos 28 dias";
     Last90Days => "Last 90 days", "Últimos 90 dias";
     LastCalendarMonth => "Last calendar month", "Último mês";
+    Last12Months => "Last 12 months", "Últimos 12 meses";
     From => "From", "De";
     To => "To", "Até";
     Apply => "Apply", "Aplicar";
@@ -561,5 +570,9 @@ mod tests {
         assert_eq!(Locale::En.month(day, false), "Nov");
         assert_eq!(Locale::PtBr.month(day, true), "nov. 2026");
         assert_eq!(Locale::PtBr.partial_days(1, 7), "parcial: 1 de 7 dias");
+        assert_eq!(
+            Locale::PtBr.month_to_date(14, 31),
+            "mês até agora: 14 de 31 dias"
+        );
     }
 }

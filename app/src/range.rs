@@ -10,14 +10,18 @@ pub enum Preset {
     Last28Days,
     Last90Days,
     LastCalendarMonth,
+    /// Twelve calendar months ending with yesterday's: the last is month-to-date (on the 1st,
+    /// the twelve months before).
+    Last12Months,
 }
 
 impl Preset {
-    pub const ALL: [Preset; 4] = [
+    pub const ALL: [Preset; 5] = [
         Preset::Last7Days,
         Preset::Last28Days,
         Preset::Last90Days,
         Preset::LastCalendarMonth,
+        Preset::Last12Months,
     ];
 
     /// The range for `today` (UTC). Day ranges end yesterday: today has barely begun.
@@ -43,8 +47,27 @@ impl Preset {
                     to,
                 }
             }
+            Preset::Last12Months => {
+                let first_of_month = yesterday.with_day(1).unwrap_or(yesterday);
+                DateRange {
+                    from: first_of_month
+                        .checked_sub_months(chrono::Months::new(11))
+                        .unwrap_or(first_of_month),
+                    to: yesterday,
+                }
+            }
         }
     }
+}
+
+/// Whether `point` is the month still under way: a calendar month from its 1st to the range's
+/// end, yesterday (the days since are not in Graph's report yet).
+pub fn is_month_to_date(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> bool {
+    from.day() == 1
+        && from.year() == to.year()
+        && from.month() == to.month()
+        && today.checked_sub_days(Days::new(1)) == Some(to)
+        && to.month() == today.month()
 }
 
 /// The range a page shows when the URL names none.
@@ -229,6 +252,7 @@ impl Preset {
             Preset::Last28Days => Msg::Last28Days,
             Preset::Last90Days => Msg::Last90Days,
             Preset::LastCalendarMonth => Msg::LastCalendarMonth,
+            Preset::Last12Months => Msg::Last12Months,
         }
     }
 }
@@ -266,6 +290,47 @@ mod tests {
                 to: day(2025, 12, 31)
             }
         );
+    }
+
+    #[test]
+    fn the_last_12_months_end_with_this_month_to_date() {
+        assert_eq!(
+            Preset::Last12Months.range(day(2026, 3, 15)),
+            DateRange {
+                from: day(2025, 4, 1),
+                to: day(2026, 3, 14)
+            }
+        );
+        // On the 1st nothing of the new month is in the report: the twelve whole months before.
+        assert_eq!(
+            Preset::Last12Months.range(day(2026, 3, 1)),
+            DateRange {
+                from: day(2025, 3, 1),
+                to: day(2026, 2, 28)
+            }
+        );
+        assert!(Preset::Last12Months.range(day(2026, 3, 15)).days() <= MAX_DAYS);
+        assert!(is_month_to_date(
+            day(2026, 3, 1),
+            day(2026, 3, 14),
+            day(2026, 3, 15)
+        ));
+        // February, ended, is whole; a month the range cuts at its start is not under way.
+        assert!(!is_month_to_date(
+            day(2026, 2, 1),
+            day(2026, 2, 28),
+            day(2026, 3, 1)
+        ));
+        assert!(!is_month_to_date(
+            day(2026, 3, 2),
+            day(2026, 3, 14),
+            day(2026, 3, 15)
+        ));
+        assert!(!is_month_to_date(
+            day(2026, 2, 1),
+            day(2026, 2, 14),
+            day(2026, 3, 15)
+        ));
     }
 
     #[test]

@@ -133,6 +133,38 @@ test('weeks cut by the range are drawn apart and called partial; labels carry th
   expect(months.partial).toEqual([0, 12]);
 });
 
+test('the last 12 months: a bar per calendar month, the month under way marked as month-to-date', async ({ page }) => {
+  await page.goto('/?spend=EUR');
+  await page.getByRole('link', { name: 'Last 12 months' }).click();
+  // The demo's today is 2026-03-15: April 2025 to yesterday, March 14.
+  await expect(page.getByTestId('period')).toHaveText('Apr 1, 2025 – Mar 14, 2026 (UTC)');
+  await expect(page.getByRole('link', { name: 'Last 12 months' })).toHaveAttribute('aria-current', 'true');
+  await waitForCharts(page);
+  const months = await chartFacts(page, 'chart-trend-EUR');
+  expect(months.bars).toBe(12);
+  expect(months.categories[0]).toBe('Apr 2025');
+  expect(months.categories[11]).toBe('Mar 2026');
+  // Only the month under way is drawn apart, and it says why.
+  expect(months.partial).toEqual([11]);
+  expect((await tooltip(page, 'chart-trend-EUR', 11)).at(-1)).toBe('month to date: 14 of 31 days');
+  const figure = page.getByTestId('chart-trend-EUR').locator('xpath=..');
+  await figure.getByText('Show as a table').click();
+  await expect(figure.locator('table tbody tr')).toHaveCount(12);
+  await expect(figure.locator('table tbody tr').last().locator('th')).toHaveText(
+    'Mar 1, 2026 – Mar 14, 2026 (month to date: 14 of 31 days)',
+  );
+  await expect(figure.locator('table tbody tr').first().locator('th')).toHaveText('Apr 1, 2025 – Apr 30, 2025');
+
+  await page.goto('/?lang=pt-BR&from=2025-04-01&to=2026-03-14&spend=EUR');
+  await expect(page.getByRole('link', { name: 'Últimos 12 meses' })).toHaveAttribute('aria-current', 'true');
+  await waitForCharts(page);
+  expect((await tooltip(page, 'chart-trend-EUR', 11)).at(-1)).toBe('mês até agora: 14 de 31 dias');
+  // A range that ends before yesterday cuts its last month: partial, not month-to-date.
+  await page.goto('/?from=2025-04-01&to=2026-03-10&spend=EUR');
+  await waitForCharts(page);
+  expect((await tooltip(page, 'chart-trend-EUR', 11)).at(-1)).toBe('partial: 10 of 31 days');
+});
+
 for (const width of [320, 1400]) {
   test(`a top 10 with a long name still draws ten bars at ${width} px`, async ({ page, request }) => {
     await page.setViewportSize({ width, height: 900 });

@@ -45,8 +45,8 @@ impl Metric {
                 Metric::Calls => spec.count(label, point.totals.calls),
             }
             .titled(period(locale, point));
-            match point.partial(buckets.bucket) {
-                Some((days, full)) => spec.partial(locale.partial_days(days, full)),
+            match buckets.partial_note(locale, point) {
+                Some(note) => spec.partial(note),
                 None => spec,
             }
         })
@@ -59,10 +59,26 @@ struct Buckets {
     points: Vec<TrendPoint>,
     /// The range spans two calendar years: labels carry the year.
     with_year: bool,
+    today: chrono::NaiveDate,
 }
 
 impl Buckets {
-    fn new(bucket: Bucket, points: Vec<TrendPoint>) -> Self {
+    /// What a bucket the range cuts says of itself: the month under way is month-to-date,
+    /// any other is partial.
+    fn partial_note(&self, locale: Locale, point: &TrendPoint) -> Option<String> {
+        let (days, full) = point.partial(self.bucket)?;
+        Some(
+            if self.bucket == Bucket::Month
+                && crate::range::is_month_to_date(point.from, point.to, self.today)
+            {
+                locale.month_to_date(days, full)
+            } else {
+                locale.partial_days(days, full)
+            },
+        )
+    }
+
+    fn new(bucket: Bucket, points: Vec<TrendPoint>, today: chrono::NaiveDate) -> Self {
         let with_year = match (points.first(), points.last()) {
             (Some(first), Some(last)) => first.from.year() != last.to.year(),
             _ => false,
@@ -71,6 +87,7 @@ impl Buckets {
             bucket,
             points,
             with_year,
+            today,
         }
     }
 
@@ -111,7 +128,11 @@ pub fn TrendFigure(
     let locale = use_locale();
     let metric = RwSignal::new(Metric::Cost);
     let currency = series.currency.clone();
-    let buckets = StoredValue::new(Buckets::new(bucket, series.points.clone()));
+    let buckets = StoredValue::new(Buckets::new(
+        bucket,
+        series.points.clone(),
+        crate::layout::use_today(),
+    ));
     let spec = Signal::derive(move || {
         let metric = metric.get();
         buckets.with_value(|buckets| metric.chart(locale, &currency, buckets))
@@ -140,16 +161,10 @@ pub fn TrendFigure(
         .points
         .iter()
         .map(|point| {
-            let label = match point.partial(bucket) {
-                Some((days, full)) => {
-                    format!(
-                        "{} ({})",
-                        period(locale, point),
-                        locale.partial_days(days, full)
-                    )
-                }
+            let label = buckets.with_value(|buckets| match buckets.partial_note(locale, point) {
+                Some(note) => format!("{} ({note})", period(locale, point)),
                 None => period(locale, point),
-            };
+            });
             TotalsRow {
                 label: label.into_any(),
                 totals: point.totals.clone(),
