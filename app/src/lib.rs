@@ -44,6 +44,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // charming draws through the global `echarts`, served from our own site (no CDN).
                 // Deferred scripts run in document order, so it is ready before hydration.
                 <script src="/echarts.min.js" defer></script>
+                // In a frame, tells the framing page the page's height (docs/embedding.md).
+                <script src="/embed-height.js" defer></script>
                 <HydrationScripts options />
                 <MetaTags />
             </head>

@@ -20,13 +20,26 @@ iframe{display:block;width:100%;height:1100px;border:0}</style></head>
 <body><header>Contoso intranet</header>
 <iframe title="Dial-out spend" src="${src}"></iframe></body></html>`;
 
+// The intranet page's snippet of docs/embedding.md: the frame takes the height the portal says.
+const fittingHostPage = (src: string, portal: string) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Intranet</title>
+<style>body{margin:0} iframe{display:block;width:100%;height:300px;border:0}</style></head>
+<body><iframe id="dialout" title="Dial-out spend" src="${src}"></iframe>
+<script>
+  window.addEventListener('message', (event) => {
+    if (event.origin !== '${portal}' || event.data?.type !== 'dialout-portal:height') return;
+    document.getElementById('dialout').style.height = event.data.height + 'px';
+    (window.heights = window.heights || []).push(event.data.height);
+  });
+</script></body></html>`;
+
 let host: Server;
 test.beforeAll(async () => {
   host = createServer((request, response) => {
     const url = new URL(request.url ?? '/', hostOrigin);
     const src = `${baseURL}/?embed=1${url.searchParams.get('theme') ? `&theme=${url.searchParams.get('theme')}` : ''}`;
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    response.end(hostPage(src));
+    response.end(url.pathname === '/fitting' ? fittingHostPage(`${baseURL}/?embed=1`, baseURL) : hostPage(src));
   });
   await new Promise<void>((resolve) => host.listen(hostPort, 'localhost', resolve));
 });
@@ -93,4 +106,25 @@ test('the dashboard fits a phone screen', async ({ page }) => {
     () => document.documentElement.scrollWidth <= document.documentElement.clientWidth,
   );
   expect(fits).toBe(true);
+});
+
+test('the embedded page tells its frame its height: no scrollbar inside the frame', async ({ page }) => {
+  await page.setViewportSize({ width: 900, height: 800 });
+  await page.goto(`${hostOrigin}/fitting`);
+  const frame = page.frameLocator('#dialout');
+  await expect(frame.getByTestId('glance')).toBeVisible();
+  const iframe = page.locator('#dialout');
+  // The frame grows to the page's full height, and the page inside does not scroll.
+  const inner = () =>
+    frame.locator('html').evaluate((root) => ({ scroll: root.scrollHeight, client: root.clientHeight }));
+  await expect.poll(async () => (await iframe.boundingBox())?.height).toBeGreaterThan(1000);
+  await expect.poll(async () => { const { scroll, client } = await inner(); return scroll - client; }).toBeLessThanOrEqual(0);
+  // When the page grows (a chart's table opened), the frame follows.
+  const before = (await iframe.boundingBox())!.height;
+  await frame.getByTestId('chart-trend-USD').locator('xpath=..').getByText('Show as a table').click();
+  await expect.poll(async () => (await iframe.boundingBox())!.height).toBeGreaterThan(before + 100);
+  await expect.poll(async () => { const { scroll, client } = await inner(); return scroll - client; }).toBeLessThanOrEqual(0);
+  // Only height messages, each a whole number of pixels.
+  const heights: number[] = await page.evaluate(() => (window as any).heights);
+  expect(heights.every((height) => Number.isInteger(height) && height > 0)).toBe(true);
 });

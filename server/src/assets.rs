@@ -8,7 +8,7 @@ use axum::Router;
 use tower_http::services::{ServeDir, ServeFile};
 
 /// The files at the site root (`public/`, copied there by cargo-leptos).
-const ROOT_FILES: [&str; 2] = ["/echarts.min.js", "/favicon.svg"];
+const ROOT_FILES: [&str; 3] = ["/echarts.min.js", "/embed-height.js", "/favicon.svg"];
 /// The folder cargo-leptos builds into (`site-pkg-dir`).
 const PKG_PREFIX: &str = "/pkg/";
 
