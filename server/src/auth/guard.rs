@@ -228,6 +228,7 @@ mod tests {
             "/healthz",
             "/pkg/dialout-portal.wasm",
             "/favicon.svg",
+            "/embed-height.js",
         ] {
             assert!(is_public(path), "{path}");
         }
@@ -241,6 +242,7 @@ mod tests {
             "/authx",
             "/pkgs",
             "/no-such-page",
+            "/embed-height.js/",
         ] {
             assert!(!is_public(path), "{path}");
         }
