@@ -66,7 +66,8 @@ fn history(report: &report_store::HistoryReport) -> Value {
             Some(403) => "forbidden",
             Some(_) => "refused",
             None if report.sync.last_error.is_some() => "failed",
-            None if report.sync.last_finished.is_some() => "ok",
+            // A stored day was read from Graph: a first backfill takes hours before it finishes.
+            None if report.sync.last_finished.is_some() || report.stored_days > 0 => "ok",
             None => "not_read_yet",
         },
         // How Graph reads toDateTime (`last-tick`, `next-midnight`), once learnt.
@@ -168,6 +169,44 @@ fn reason_code(error: &GraphError) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_report_is_read_once_a_day_is_stored_or_a_sync_finished() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        let report = |stored_days, sync| report_store::HistoryReport {
+            first_day: day,
+            today: day,
+            window_days: 365,
+            stored_days,
+            within_lag_days: 0,
+            in_memory_days: 0,
+            oldest_stored: None,
+            newest_stored: None,
+            retention_floor: None,
+            retention_note: None,
+            to_bound: None,
+            sync,
+        };
+        let status = |stored_days, sync| history(&report(stored_days, sync))["report"].clone();
+        let running = report_store::SyncStatus {
+            running: true,
+            ..Default::default()
+        };
+        assert_eq!(status(0, running.clone()), "not_read_yet");
+        // A first backfill, hours long, has stored days before it finishes.
+        assert_eq!(status(29, running.clone()), "ok");
+        let refused = report_store::SyncStatus {
+            last_error: Some("forbidden".into()),
+            last_error_status: Some(403),
+            ..running.clone()
+        };
+        assert_eq!(status(29, refused), "forbidden");
+        let failed = report_store::SyncStatus {
+            last_error: Some("timed out".into()),
+            ..running
+        };
+        assert_eq!(status(29, failed), "failed");
+    }
 
     #[test]
     fn failures_back_off_to_a_minute() {
