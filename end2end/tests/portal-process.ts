@@ -1,5 +1,6 @@
 // A demo portal started by a spec itself (its own port, store and settings), and its clean stop.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { type APIRequestContext, expect } from '@playwright/test';
 import { demoToday } from './env';
 
 /** The release build serving the demo data on 127.0.0.1:`listen`, with `env` added. */
@@ -26,4 +27,14 @@ export async function stopPortal(portal: ChildProcess) {
   const exited = new Promise((resolve) => portal.once('exit', resolve));
   portal.kill('SIGTERM');
   await exited;
+}
+
+/** Waits until the portal at `base` answers its health check (it has just been started). */
+export async function waitUntilServing(request: APIRequestContext, base: string) {
+  await expect
+    .poll(async () => (await request.get(`${base}/healthz`).catch(() => null))?.ok(), {
+      timeout: 30_000,
+      intervals: [100],
+    })
+    .toBe(true);
 }

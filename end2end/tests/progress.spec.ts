@@ -4,9 +4,9 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type APIRequestContext, expect, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { port } from './env';
-import { startDemoPortal, stopPortal } from './portal-process';
+import { startDemoPortal, stopPortal, waitUntilServing } from './portal-process';
 
 const progressPort = port + 6;
 const progressURL = `http://127.0.0.1:${progressPort}`;
@@ -20,16 +20,6 @@ function startPortal(database: string, latencyMs = 300): ChildProcess {
   });
 }
 
-/** Waits until the portal answers its health check. */
-async function waitUntilServing(request: APIRequestContext) {
-  await expect
-    .poll(async () => (await request.get(`${progressURL}/healthz`).catch(() => null))?.ok(), {
-      timeout: 30_000,
-      intervals: [100],
-    })
-    .toBe(true);
-}
-
 test('the progress bar follows the server events of a fetch, then the figures come', async ({
   page,
   request,
@@ -37,7 +27,7 @@ test('the progress bar follows the server events of a fetch, then the figures co
   const folder = mkdtempSync(path.join(tmpdir(), 'dialout-progress-'));
   const portal = startPortal(path.join(folder, 'store.sqlite'));
   try {
-    await waitUntilServing(request);
+    await waitUntilServing(request, progressURL);
     // Hydrated first (its charts drawn), on a day the store holds, so the next range is fetched
     // while the page watches.
     await page.goto(`${progressURL}/?from=2026-03-14&to=2026-03-14`);
@@ -84,7 +74,7 @@ test('a page opened on days the store lacks comes at once, says they are loading
   // One second a request, four at a time: twenty days take five seconds or more to read.
   const portal = startPortal(path.join(folder, 'store.sqlite'), 1000);
   try {
-    await waitUntilServing(request);
+    await waitUntilServing(request, progressURL);
     // The HTML does not wait for Graph: it shows what is stored and which days are loading
     // (a first view of a large tenant was a blank tab for minutes).
     const started = Date.now();

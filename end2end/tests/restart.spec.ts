@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { port } from './env';
-import { startDemoPortal, stopPortal } from './portal-process';
+import { startDemoPortal, stopPortal, waitUntilServing } from './portal-process';
 
 const restartPort = port + 5;
 const restartURL = `http://127.0.0.1:${restartPort}`;
@@ -49,12 +49,7 @@ test('after a restart the dashboard comes from the store, with no progress bar',
     await stopPortal(portal);
 
     portal = startPortal(database);
-    await expect
-      .poll(async () => (await request.get(`${restartURL}/healthz`).catch(() => null))?.ok(), {
-        timeout: 30_000,
-        intervals: [100],
-      })
-      .toBe(true);
+    await waitUntilServing(request, restartURL);
     // The store already holds every day: nothing is fetched, so the bar never appears.
     let progressSeen = false;
     page.on('response', (response) => {
