@@ -81,11 +81,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-now() { date +%s.%N; }
-seconds_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+# shellcheck source=bench/common.sh
+source "$REPO/bench/common.sh"
 
 # Starts the release portal (name, then VAR=value settings) on a free port; sets BASE and SERVER.
 start_portal() {
@@ -200,23 +197,17 @@ for run in "${RUNS[@]}"; do
         --tenant-id "$TENANT" --client-id app-1 --client-secret s --enforce-limits --latency-ms 300 \
         >"$WORK/sim.log" 2>&1 &
       SIM=$!
-      sim_url=""
-      for _ in $(seq 100); do
-        sim_url="$(sed -n 's/^graph-sim listening on \(http:[^ ]*\).*/\1/p' "$WORK/sim.log" | head -n 1)"
-        [[ -n "$sim_url" ]] && break
-        sleep 0.1
-      done
-      [[ -n "$sim_url" ]] || { echo "graph-sim did not say where it listens" >&2; exit 1; }
+      SIM_URL="$(sim_url "$WORK/sim.log" "$SIM")"
       echo "tenant: release build, client credentials, graph-sim --users $TENANT_USERS --enforce-limits --latency-ms 300, today $today, empty store"
       start=$(now)
       start_portal tenant PORTAL_AUTH=none AZURE_TENANT_ID="$TENANT" AZURE_CLIENT_ID=app-1 \
-        AZURE_CLIENT_SECRET=s AZURE_AUTHORITY_HOST="$sim_url" GRAPH_ENDPOINT="$sim_url" \
+        AZURE_CLIENT_SECRET=s AZURE_AUTHORITY_HOST="$SIM_URL" GRAPH_ENDPOINT="$SIM_URL" \
         PORTAL_DATABASE_URL="$WORK/store.sqlite"
       echo "tenant: /healthz answered $(seconds_since "$start") s after start"
       # One browser run: the first view (nothing stored, everything from Graph), then the
       # same page again.
       FIRST_DRAW_TIMEOUT_MS=900000 node bench/first-draw.cjs "$BASE/" 1280 2 | sed 's/^/tenant: /'
-      stats=$(curl -fsS "$sim_url/_sim/stats")
+      stats=$(curl -fsS "$SIM_URL/_sim/stats")
       echo "tenant: Graph report requests since start: $(jq .report_requests <<<"$stats"), answered 429: $(jq '.responses_by_status["429"] // 0' <<<"$stats")"
       echo "tenant: the dashboard's range: $(jq -c '.history // .' <<<"$(curl -fsS "$BASE/readyz")" | head -c 400)"
       stop_portal

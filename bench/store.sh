@@ -73,11 +73,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-now() { date +%s.%N; }
-seconds_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+# shellcheck source=bench/common.sh
+source "$REPO/bench/common.sh"
 # Nearest-rank percentile $1 (0-100) of the numbers on stdin (seconds), in milliseconds.
 percentile_ms() { sort -g | awk -v p="$1" '{ v[NR] = $1 } END { i = int((p * NR + 99) / 100); if (i < 1) i = 1; printf "%.1f", v[i] * 1000 }'; }
 stat_of() { curl -fsS "$SIM_URL/_sim/stats" | jq -r "$1"; }
@@ -97,14 +94,7 @@ DB="${BENCH_STORE:-$WORK/store.sqlite}"
 "$SIM_BIN" --addr "${BENCH_SIM_ADDR:-127.0.0.1:0}" --users "$USERS" --today "$TODAY" --tenant-id "$TENANT" \
   --client-id app-1 --client-secret s "${SIM_FAULTS[@]}" >"$WORK/sim.log" 2>&1 &
 SIM=$!
-SIM_URL=""
-for _ in $(seq 100); do
-  SIM_URL="$(sed -n 's/^graph-sim listening on \(http:[^ ]*\).*/\1/p' "$WORK/sim.log" | head -n 1)"
-  [[ -n "$SIM_URL" ]] && break
-  kill -0 "$SIM" 2>/dev/null || { echo "graph-sim did not start" >&2; exit 1; }
-  sleep 0.1
-done
-[[ -n "$SIM_URL" ]] || { echo "graph-sim did not say where it listens" >&2; exit 1; }
+SIM_URL="$(sim_url "$WORK/sim.log" "$SIM")"
 
 PORT="$(free_port)"
 BASE="http://127.0.0.1:$PORT"
