@@ -187,6 +187,38 @@ impl Locale {
         format!("{} – {}", self.date(from), self.date(to))
     }
 
+    /// What the changes beside the figures compare with: the period before (`stored` when the
+    /// kept history holds all of it) and, when stored, the same days a year earlier.
+    pub fn compared_with(
+        self,
+        before: crate::model::DateRange,
+        stored: bool,
+        year: Option<crate::model::DateRange>,
+    ) -> String {
+        let before = self.date_range(before.from, before.to);
+        let year = year.map(|year| self.date_range(year.from, year.to));
+        match (self, stored, year) {
+            (Locale::En, false, _) => format!(
+                "No earlier data to compare with: the portal does not hold all of the period before ({before})."
+            ),
+            (Locale::PtBr, false, _) => format!(
+                "Sem dados anteriores para comparar: o portal não tem todo o período anterior ({before})."
+            ),
+            (Locale::En, true, None) => {
+                format!("Changes compare with the period before: {before}.")
+            }
+            (Locale::PtBr, true, None) => {
+                format!("As variações comparam com o período anterior: {before}.")
+            }
+            (Locale::En, true, Some(year)) => format!(
+                "Changes compare with the period before: {before}; and with a year earlier: {year}."
+            ),
+            (Locale::PtBr, true, Some(year)) => format!(
+                "As variações comparam com o período anterior: {before}; e com um ano antes: {year}."
+            ),
+        }
+    }
+
     /// A user count: `1 user`, `12 users` / `1 usuário`, `12 usuários`.
     pub fn users_found(self, count: u64) -> String {
         let count_text = self.format_count(count);
@@ -336,6 +368,7 @@ impl Locale {
     }
 
     /// Why a signed-in person sees nothing: `who` and `role` already escaped for HTML.
+    #[cfg(feature = "ssr")]
     pub fn no_access_explanation(self, who: &str, role: &str) -> String {
         match self {
             Locale::En => format!(
@@ -381,20 +414,31 @@ pub fn use_locale() -> Locale {
 }
 
 macro_rules! messages {
-    ($($name:ident => $en:literal, $pt:literal;)*) => {
+    (
+        page: { $($name:ident => $en:literal, $pt:literal;)* }
+        // Only the server writes these (sign-in pages, downloads): they stay out of the WASM.
+        server: { $($server_name:ident => $server_en:literal, $server_pt:literal;)* }
+    ) => {
         /// Every fixed UI string; `Locale::t` gives its text.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        pub enum Msg { $($name),* }
+        pub enum Msg {
+            $($name,)*
+            $(#[cfg(feature = "ssr")] $server_name,)*
+        }
 
         impl Msg {
             fn texts(self) -> (&'static str, &'static str) {
-                match self { $(Msg::$name => ($en, $pt)),* }
+                match self {
+                    $(Msg::$name => ($en, $pt),)*
+                    $(#[cfg(feature = "ssr")] Msg::$server_name => ($server_en, $server_pt),)*
+                }
             }
         }
     };
 }
 
 messages! {
+    page: {
     Title => "Dial-out spend", "Gastos com chamadas externas";
     SkipToContent => "Skip to content", "Pular para o conteúdo";
     Language => "Language", "Idioma";
@@ -418,36 +462,13 @@ messages! {
         "A Microsoft publica os registros de 24 a 48 horas após cada chamada; os dois últimos dias ainda podem aumentar.";
     Refresh => "Refresh", "Atualizar";
     SignOut => "Sign out", "Sair";
-    // The sign-in pages the server writes before the app can render.
-    SignInTitle => "Sign in to see dial-out spend",
-        "Entre para ver os gastos com chamadas externas";
-    PopupNote => "Microsoft's sign-in page cannot open inside another page, so it opens in a new window.",
-        "A página de entrada da Microsoft não abre dentro de outra página, por isso ela abre numa nova janela.";
-    SignIn => "Sign in",
-        "Entrar";
-    PopupBlocked => "The sign-in window was blocked. Allow pop-ups for this site, or open the portal in its own tab.",
-        "A janela de entrada foi bloqueada. Permita pop-ups para este site ou abra o portal numa aba própria.";
-    SignInFailed => "The sign-in did not complete",
-        "A entrada não foi concluída";
-    TryAgain => "Try again",
-        "Tentar novamente";
-    NoAccess => "You don't have access to dial-out spend",
-        "Você não tem acesso aos gastos com chamadas externas";
-    SignInAsOther => "Sign in as someone else",
-        "Entrar com outra conta";
-    SignedOut => "You have signed out",
-        "Você saiu";
-    SignInAgain => "Sign in again",
-        "Entrar novamente";
-    SignedInClose => "You are signed in. You can close this window.",
-        "Você entrou. Pode fechar esta janela.";
-    ProxyTitle => "Sign-in required",
-        "É preciso entrar";
-    ProxyNote => "Reach this portal through your organisation's sign-in proxy.",
-        "Acesse este portal pelo proxy de autenticação da sua organização.";
     DownloadCsv => "Download CSV", "Baixar CSV";
     DownloadXlsx => "Download Excel", "Baixar Excel";
     AtAGlance => "Each currency at a glance", "Cada moeda num relance";
+    GlanceOrder => "Most calls first.", "Mais chamadas primeiro.";
+    ChangeBefore => "Change", "Variação";
+    Trend => "Trend", "Tendência";
+    OpenFullReport => "Open the full report", "Abrir o relatório completo";
     ChooseCurrency => "Choose a currency to see its charts, locations and top users.",
         "Escolha uma moeda para ver seus gráficos, locais e maiores usuários.";
     TotalCharge => "Total charge", "Custo total";
@@ -455,6 +476,11 @@ messages! {
     Minutes => "Minutes", "Minutos";
     Users => "Users", "Usuários";
     CostPerMinute => "Cost per minute", "Custo por minuto";
+    NoEarlierData => "No earlier data", "Sem dados anteriores";
+    NoChange => "no change", "sem mudança";
+    NewSpend => "new", "novo";
+    Before => "before", "antes";
+    AYearEarlier => "a year earlier", "há um ano";
     SpendOverTime => "Spend over time", "Gastos ao longo do tempo";
     Series => "Series", "Série";
     Cost => "Cost", "Custo";
@@ -463,6 +489,8 @@ messages! {
     Domestic => "Domestic", "Nacional";
     International => "International", "Internacional";
     ByLocation => "By usage location", "Por local de uso";
+    LocationNote => "Graph's report gives each user's usage location (where they are licensed), not the country called.",
+        "O relatório do Graph traz o local de uso de cada usuário (onde ele está licenciado), não o país chamado.";
     TopUsers => "Top 10 users", "10 maiores usuários";
     ShowTable => "Show as a table", "Mostrar como tabela";
     Destination => "Destination", "Destino";
@@ -499,26 +527,54 @@ messages! {
         "Sua sessão terminou. Recarregue a página para entrar novamente.";
     ErrorForbidden => "You do not have access to this report.", "Você não tem acesso a este relatório.";
     Unnamed => "(no name)", "(sem nome)";
-    // The Excel download: its sheets, the columns the page has no word for, the notes.
-    WorkbookTitle => "Teams dial-out spend", "Gastos com discagem do Teams";
-    AboutSheet => "About", "Sobre";
-    RowsSheet => "Dial-out", "Discagem";
-    TotalsSheet => "Totals", "Totais";
-    UserId => "User ID", "ID do usuário";
-    Seconds => "Seconds", "Segundos";
-    ReportRows => "Report rows", "Linhas do relatório";
-    CurrencyRule => "Amounts in different currencies are never added together: each currency has its own totals.",
-        "Valores em moedas diferentes nunca são somados: cada moeda tem seus próprios totais.";
-    MinutesRule => "Seconds rounded up to whole minutes, per row and per total, as the page counts them: a total can have fewer minutes than its rows add up to.",
-        "Segundos arredondados para cima em minutos inteiros, por linha e por total, como a página os conta: um total pode ter menos minutos do que a soma das suas linhas.";
-    ChargeRule => "Charges are exact to the last digit in the CSV download; this workbook holds them as spreadsheet numbers (about 15 significant digits), each formatted in its currency.",
-        "Os custos são exatos até o último dígito no download CSV; esta planilha os guarda como números de planilha (cerca de 15 dígitos significativos), cada um formatado na sua moeda.";
     RangeMissing => "Enter both a start and an end date.", "Informe as datas de início e de fim.";
     RangeUnreadable => "Dates must be written as YYYY-MM-DD.", "As datas devem estar no formato AAAA-MM-DD.";
     RangeReversed => "The start date is after the end date.", "A data de início é posterior à data de fim.";
     RangeFuture => "The period ends after today: there is no data for future days.",
         "O período termina depois de hoje: não há dados para dias futuros.";
     RangeTooLong => "The period is longer than the 731 days allowed.", "O período passa dos 731 dias permitidos.";
+    }
+    server: {
+        SignInTitle => "Sign in to see dial-out spend",
+            "Entre para ver os gastos com chamadas externas";
+        PopupNote => "Microsoft's sign-in page cannot open inside another page, so it opens in a new window.",
+            "A página de entrada da Microsoft não abre dentro de outra página, por isso ela abre numa nova janela.";
+        SignIn => "Sign in",
+            "Entrar";
+        PopupBlocked => "The sign-in window was blocked. Allow pop-ups for this site, or open the portal in its own tab.",
+            "A janela de entrada foi bloqueada. Permita pop-ups para este site ou abra o portal numa aba própria.";
+        SignInFailed => "The sign-in did not complete",
+            "A entrada não foi concluída";
+        TryAgain => "Try again",
+            "Tentar novamente";
+        NoAccess => "You don't have access to dial-out spend",
+            "Você não tem acesso aos gastos com chamadas externas";
+        SignInAsOther => "Sign in as someone else",
+            "Entrar com outra conta";
+        SignedOut => "You have signed out",
+            "Você saiu";
+        SignInAgain => "Sign in again",
+            "Entrar novamente";
+        SignedInClose => "You are signed in. You can close this window.",
+            "Você entrou. Pode fechar esta janela.";
+        ProxyTitle => "Sign-in required",
+            "É preciso entrar";
+        ProxyNote => "Reach this portal through your organisation's sign-in proxy.",
+            "Acesse este portal pelo proxy de autenticação da sua organização.";
+        WorkbookTitle => "Teams dial-out spend", "Gastos com discagem do Teams";
+        AboutSheet => "About", "Sobre";
+        RowsSheet => "Dial-out", "Discagem";
+        TotalsSheet => "Totals", "Totais";
+        UserId => "User ID", "ID do usuário";
+        Seconds => "Seconds", "Segundos";
+        ReportRows => "Report rows", "Linhas do relatório";
+        CurrencyRule => "Amounts in different currencies are never added together: each currency has its own totals.",
+            "Valores em moedas diferentes nunca são somados: cada moeda tem seus próprios totais.";
+        MinutesRule => "Seconds rounded up to whole minutes, per row and per total, as the page counts them: a total can have fewer minutes than its rows add up to.",
+            "Segundos arredondados para cima em minutos inteiros, por linha e por total, como a página os conta: um total pode ter menos minutos do que a soma das suas linhas.";
+        ChargeRule => "Charges are exact to the last digit in the CSV download; this workbook holds them as spreadsheet numbers (about 15 significant digits), each formatted in its currency.",
+            "Os custos são exatos até o último dígito no download CSV; esta planilha os guarda como números de planilha (cerca de 15 dígitos significativos), cada um formatado na sua moeda.";
+    }
 }
 
 #[cfg(test)]

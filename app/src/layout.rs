@@ -81,7 +81,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     let locale = use_context::<Locale>().unwrap_or_else(request_locale);
     provide_context(locale);
     let query = use_query_map().with_untracked(PageQuery::from_params);
-    let embed = matches!(query.sticky_value("embed"), Some("1" | "true"));
+    let embed = query.is_embedded();
     // Once per page, for the banner and the user menu.
     let info = Resource::new(|| (), |_| crate::api::get_portal_info());
     let theme = query

@@ -56,6 +56,10 @@ impl Totals {
 pub struct Breakdown {
     pub key: String,
     pub totals: Totals,
+    /// A usage location's country name in the page's language, when the server named it for
+    /// a page (`report::countries`); the key is the code Graph sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// A user's spend in one currency.
@@ -83,12 +87,25 @@ pub struct CurrencySummary {
     pub top_users: Vec<UserSpend>,
 }
 
-/// One currency's headline figures, without its breakdowns: the dashboard's "at a glance" row.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// One currency's headline figures, without its breakdowns: the dashboard's "at a glance" row,
+/// and a currency in an earlier period. What only one of those needs rides along, empty (and
+/// not sent) in the other: one type, because every type the browser reads costs it a JSON
+/// reader of its own (the WASM budget).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrencyGlance {
     pub currency: String,
     pub totals: Totals,
     pub users: u64,
+    /// A glance row's trend line: an SVG the server wrote from digits
+    /// (`dashboard::server::spark_svg`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub spark: String,
+    /// In an earlier period: the change of the range's charge, calls, minutes, users and cost
+    /// per minute against these figures, in percent, rounded once to the decimal the page shows
+    /// (worked out on the server by `report::compare`); `None` where the earlier figure was
+    /// zero and the range's is not (new spend).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub change: Vec<Option<Decimal>>,
 }
 
 impl From<&CurrencySummary> for CurrencyGlance {
@@ -97,6 +114,7 @@ impl From<&CurrencySummary> for CurrencyGlance {
             currency: summary.currency.clone(),
             totals: summary.totals.clone(),
             users: summary.users,
+            ..Self::default()
         }
     }
 }
@@ -119,6 +137,30 @@ pub struct Summary {
     /// How far the portal's kept history reaches.
     #[serde(default)]
     pub history: Option<HistoryStatus>,
+    /// The same figures of the period before ([`crate::range::previous_period`]) and of the
+    /// same days a year earlier, read from stored days only (a comparison never asks Graph);
+    /// `None` when the kept history does not hold all of that period.
+    #[serde(default)]
+    pub previous: Option<EarlierPeriod>,
+    #[serde(default)]
+    pub year_earlier: Option<EarlierPeriod>,
+}
+
+/// An earlier period's headline figures, per currency, to compare a range's with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarlierPeriod {
+    pub range: DateRange,
+    /// The range's currencies (sorted by code) as they were then (zero when nothing was spent
+    /// in one then), each with its `change` since.
+    pub currencies: Vec<CurrencyGlance>,
+}
+
+impl EarlierPeriod {
+    pub fn of(&self, currency: &str) -> Option<&CurrencyGlance> {
+        self.currencies
+            .iter()
+            .find(|earlier| earlier.currency == currency)
+    }
 }
 
 impl Summary {
@@ -449,6 +491,8 @@ mod tests {
             repeated_rows: 0,
             missing: Vec::new(),
             history: None,
+            previous: None,
+            year_earlier: None,
         };
         let detailed = |wanted| {
             summary

@@ -14,8 +14,8 @@ use crate::range::{RangeError, default_range, validate};
 
 /// Rows per page of the users table.
 pub const PAGE_SIZE: u32 = 20;
-/// Display settings kept on every link.
-const STICKY: [&str; 3] = ["lang", "theme", "embed"];
+/// Display settings kept on every link (`view=glance` with `embed=1`: the compact view).
+const STICKY: [&str; 4] = ["lang", "theme", "embed", "view"];
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PageQuery {
@@ -199,6 +199,23 @@ impl PageQuery {
         let mut view = self.clone();
         view.filters.page = page;
         view
+    }
+
+    /// The same view without the display setting `key`.
+    pub fn without_sticky(&self, key: &str) -> Self {
+        let mut view = self.clone();
+        view.sticky.retain(|(k, _)| k != key);
+        view
+    }
+
+    /// Embedded in another page (`embed=1`): no navigation chrome.
+    pub fn is_embedded(&self) -> bool {
+        matches!(self.sticky_value("embed"), Some("1" | "true"))
+    }
+
+    /// The compact embedded view (`embed=1&view=glance`): the glance table alone.
+    pub fn is_compact(&self) -> bool {
+        self.is_embedded() && self.sticky_value("view") == Some("glance")
     }
 
     pub fn sticky_value(&self, key: &str) -> Option<&str> {

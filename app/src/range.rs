@@ -237,6 +237,47 @@ pub mod optional_day_serde {
     }
 }
 
+/// The period a range is compared with: the same number of calendar months before it when it
+/// is whole calendar months (November against October, a quarter against the one before),
+/// else the same number of days just before it.
+pub fn previous_period(range: DateRange) -> Option<DateRange> {
+    let to = range.from.pred_opt()?;
+    let from = match whole_months(range) {
+        Some(months) => range.from.checked_sub_months(chrono::Months::new(months))?,
+        None => range
+            .from
+            .checked_sub_days(Days::new(range.days().try_into().ok()?))?,
+    };
+    Some(DateRange { from, to })
+}
+
+/// The same days a year earlier (whole months stay whole: February's last day is the 28th or
+/// the 29th as the earlier year has it).
+pub fn year_earlier(range: DateRange) -> Option<DateRange> {
+    let year = chrono::Months::new(12);
+    let from = range.from.checked_sub_months(year)?;
+    let to = match whole_months(range) {
+        Some(_) => month_end(range.to.checked_sub_months(year)?)?,
+        None => range.to.checked_sub_months(year)?,
+    };
+    Some(DateRange { from, to })
+}
+
+/// How many calendar months the range is, when it is whole months (1st to a month's last day).
+fn whole_months(range: DateRange) -> Option<u32> {
+    let whole = range.from.day() == 1 && month_end(range.to) == Some(range.to);
+    let months = (range.to.year() - range.from.year()) * 12 + range.to.month() as i32
+        - range.from.month() as i32
+        + 1;
+    (whole && months > 0).then_some(months as u32)
+}
+
+fn month_end(day: NaiveDate) -> Option<NaiveDate> {
+    day.with_day(1)?
+        .checked_add_months(chrono::Months::new(1))?
+        .pred_opt()
+}
+
 /// The preset a range is, if any.
 pub fn preset_of(range: DateRange, today: NaiveDate) -> Option<Preset> {
     Preset::ALL
@@ -289,6 +330,49 @@ mod tests {
                 from: day(2025, 12, 1),
                 to: day(2025, 12, 31)
             }
+        );
+    }
+
+    #[test]
+    fn compares_with_the_period_before_and_a_year_earlier() {
+        let range = |from, to| DateRange { from, to };
+        // 28 days: the 28 before.
+        let days = range(day(2026, 2, 15), day(2026, 3, 14));
+        assert_eq!(
+            previous_period(days),
+            Some(range(day(2026, 1, 18), day(2026, 2, 14)))
+        );
+        assert_eq!(
+            year_earlier(days),
+            Some(range(day(2025, 2, 15), day(2025, 3, 14)))
+        );
+        // A calendar month: the month before, whatever its length.
+        let march = range(day(2026, 3, 1), day(2026, 3, 31));
+        assert_eq!(
+            previous_period(march),
+            Some(range(day(2026, 2, 1), day(2026, 2, 28)))
+        );
+        // A quarter: the quarter before; February keeps its leap day a year earlier.
+        let quarter = range(day(2025, 1, 1), day(2025, 3, 31));
+        assert_eq!(
+            previous_period(quarter),
+            Some(range(day(2024, 10, 1), day(2024, 12, 31)))
+        );
+        let leap = range(day(2025, 2, 1), day(2025, 2, 28));
+        assert_eq!(
+            year_earlier(leap),
+            Some(range(day(2024, 2, 1), day(2024, 2, 29)))
+        );
+        // Month to date is not a whole month: the same number of days before.
+        let month_to_date = range(day(2026, 3, 1), day(2026, 3, 14));
+        assert_eq!(
+            previous_period(month_to_date),
+            Some(range(day(2026, 2, 15), day(2026, 2, 28)))
+        );
+        let one_day = range(day(2026, 3, 1), day(2026, 3, 1));
+        assert_eq!(
+            previous_period(one_day),
+            Some(range(day(2026, 2, 28), day(2026, 2, 28)))
         );
     }
 

@@ -2,7 +2,7 @@
 // buckets marked, long names that leave the bars their room (issue 13).
 import type { Page } from '@playwright/test';
 
-import { expect, expectAccessible, fetchSummary, formatMoney, test, waitForCharts } from './support';
+import { defaultRange, expect, expectAccessible, fetchSummary, formatMoney, test, waitForCharts } from './support';
 
 /** The 90 days before the demo's today: weekly bars from Monday 2025-12-15 to Saturday 2026-03-14. */
 const ninetyDays = { from: '2025-12-15', to: '2026-03-14' };
@@ -210,3 +210,49 @@ for (const width of [320, 1400]) {
     await expectAccessible(page);
   });
 }
+
+test('usage locations by country name in the page\'s language, the code in the table, and what they mean', async ({
+  page,
+  request,
+}) => {
+  const summary = await fetchSummary(request, defaultRange);
+  const eur = summary.currencies.find((c) => c.currency === 'EUR')!;
+  const names: Record<string, [string, string]> = {
+    DE: ['Germany', 'Alemanha'],
+    FR: ['France', 'França'],
+    ES: ['Spain', 'Espanha'],
+    PT: ['Portugal', 'Portugal'],
+    NL: ['Netherlands', 'Países Baixos'],
+    IE: ['Ireland', 'Irlanda'],
+  };
+  for (const [lang, index, note] of [
+    ['en', 0, "Graph's report gives each user's usage location (where they are licensed), not the country called."],
+    ['pt-BR', 1, 'O relatório do Graph traz o local de uso de cada usuário (onde ele está licenciado), não o país chamado.'],
+  ] as const) {
+    await page.goto(`/?spend=EUR&lang=${lang}`);
+    await waitForCharts(page);
+    const figure = page.getByTestId('chart-location-EUR').locator('xpath=..');
+    await expect(figure.locator('.figure-note')).toHaveText(note);
+    // The chart names each country; its tooltip too.
+    const first = eur.by_location[0];
+    expect((await tooltip(page, 'chart-location-EUR', 0))[0]).toBe(names[first.key][index]);
+    // The table: name and code, each row's charge.
+    await figure.locator('summary').click();
+    for (const row of eur.by_location) {
+      await expect(
+        figure.getByRole('row', { name: `${names[row.key][index]} (${row.key})` }),
+      ).toContainText(formatMoney(row.totals.charge, 'EUR', lang));
+    }
+  }
+  // The drill-down names its locations the same way.
+  const user = eur.top_users[0];
+  await page.goto(`/users/${encodeURIComponent(user.user_id)}?spend=EUR&lang=pt-BR`);
+  await expect(page.getByTestId('chart-user-location-EUR').locator('xpath=..').locator('.figure-note')).toBeVisible();
+  const location = user.locations[0];
+  await page.getByTestId('chart-user-location-EUR').locator('xpath=..').locator('summary').click();
+  await expect(
+    page.getByTestId('chart-user-location-EUR').locator('xpath=..').getByRole('row', {
+      name: `${names[location][1]} (${location})`,
+    }),
+  ).toBeVisible();
+});

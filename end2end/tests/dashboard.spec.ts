@@ -191,7 +191,7 @@ test('refresh fetches the range again and keeps the numbers', async ({ page }) =
   await waitForCharts(page);
   const before = await page.getByTestId('total-charge-EUR').innerText();
   const refreshed = page.waitForResponse((response) => response.url().endsWith('/api/refresh'));
-  const reloaded = page.waitForResponse((response) => response.url().endsWith('/api/summary'));
+  const reloaded = page.waitForResponse((response) => response.url().endsWith('/api/dashboard'));
   await page.getByRole('button', { name: 'Refresh' }).click();
   expect((await refreshed).status()).toBe(200);
   expect((await reloaded).status()).toBe(200);

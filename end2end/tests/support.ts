@@ -72,6 +72,18 @@ export async function fetchSummary(
   return (await response.json()) as Summary;
 }
 
+export type TruthTotals = { calls: number; seconds: number; charge: string; rows: number };
+export type Truth = { currencies: Record<string, TruthTotals> };
+
+/** The simulator's truth for the inclusive days `from..=to` (its URL from `/healthz`): the sums
+ * of its made-up calls, not of the report the portal read. */
+export async function truth(request: APIRequestContext, from: string, to: string): Promise<Truth> {
+  const health = await (await request.get('/healthz')).json();
+  const response = await request.get(`${health.simulator}/_sim/truth?from=${from}&to=${to}`);
+  expect(response.status()).toBe(200);
+  return (await response.json()) as Truth;
+}
+
 const minorUnits = (currency: string) => (currency === 'JPY' ? 0 : 2);
 
 /** An exact decimal string rounded half away from zero to `scale` digits, as digits and sign. */

@@ -2,20 +2,7 @@
 // made-up calls, not from the report the portal read): a range longer than one Graph window,
 // trend buckets of a day and of a week, and the CSV file the browser downloads.
 import { readFileSync } from 'node:fs';
-import type { APIRequestContext } from '@playwright/test';
-
-import { defaultRange, expect, fetchSummary, formatMoney, normalize, sumDecimals, test } from './support';
-
-type TruthTotals = { calls: number; seconds: number; charge: string; rows: number };
-type Truth = { currencies: Record<string, TruthTotals> };
-
-/** The simulator's truth for the inclusive days `from..=to` (its URL from `/healthz`). */
-async function truth(request: APIRequestContext, from: string, to: string): Promise<Truth> {
-  const health = await (await request.get('/healthz')).json();
-  const response = await request.get(`${health.simulator}/_sim/truth?from=${from}&to=${to}`);
-  expect(response.status()).toBe(200);
-  return (await response.json()) as Truth;
-}
+import { defaultRange, expect, fetchSummary, formatMoney, normalize, sumDecimals, test, truth } from './support';
 
 test('a range of two Graph windows equals the truth in every currency', async ({ request }) => {
   // 134 days: more than Graph's 90 a request.

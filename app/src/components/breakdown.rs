@@ -21,9 +21,15 @@ pub fn BreakdownFigure(
     rows: Vec<Breakdown>,
 ) -> impl IntoView {
     let locale = use_locale();
-    let label = move |key: &str| match dimension {
-        Dimension::Destination => locale.destination(key),
-        Dimension::Location => key.to_string(),
+    // A location is drawn by its country's name (the code when the server had none) and
+    // listed in the table by name and code.
+    let label = move |row: &Breakdown| match dimension {
+        Dimension::Destination => locale.destination(&row.key),
+        Dimension::Location => row.name.clone().unwrap_or_else(|| row.key.clone()),
+    };
+    let table_label = move |row: &Breakdown| match (&row.name, dimension) {
+        (Some(name), Dimension::Location) => format!("{name} ({})", row.key),
+        _ => label(row),
     };
     let kind = match dimension {
         Dimension::Destination => ChartKind::Columns,
@@ -31,7 +37,7 @@ pub fn BreakdownFigure(
     };
     let spec = rows.iter().fold(
         ChartSpec::money(kind, locale.t(Msg::Charge), &currency, locale),
-        |spec, row| spec.amount(label(&row.key), row.totals.charge),
+        |spec, row| spec.amount(label(row), row.totals.charge),
     );
     let header = match dimension {
         Dimension::Destination => locale.t(Msg::Destination),
@@ -40,12 +46,15 @@ pub fn BreakdownFigure(
     let rows = rows
         .into_iter()
         .map(|row| TotalsRow {
-            label: label(&row.key).into_any(),
+            label: table_label(&row).into_any(),
             totals: row.totals,
         })
         .collect();
+    // Graph's report says where the user is licensed, not which country they called.
+    let note = (dimension == Dimension::Location)
+        .then(|| view! { <p class="figure-note">{locale.t(Msg::LocationNote)}</p> }.into_any());
     view! {
-        <ChartFigure title=title.clone() chart_id spec=Signal::stored(spec)>
+        <ChartFigure title=title.clone() chart_id spec=Signal::stored(spec) toolbar=note>
             <TotalsTable caption=title label_header=header currency rows />
         </ChartFigure>
     }

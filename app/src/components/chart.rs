@@ -13,8 +13,8 @@ pub fn ChartFigure(
     /// Unique on the page; also the chart's `data-testid`.
     chart_id: String,
     #[prop(into)] spec: Signal<ChartSpec>,
-    /// Controls shown between the title and the chart (series switches).
-    #[prop(optional)]
+    /// Shown between the title and the chart: controls (series switches) or a note.
+    #[prop(optional_no_strip)]
     toolbar: Option<AnyView>,
     /// The data table.
     children: Children,

@@ -2,6 +2,7 @@
 //! error notice, the progress of a fetch or of the sync.
 mod breakdown;
 mod card;
+mod change;
 mod chart;
 mod chart_spec;
 #[cfg(feature = "hydrate")]
@@ -15,6 +16,7 @@ mod trend;
 
 pub use breakdown::{BreakdownFigure, Dimension};
 pub use card::Card;
+pub use change::{ChangeCell, ChangeLine};
 pub use chart::ChartFigure;
 pub use chart_spec::{ChartKind, ChartSpec};
 pub use error_notice::ErrorNotice;

@@ -172,7 +172,7 @@ pub fn TrendFigure(
         })
         .collect();
     view! {
-        <ChartFigure title=title.clone() chart_id spec toolbar>
+        <ChartFigure title=title.clone() chart_id spec toolbar=Some(toolbar)>
             <TotalsTable
                 caption=title
                 label_header=locale.t(Msg::Period)

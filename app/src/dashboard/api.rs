@@ -3,8 +3,64 @@
 use crate::range::Day;
 use leptos::prelude::*;
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::AppError;
-use crate::model::Summary;
+use crate::i18n::Locale;
+use crate::model::{
+    Bucket, CurrencyGlance, CurrencySeries, CurrencySummary, DateRange, EarlierPeriod,
+    HistoryStatus, Summary,
+};
+
+/// What the dashboard shows of a range: every currency's headline figures with its trend's
+/// line, the cards and charts of one currency (`spend` in the URL), and what they compare
+/// with. Assembled on the server (`server.rs`); only the detailed currency's breakdowns travel,
+/// so the page stays light however many currencies are paid in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DashboardFigures {
+    pub range: DateRange,
+    /// Every currency, most calls first.
+    pub glance: Vec<CurrencyGlance>,
+    pub detailed: Option<CurrencySummary>,
+    pub series: Option<CurrencySeries>,
+    pub bucket: Bucket,
+    pub incomplete_rows: u64,
+    pub repeated_rows: u64,
+    /// Days of the range not stored yet (the figures leave them out).
+    pub missing: Vec<DateRange>,
+    pub history: Option<HistoryStatus>,
+    /// The period before and a year earlier, when stored (see [`Summary`]).
+    pub previous: Option<EarlierPeriod>,
+    pub year_earlier: Option<EarlierPeriod>,
+}
+
+/// Everything the dashboard shows of a range, in one answer (one request when the page
+/// changes range in the browser).
+#[server(endpoint = "dashboard")]
+pub async fn get_dashboard(
+    from: Day,
+    to: Day,
+    spend: Option<String>,
+    /// The page's language: the usage locations' country names come in it.
+    lang: Locale,
+) -> Result<DashboardFigures, AppError> {
+    let range = Day::range(from, to);
+    let requester = crate::report::requester();
+    crate::report::with_status(
+        async {
+            let service = crate::report::service()?;
+            let summary = service.summary(range, &requester).await?;
+            let trend = service.trend(range, None, &requester).await?;
+            Ok(super::server::figures(
+                summary,
+                trend,
+                spend.as_deref(),
+                lang,
+            ))
+        }
+        .await,
+    )
+}
 
 /// Per-currency totals, destination and location splits and top users for a range.
 #[server(endpoint = "summary")]

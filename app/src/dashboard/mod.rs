@@ -3,6 +3,8 @@ mod api;
 mod currency;
 mod glance;
 mod range_picker;
+#[cfg(feature = "ssr")]
+mod server;
 mod status;
 mod top_users;
 mod view;

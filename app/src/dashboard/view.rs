@@ -3,70 +3,27 @@
 //! Rendered on the server with every figure in the HTML; charts hydrate into place.
 use chrono::NaiveDate;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use super::api::get_summary;
+use super::api::{DashboardFigures, get_dashboard};
 use super::currency::CurrencySection;
 use super::glance::AtAGlance;
 use super::range_picker::RangePicker;
 use super::status::StatusBar;
-use crate::api::get_trend;
 use crate::components::{ErrorNotice, ProgressBar, SyncProgress};
-use crate::i18n::{Msg, use_locale};
+use crate::i18n::{Locale, Msg, use_locale};
 use crate::layout::use_today;
-use crate::model::{
-    Bucket, CurrencyGlance, CurrencySeries, CurrencySummary, DateRange, HistoryStatus,
-};
-use crate::query::{PageError, use_page_query, use_page_range};
+use crate::model::{DateRange, EarlierPeriod};
+use crate::query::{PageError, PageQuery, use_page_query, use_page_range};
 use crate::range::RangeError;
 use crate::users::UsersTable;
-
-/// What the dashboard shows of a range: every currency's headline figures, and the cards and
-/// charts of one currency (`spend` in the URL). Only that currency's breakdowns travel in the
-/// page and its hydration data, so the page stays light however many currencies are paid in.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct DashboardFigures {
-    range: DateRange,
-    glance: Vec<CurrencyGlance>,
-    detailed: Option<CurrencySummary>,
-    series: Option<CurrencySeries>,
-    bucket: Bucket,
-    incomplete_rows: u64,
-    repeated_rows: u64,
-    /// Days of the range not stored yet (the figures leave them out).
-    missing: Vec<DateRange>,
-    history: Option<HistoryStatus>,
-}
 
 async fn load_figures(
     range: Result<DateRange, RangeError>,
     spend: Option<String>,
+    lang: Locale,
 ) -> Result<DashboardFigures, PageError> {
     let range = range.map_err(PageError::Range)?;
-    let summary = get_summary(range.from.into(), range.to.into()).await?;
-    let trend = get_trend(range.from.into(), range.to.into(), None).await?;
-    let detailed = summary.detailed_currency(spend.as_deref()).cloned();
-    let series = detailed.as_ref().and_then(|detailed| {
-        trend
-            .currencies
-            .into_iter()
-            .find(|series| series.currency == detailed.currency)
-    });
-    Ok(DashboardFigures {
-        range: summary.range,
-        glance: summary
-            .currencies
-            .iter()
-            .map(CurrencyGlance::from)
-            .collect(),
-        detailed,
-        series,
-        bucket: trend.bucket,
-        incomplete_rows: summary.incomplete_rows,
-        repeated_rows: summary.repeated_rows,
-        missing: summary.missing.clone(),
-        history: summary.history.clone(),
-    })
+    Ok(get_dashboard(range.from.into(), range.to.into(), spend, lang).await?)
 }
 
 #[component]
@@ -76,11 +33,13 @@ pub fn DashboardPage() -> impl IntoView {
     let query = use_page_query();
     let range = use_page_range(query, today);
     let spend = Memo::new(move |_| query.with(|query| query.spend.clone()));
+    // The compact embedded view: the glance table alone, for a small frame.
+    let compact = query.with_untracked(PageQuery::is_compact);
     // Bumped by the refresh button: every resource of the page loads again.
     let version = RwSignal::new(0u32);
     let figures = Resource::new(
         move || (range.get(), spend.get(), version.get()),
-        |(range, spend, _)| load_figures(range, spend),
+        move |(range, spend, _)| load_figures(range, spend, locale),
     );
     let (pending, set_pending) = signal(false);
     let invalid = Signal::derive(move || range.with(Result::is_err));
@@ -88,7 +47,7 @@ pub fn DashboardPage() -> impl IntoView {
     let fetching = Signal::derive(move || range.get().ok());
     view! {
         <h1>{locale.t(Msg::Title)}</h1>
-        <RangePicker today query range invalid />
+        {(!compact).then(|| view! { <RangePicker today query range invalid /> })}
         <ProgressBar pending range=fetching />
         <Transition
             fallback=move || view! { <p class="notice">{locale.t(Msg::Loading)}</p> }
@@ -96,6 +55,7 @@ pub fn DashboardPage() -> impl IntoView {
         >
             {move || Suspend::new(async move {
                 match figures.await {
+                    Ok(figures) if compact => view! { <CompactView figures /> }.into_any(),
                     Ok(figures) => view! { <FiguresView figures today version /> }.into_any(),
                     Err(error) => {
                         view! {
@@ -108,7 +68,44 @@ pub fn DashboardPage() -> impl IntoView {
                 }
             })}
         </Transition>
-        <UsersTable version range />
+        {(!compact).then(|| view! { <UsersTable version range /> })}
+    }
+}
+
+/// The glance table alone (`?embed=1&view=glance`): the period, each currency's charge, change
+/// and trend, and a link to the whole report.
+#[component]
+fn CompactView(figures: DashboardFigures) -> impl IntoView {
+    let locale = use_locale();
+    let query = use_page_query().get_untracked();
+    let full = query
+        .without_sticky("view")
+        .without_sticky("embed")
+        .href("/");
+    view! {
+        <p class="period" data-testid="compact-period">
+            {locale.date_range(figures.range.from, figures.range.to)}
+        </p>
+        {(!figures.missing.is_empty())
+            .then(|| {
+                view! {
+                    <p class="notice warning" data-testid="missing-days">
+                        {locale.missing_days(&figures.missing)}
+                    </p>
+                }
+            })}
+        <AtAGlance
+            rows=figures.glance
+            detailed=None
+            previous=figures.previous
+            query
+            compact=true
+        />
+        <p>
+            <a href=full target="_blank" data-testid="open-full-report">
+                {locale.t(Msg::OpenFullReport)}
+            </a>
+        </p>
     }
 }
 
@@ -130,7 +127,12 @@ fn FiguresView(
         repeated_rows,
         missing,
         history,
+        previous,
+        year_earlier,
     } = figures;
+    // A year earlier that is the period before (a range of twelve months) is said once.
+    let year_earlier = year_earlier
+        .filter(|year| Some(year.range) != previous.as_ref().map(|previous| previous.range));
     // A range with days still loading is never shown as complete.
     let not_complete = (!missing.is_empty()).then(|| {
         view! {
@@ -144,6 +146,18 @@ fn FiguresView(
         view! {
             <p class="history" data-testid="history">
                 {locale.history(&status)}
+            </p>
+        }
+    });
+    // What the changes beside each figure compare with (or why there are none).
+    let compared = crate::range::previous_period(range).map(|before| {
+        view! {
+            <p class="history" data-testid="compared-with">
+                {locale.compared_with(
+                    before,
+                    previous.is_some(),
+                    year_earlier.as_ref().map(|year| year.range),
+                )}
             </p>
         }
     });
@@ -164,18 +178,42 @@ fn FiguresView(
         }
     });
     // With several currencies: all of them at a glance, each a link to its section.
-    let choice = detailed
-        .as_ref()
-        .filter(|_| glance.len() > 1)
-        .map(|detailed| {
-            let detailed = detailed.currency.clone();
-            view! { <AtAGlance currencies=glance detailed query=query.clone() /> }
-        });
-    let section = detailed
-        .map(|summary| view! { <CurrencySection summary series bucket query=query.clone() /> });
+    let detailed_code = detailed.as_ref().map(|summary| summary.currency.clone());
+    let choice = detailed_code.filter(|_| glance.len() > 1).map(|code| {
+        view! {
+            <AtAGlance
+                rows=glance
+                detailed=Some(code)
+                previous=previous.clone()
+                query=query.clone()
+            />
+        }
+    });
+    let earlier_of = |period: &Option<EarlierPeriod>, currency: &str| {
+        period
+            .as_ref()
+            .and_then(|period| period.of(currency).cloned())
+    };
+    let section = detailed.map(|summary| {
+        let (before, year) = (
+            earlier_of(&previous, &summary.currency),
+            earlier_of(&year_earlier, &summary.currency),
+        );
+        view! {
+            <CurrencySection
+                summary
+                series
+                bucket
+                query=query.clone()
+                previous=before
+                year_earlier=year
+            />
+        }
+    });
     view! {
         <StatusBar today range version />
         {history}
+        {compared}
         {not_complete}
         {empty
             .then(|| {

@@ -105,6 +105,8 @@ impl RangeData {
             repeated_rows: self.stats.duplicate_rows as u64,
             missing: self.missing.clone(),
             history: None,
+            previous: None,
+            year_earlier: None,
         }
     }
 
@@ -220,6 +222,7 @@ fn ranked(groups: Vec<(&str, Totals)>) -> Vec<Breakdown> {
         .map(|(key, totals)| Breakdown {
             key: key.to_string(),
             totals,
+            name: None,
         })
         .collect();
     breakdown.sort_by(|a, b| {
@@ -245,6 +248,7 @@ fn destinations_first(mut groups: Vec<Breakdown>) -> Vec<Breakdown> {
                 None => Breakdown {
                     key: name.to_string(),
                     totals: Totals::default(),
+                    name: None,
                 },
             },
         )

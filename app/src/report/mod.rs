@@ -1,6 +1,8 @@
 //! Server-side report logic: the service server functions and exports call, its cache, and
 //! the pure aggregation behind it.
 mod cache;
+pub mod compare;
+pub mod countries;
 pub mod dataset;
 mod dims;
 pub(crate) mod facts;

@@ -19,7 +19,9 @@ use super::quota::{GraphQuota, QuotaSettings, Requester};
 use super::stored::{as_bucket_facts, bucket_facts, runs};
 use super::trend::{bucket_ranges, build_trend};
 use crate::error::AppError;
-use crate::model::{DateRange, FetchStatus, Summary, Trend, UserDetail, UserPage, UserQuery};
+use crate::model::{
+    DateRange, EarlierPeriod, FetchStatus, Summary, Trend, UserDetail, UserPage, UserQuery,
+};
 
 /// A range with at most this many days missing from the store waits for them (fetched now,
 /// at interactive priority, with the progress bar); a longer gap is left to the sync, which
@@ -307,7 +309,43 @@ impl ReportService {
     ) -> Result<Summary, AppError> {
         let mut summary = self.data(range, requester).await?.summary();
         summary.history = Some((&self.history_report()).into());
+        let previous = crate::range::previous_period(range);
+        summary.previous = self.earlier(previous, &summary, requester).await;
+        let year = crate::range::year_earlier(range);
+        summary.year_earlier = self.earlier(year, &summary, requester).await;
         Ok(summary)
+    }
+
+    /// An earlier period's figures, compared with `now`'s, when every day of it is stored: a
+    /// comparison is read from the kept history only and never costs a Graph request (nor the
+    /// requester's share).
+    async fn earlier(
+        &self,
+        range: Option<DateRange>,
+        now: &Summary,
+        requester: &Requester,
+    ) -> Option<EarlierPeriod> {
+        let range = range?;
+        if self.check_range(range).is_err()
+            || !self
+                .inner
+                .history
+                .missing_days(range.from, range.to)
+                .is_empty()
+        {
+            return None;
+        }
+        // Nothing is missing, so building the range fetches nothing and charges no one.
+        let data = match self.data(range, requester).await {
+            Ok(data) => data,
+            Err(error) => {
+                tracing::warn!(from = %range.from, to = %range.to, %error, "the earlier period could not be read");
+                return None;
+            }
+        };
+        data.missing.is_empty().then(|| {
+            super::compare::earlier_period(range, &data.summary().currencies, &now.currencies)
+        })
     }
 
     /// How far the kept history reaches and what is still loading.

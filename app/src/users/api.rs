@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::error::AppError;
+use crate::i18n::Locale;
 use crate::model::{UserDetail, UserPage, UserQuery};
 
 #[server(endpoint = "users", input = Json)]
@@ -21,15 +22,25 @@ pub async fn search_users(query: UserQuery) -> Result<UserPage, AppError> {
 
 /// Who the user is, their figures per currency and destination, and their share of each
 /// currency's total.
+/// Usage locations are named in `lang`, the page's language.
 #[server(endpoint = "user")]
-pub async fn get_user_detail(from: Day, to: Day, user_id: String) -> Result<UserDetail, AppError> {
+pub async fn get_user_detail(
+    from: Day,
+    to: Day,
+    user_id: String,
+    lang: Locale,
+) -> Result<UserDetail, AppError> {
     let range = Day::range(from, to);
     crate::report::with_status(
         async {
             let requester = crate::report::requester();
-            crate::report::service()?
+            let mut detail = crate::report::service()?
                 .user_detail(range, &user_id, &requester)
-                .await
+                .await?;
+            for currency in &mut detail.currencies {
+                crate::report::countries::name_locations(&mut currency.by_location, lang);
+            }
+            Ok(detail)
         }
         .await,
     )

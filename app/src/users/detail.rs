@@ -23,9 +23,11 @@ struct UserFigures {
 async fn load_user(
     user_id: String,
     range: Result<DateRange, RangeError>,
+    lang: Locale,
 ) -> Result<UserFigures, PageError> {
     let range = range.map_err(PageError::Range)?;
-    let detail = get_user_detail(range.from.into(), range.to.into(), user_id.clone()).await?;
+    let (from, to) = (range.from.into(), range.to.into());
+    let detail = get_user_detail(from, to, user_id.clone(), lang).await?;
     let trend = get_trend(range.from.into(), range.to.into(), Some(user_id)).await?;
     Ok(UserFigures { detail, trend })
 }
@@ -46,7 +48,7 @@ pub fn UserDetailPage() -> impl IntoView {
                 version.get(),
             )
         },
-        |(user_id, range, _)| load_user(user_id, range),
+        move |(user_id, range, _)| load_user(user_id, range, locale),
     );
     view! {
         <p>
