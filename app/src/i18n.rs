@@ -219,6 +219,109 @@ impl Locale {
         }
     }
 
+    /// The month under way's heading: `This month: Mar 2026`.
+    #[cfg(feature = "ssr")]
+    pub fn this_month(self, first: NaiveDate) -> String {
+        let month = self.month(first, true);
+        match self {
+            Locale::En => format!("This month: {month}"),
+            Locale::PtBr => format!("Este mês: {month}"),
+        }
+    }
+
+    /// How the forecast is made, with its inputs.
+    #[cfg(feature = "ssr")]
+    pub fn forecast_method(self, outlook: &crate::report::outlook::MonthOutlook) -> String {
+        let days = outlook.month.days();
+        let reported = i64::from(outlook.reported_days);
+        let unreported = days - reported;
+        let late = i64::from(outlook.elapsed_days) - reported;
+        if reported == 0 {
+            return match self {
+                Locale::En => {
+                    "No day of this month is reported yet: the forecast starts once one is.".into()
+                }
+                Locale::PtBr => {
+                    "Nenhum dia deste mês foi informado ainda: a previsão começa quando houver um."
+                        .into()
+                }
+            };
+        }
+        match self {
+            Locale::En => format!(
+                "Estimate: the spend of the {reported} days reported so far, plus their daily average for each of the month's {unreported} other days{}. {days} days in the month.",
+                if late > 0 {
+                    format!(
+                        " ({late} of them past but not reported yet: Graph publishes calls 24–48 hours late)"
+                    )
+                } else {
+                    String::new()
+                }
+            ),
+            Locale::PtBr => format!(
+                "Estimativa: o gasto dos {reported} dias informados até agora, mais a sua média diária para cada um dos outros {unreported} dias do mês{}. O mês tem {days} dias.",
+                if late > 0 {
+                    format!(
+                        " ({late} deles já passados mas ainda não informados: o Graph publica as chamadas com 24 a 48 horas de atraso)"
+                    )
+                } else {
+                    String::new()
+                }
+            ),
+        }
+    }
+
+    /// Where a currency stands against its budget, in words.
+    #[cfg(feature = "ssr")]
+    pub fn budget_status(self, currency: &crate::report::outlook::CurrencyOutlook) -> String {
+        use crate::money::format_money_in;
+        use crate::report::outlook::BudgetStatus;
+        let money = |amount| format_money_in(amount, &currency.currency, self);
+        let (Some(budget), status) = (currency.budget, currency.status()) else {
+            return self.t(Msg::NoBudget).into();
+        };
+        let forecast = currency.forecast.unwrap_or(currency.spent);
+        match (self, status) {
+            (_, BudgetStatus::NoBudget) => self.t(Msg::NoBudget).into(),
+            (Locale::En, BudgetStatus::Over) => {
+                format!(
+                    "Over budget: {} spent beyond it already",
+                    money(currency.spent - budget)
+                )
+            }
+            (Locale::PtBr, BudgetStatus::Over) => {
+                format!(
+                    "Acima do orçamento: {} já gastos além dele",
+                    money(currency.spent - budget)
+                )
+            }
+            (Locale::En, BudgetStatus::ForecastOver) => {
+                format!(
+                    "Warning: the forecast exceeds the budget by {}",
+                    money(forecast - budget)
+                )
+            }
+            (Locale::PtBr, BudgetStatus::ForecastOver) => {
+                format!(
+                    "Atenção: a previsão passa do orçamento em {}",
+                    money(forecast - budget)
+                )
+            }
+            (Locale::En, BudgetStatus::Within) => {
+                format!(
+                    "Within budget: {} to spare at this pace",
+                    money(budget - forecast)
+                )
+            }
+            (Locale::PtBr, BudgetStatus::Within) => {
+                format!(
+                    "Dentro do orçamento: sobram {} neste ritmo",
+                    money(budget - forecast)
+                )
+            }
+        }
+    }
+
     /// A user count: `1 user`, `12 users` / `1 usuário`, `12 usuários`.
     pub fn users_found(self, count: u64) -> String {
         let count_text = self.format_count(count);
@@ -535,6 +638,11 @@ messages! {
     RangeTooLong => "The period is longer than the 731 days allowed.", "O período passa dos 731 dias permitidos.";
     }
     server: {
+        SpentSoFar => "Spent so far", "Gasto até agora";
+        ForecastEstimate => "Forecast (estimate)", "Previsão (estimativa)";
+        Budget => "Budget", "Orçamento";
+        BudgetStatusHeader => "Against the budget", "Frente ao orçamento";
+        NoBudget => "No budget set", "Sem orçamento definido";
         SignInTitle => "Sign in to see dial-out spend",
             "Entre para ver os gastos com chamadas externas";
         PopupNote => "Microsoft's sign-in page cannot open inside another page, so it opens in a new window.",

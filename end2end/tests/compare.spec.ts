@@ -1,6 +1,11 @@
 // Issue 15, points 1, 2 and 7: every figure against the period before (checked against the
 // simulator's truth of both periods), the glance ranked by calls with its trend lines, and the
 // compact embedded view.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { port } from './env';
+import { startDemoPortal, stopPortal, waitUntilServing } from './portal-process';
 import {
   defaultRange,
   expect,
@@ -167,4 +172,44 @@ test('the compact embedded view is the glance alone and fits a phone', async ({ 
   await page.goto('/?embed=1&view=glance&lang=pt-BR');
   await expect(page.getByTestId('open-full-report')).toHaveText('Abrir o relatório completo');
   await expect(page.getByTestId('open-full-report')).toHaveAttribute('href', '/?lang=pt-BR');
+});
+
+test('with two years kept, each figure also says its change against the same days a year earlier', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(180_000);
+  const yearURL = `http://127.0.0.1:${port + 8}`;
+  const folder = mkdtempSync(path.join(tmpdir(), 'dialout-year-'));
+  const portal = startDemoPortal(port + 8, {
+    PORTAL_DATABASE_URL: path.join(folder, 'store.sqlite'),
+    PORTAL_HISTORY_DAYS: '400',
+  });
+  try {
+    await waitUntilServing(request, yearURL);
+    await expect
+      .poll(async () => (await (await request.get(`${yearURL}/readyz`)).json()).history.loading_days, {
+        timeout: 150_000,
+        intervals: [500],
+      })
+      .toBe(0);
+    const yearEarlier = { from: '2025-02-15', to: '2025-03-14' };
+    const [now, then] = await Promise.all([
+      truth(request, defaultRange.from, defaultRange.to),
+      truth(request, yearEarlier.from, yearEarlier.to),
+    ]);
+    await page.goto(`${yearURL}/?spend=EUR`);
+    await expect(page.getByTestId('compared-with')).toHaveText(
+      'Changes compare with the period before: Jan 18, 2026 – Feb 14, 2026; and with a year earlier: Feb 15, 2025 – Mar 14, 2025.',
+    );
+    await expect(page.getByTestId('total-charge-EUR-year')).toHaveText(
+      `${percent(now.currencies.EUR.charge, then.currencies.EUR.charge)} · a year earlier: ${formatMoney(then.currencies.EUR.charge, 'EUR')}`,
+    );
+    await expect(page.getByTestId('total-calls-EUR-year')).toHaveText(
+      `${percent(String(now.currencies.EUR.calls), String(then.currencies.EUR.calls))} · a year earlier: ${formatCount(then.currencies.EUR.calls)}`,
+    );
+  } finally {
+    await stopPortal(portal);
+    rmSync(folder, { recursive: true, force: true });
+  }
 });

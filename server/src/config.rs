@@ -10,6 +10,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
+use app::report::outlook::{Budgets, parse_budgets};
 use app::report::{CacheSettings, QuotaSettings};
 use chrono::Utc;
 use graph_client::GraphConfig;
@@ -65,6 +66,8 @@ pub mod names {
     pub const SYNC_INTERVAL: &str = "PORTAL_SYNC_INTERVAL";
     pub const SYNC_GRAPH_SHARE: &str = "PORTAL_SYNC_GRAPH_SHARE";
     pub const STORE_CACHE_ROWS: &str = "PORTAL_STORE_CACHE_ROWS";
+    pub const BUDGETS: &str = "PORTAL_BUDGETS";
+    pub const BUDGET_WEBHOOK: &str = "PORTAL_BUDGET_WEBHOOK";
 
     /// The sign-in settings.
     pub const AUTH_ALL: [&str; 11] = [
@@ -115,6 +118,8 @@ pub mod names {
             SYNC_INTERVAL,
             SYNC_GRAPH_SHARE,
             STORE_CACHE_ROWS,
+            BUDGETS,
+            BUDGET_WEBHOOK,
             graph::TENANT_ID,
             graph::CLIENT_ID,
             graph::CLIENT_SECRET,
@@ -170,6 +175,10 @@ pub struct ServerSettings {
     pub quota: QuotaSettings,
     /// Who may read the report (`PORTAL_AUTH`).
     pub auth: AuthSettings,
+    /// Monthly budgets per currency (`PORTAL_BUDGETS`).
+    pub budgets: Budgets,
+    /// Where a budget warning is posted (`PORTAL_BUDGET_WEBHOOK`): HTTPS, or HTTP to this host.
+    pub budget_webhook: Option<url::Url>,
 }
 
 impl Default for ServerSettings {
@@ -183,6 +192,8 @@ impl Default for ServerSettings {
             cache: CacheSettings::default(),
             quota: QuotaSettings::default(),
             auth: AuthSettings::None,
+            budgets: Budgets::new(),
+            budget_webhook: None,
         }
     }
 }
@@ -372,7 +383,43 @@ fn server_settings(values: &Values<'_>) -> Result<ServerSettings, ConfigError> {
             )?),
         },
         auth: AuthSettings::None,
+        budgets: match values.get(names::BUDGETS) {
+            Some(text) => parse_budgets(&text).map_err(|problem| ConfigError::Invalid {
+                setting: names::BUDGETS,
+                problem,
+            })?,
+            None => Budgets::new(),
+        },
+        budget_webhook: values
+            .get(names::BUDGET_WEBHOOK)
+            .map(|text| {
+                webhook_url(&text).map_err(|problem| ConfigError::Invalid {
+                    setting: names::BUDGET_WEBHOOK,
+                    problem,
+                })
+            })
+            .transpose()?,
     })
+}
+
+/// A webhook's address: HTTPS (a Teams incoming webhook, any endpoint), or plain HTTP only to
+/// this host (a relay beside the portal, a test's receiver): the warning names spend.
+fn webhook_url(text: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(text).map_err(|error| format!("not a URL ({error})"))?;
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name == "localhost",
+        None => false,
+    };
+    match url.scheme() {
+        "https" if url.host().is_some() => Ok(url),
+        "http" if loopback => Ok(url),
+        _ => Err(format!(
+            "{} must be an https:// address (http:// only to this host)",
+            url.as_str()
+        )),
+    }
 }
 
 /// Whole seconds from 1 to `max`.

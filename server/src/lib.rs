@@ -7,6 +7,7 @@
 //! - `GET /events/progress` (see [`progress`]).
 mod assets;
 pub mod auth;
+mod budget_alerts;
 pub mod config;
 pub mod doctor;
 pub mod export;
@@ -94,6 +95,7 @@ pub fn router(
         settings.cache.clone(),
         quota,
         Arc::clone(&connection.today),
+        settings.budgets.clone(),
     );
     let state = PortalState {
         leptos_options: leptos_options.clone(),
@@ -180,6 +182,17 @@ pub async fn serve(config: PortalConfig) -> Result<(), String> {
     let opened = OpenHistory::open(&connection, &config.store).await?;
     let history = opened.history.clone();
     let (app, service) = router(leptos_options, &connection, history.clone(), &config.server)?;
+    // Budget warnings follow the sync: checked after each pass (from the first: subscribed
+    // before the sync starts).
+    if let Some(webhook) = config.server.budget_webhook.clone() {
+        let passes = history.sync_passes();
+        tokio::spawn(budget_alerts::run(
+            service.clone(),
+            history.clone(),
+            passes,
+            webhook,
+        ));
+    }
     // The default dashboard's days (the last 28 and today) go into memory at once and, when
     // all are stored, its figures are built, so the first page after a restart only renders;
     // ten seconds later the rest of the history window goes into memory, when it fits.

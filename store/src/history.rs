@@ -78,6 +78,8 @@ pub(crate) struct Inner {
     /// Days someone asked for that the store lacks: the sync takes them first.
     pub(crate) wanted: Mutex<BTreeSet<NaiveDate>>,
     pub(crate) wake: Notify,
+    /// Counts finished sync passes: what runs after each sync (budget alerts) waits on it.
+    pub(crate) passes: tokio::sync::watch::Sender<u64>,
 }
 
 impl History {
@@ -111,6 +113,7 @@ impl History {
                 status: RwLock::default(),
                 wanted: Mutex::default(),
                 wake: Notify::new(),
+                passes: tokio::sync::watch::Sender::new(0),
             }),
         }
     }
@@ -394,6 +397,11 @@ impl History {
         if wanted.len() > before {
             self.inner.wake.notify_one();
         }
+    }
+
+    /// Changes after each finished sync pass (its value: how many have finished).
+    pub fn sync_passes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.passes.subscribe()
     }
 
     pub fn sync_status(&self) -> SyncStatus {

@@ -161,6 +161,7 @@ impl History {
             failed = result.failed.as_deref().unwrap_or("no"),
             "report sync finished"
         );
+        self.inner.passes.send_modify(|passes| *passes += 1);
         result
     }
 

@@ -32,6 +32,9 @@ pub struct DashboardFigures {
     /// The period before and a year earlier, when stored (see [`Summary`]).
     pub previous: Option<EarlierPeriod>,
     pub year_earlier: Option<EarlierPeriod>,
+    /// The month under way, its forecast and budgets, as HTML the server wrote
+    /// (`dashboard::outlook`); empty when it could not be read.
+    pub outlook: String,
 }
 
 /// Everything the dashboard shows of a range, in one answer (one request when the page
@@ -41,9 +44,11 @@ pub async fn get_dashboard(
     from: Day,
     to: Day,
     spend: Option<String>,
-    /// The page's language: the usage locations' country names come in it.
-    lang: Locale,
+    /// The page's language: the usage locations' country names and the month's outlook come
+    /// in it (English when not given).
+    lang: Option<Locale>,
 ) -> Result<DashboardFigures, AppError> {
+    let lang = lang.unwrap_or_default();
     let range = Day::range(from, to);
     let requester = crate::report::requester();
     crate::report::with_status(
@@ -51,12 +56,13 @@ pub async fn get_dashboard(
             let service = crate::report::service()?;
             let summary = service.summary(range, &requester).await?;
             let trend = service.trend(range, None, &requester).await?;
-            Ok(super::server::figures(
-                summary,
-                trend,
-                spend.as_deref(),
-                lang,
-            ))
+            let mut figures = super::server::figures(summary, trend, spend.as_deref(), lang);
+            // The month's outlook is extra: a range's figures never fail for its sake.
+            match service.month_outlook().await {
+                Ok(outlook) => figures.outlook = super::outlook::outlook_html(&outlook, lang),
+                Err(error) => tracing::warn!(%error, "the month's outlook could not be read"),
+            }
+            Ok(figures)
         }
         .await,
     )

@@ -2,6 +2,8 @@
 mod api;
 mod currency;
 mod glance;
+#[cfg(feature = "ssr")]
+mod outlook;
 mod range_picker;
 #[cfg(feature = "ssr")]
 mod server;

@@ -59,6 +59,7 @@ pub fn figures(
         history: summary.history,
         previous: summary.previous,
         year_earlier: summary.year_earlier,
+        outlook: String::new(),
     }
 }
 

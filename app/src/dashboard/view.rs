@@ -23,7 +23,7 @@ async fn load_figures(
     lang: Locale,
 ) -> Result<DashboardFigures, PageError> {
     let range = range.map_err(PageError::Range)?;
-    Ok(get_dashboard(range.from.into(), range.to.into(), spend, lang).await?)
+    Ok(get_dashboard(range.from.into(), range.to.into(), spend, Some(lang)).await?)
 }
 
 #[component]
@@ -129,6 +129,7 @@ fn FiguresView(
         history,
         previous,
         year_earlier,
+        outlook,
     } = figures;
     // A year earlier that is the period before (a range of twelve months) is said once.
     let year_earlier = year_earlier
@@ -225,6 +226,8 @@ fn FiguresView(
             })}
         {incomplete}
         {repeated}
+        // Written on the server: the month under way, its forecast and budgets.
+        <div class="outlook-slot" inner_html=outlook></div>
         {choice}
         <div class="currencies">{section}</div>
     }

@@ -14,6 +14,7 @@ use tokio::sync::watch;
 use super::Today;
 use super::cache::{CacheSettings, LagAwareExpiry, LastDay};
 use super::dataset::RangeData;
+use super::outlook::{self, Budgets, MonthOutlook};
 use super::progress::StatusHub;
 use super::quota::{GraphQuota, QuotaSettings, Requester};
 use super::stored::{as_bucket_facts, bucket_facts, runs};
@@ -54,6 +55,10 @@ struct Inner {
     progress: StatusHub,
     today: Today,
     quota: GraphQuota,
+    /// Monthly budgets per currency (`PORTAL_BUDGETS`).
+    budgets: Budgets,
+    /// The month's outlook, with the store's version and the date it was built at.
+    outlook: std::sync::Mutex<Option<(u64, NaiveDate, MonthOutlook)>>,
 }
 
 /// A trend is asked for a range, for everyone (`None`) or one user.
@@ -80,6 +85,7 @@ impl ReportService {
         settings: CacheSettings,
         quota: QuotaSettings,
         today: Today,
+        budgets: Budgets,
     ) -> Self {
         let expiry = || LagAwareExpiry {
             settings: settings.clone(),
@@ -101,6 +107,8 @@ impl ReportService {
             progress: StatusHub::default(),
             today,
             quota: GraphQuota::new(quota),
+            budgets,
+            outlook: std::sync::Mutex::default(),
         };
         Self {
             inner: Arc::new(inner),
@@ -348,6 +356,36 @@ impl ReportService {
         })
     }
 
+    /// The month under way: spend so far per currency, its forecast and its budget, from the
+    /// month's stored days only (a day not stored is one not reported yet: the forecast
+    /// estimates it), so it never asks Graph. Built again when a day is stored or the date
+    /// changes.
+    pub async fn month_outlook(&self) -> Result<MonthOutlook, AppError> {
+        let today = self.today();
+        let version = self.inner.history.store().version();
+        if let Some((held_version, held_today, outlook)) = &*lock(&self.inner.outlook)
+            && (*held_version, *held_today) == (version, today)
+        {
+            return Ok(outlook.clone());
+        }
+        let month = outlook::month_of(today);
+        let budgets = &self.inner.budgets;
+        let built = match today.pred_opt().filter(|day| *day >= month.from) {
+            None => outlook::month_outlook(today, None, 0, budgets),
+            Some(yesterday) => {
+                let range = DateRange {
+                    from: month.from,
+                    to: yesterday,
+                };
+                let (trend, stored) = self.stored_trend(range, None).await?;
+                let reported = u32::try_from(stored).unwrap_or(u32::MAX);
+                outlook::month_outlook(today, Some(&trend), reported, budgets)
+            }
+        };
+        *lock(&self.inner.outlook) = Some((version, today, built.clone()));
+        Ok(built)
+    }
+
     /// How far the kept history reaches and what is still loading.
     pub fn history_report(&self) -> HistoryReport {
         self.inner.history.report()
@@ -410,25 +448,38 @@ impl ReportService {
             .inner
             .trends
             .try_get_with_by_ref(&key, async {
-                let history = &self.inner.history;
-                let days = history
-                    .stored_days(range.from, range.to)
-                    .await
-                    .map_err(|error| AppError::Internal(error.to_string()))?;
-                let keys = history.store().keys();
-                let buckets = bucket_facts(&bucket_ranges(range), &days, &keys, user_id)
-                    .ok_or_else(|| {
-                        AppError::Internal(format!(
-                            "the trend of {} to {} overflows: it cannot be summed",
-                            range.from, range.to
-                        ))
-                    })?;
-                let trend = build_trend(range, &as_bucket_facts(&buckets), user_id);
+                let (trend, _) = self.stored_trend(range, user_id).await?;
                 Ok::<_, AppError>(Arc::new((trend, data.version)))
             })
             .await
             .map_err(|error| AppError::clone(&error))?;
         Ok(built.0.clone())
+    }
+
+    /// The trend of the range's stored days (those it lacks are left out, never fetched), and
+    /// how many days were stored.
+    async fn stored_trend(
+        &self,
+        range: DateRange,
+        user_id: Option<&str>,
+    ) -> Result<(Trend, usize), AppError> {
+        let history = &self.inner.history;
+        let days = history
+            .stored_days(range.from, range.to)
+            .await
+            .map_err(|error| AppError::Internal(error.to_string()))?;
+        let keys = history.store().keys();
+        let buckets =
+            bucket_facts(&bucket_ranges(range), &days, &keys, user_id).ok_or_else(|| {
+                AppError::Internal(format!(
+                    "the trend of {} to {} overflows: it cannot be summed",
+                    range.from, range.to
+                ))
+            })?;
+        Ok((
+            build_trend(range, &as_bucket_facts(&buckets), user_id),
+            days.len(),
+        ))
     }
 
     /// Reads the range's days that Graph may still change again now (the others are final and
@@ -482,6 +533,12 @@ fn refused_someone_else<T>(result: &Result<T, Arc<AppError>>, ran: &AtomicBool) 
             result.as_ref().map_err(|error| &**error),
             Err(AppError::TooManyRequests { .. })
         )
+}
+
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn weight(rows: usize) -> u32 {

@@ -22,14 +22,15 @@ pub async fn search_users(query: UserQuery) -> Result<UserPage, AppError> {
 
 /// Who the user is, their figures per currency and destination, and their share of each
 /// currency's total.
-/// Usage locations are named in `lang`, the page's language.
+/// Usage locations are named in `lang`, the page's language (English when not given).
 #[server(endpoint = "user")]
 pub async fn get_user_detail(
     from: Day,
     to: Day,
     user_id: String,
-    lang: Locale,
+    lang: Option<Locale>,
 ) -> Result<UserDetail, AppError> {
+    let lang = lang.unwrap_or_default();
     let range = Day::range(from, to);
     crate::report::with_status(
         async {

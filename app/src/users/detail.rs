@@ -27,7 +27,7 @@ async fn load_user(
 ) -> Result<UserFigures, PageError> {
     let range = range.map_err(PageError::Range)?;
     let (from, to) = (range.from.into(), range.to.into());
-    let detail = get_user_detail(from, to, user_id.clone(), lang).await?;
+    let detail = get_user_detail(from, to, user_id.clone(), Some(lang)).await?;
     let trend = get_trend(range.from.into(), range.to.into(), Some(user_id)).await?;
     Ok(UserFigures { detail, trend })
 }

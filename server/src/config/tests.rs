@@ -521,3 +521,52 @@ fn sign_in_defaults_and_refusals() {
     };
     assert_eq!(settings.trusted.len(), 2);
 }
+
+#[test]
+fn budgets_and_their_webhook_are_read_or_refused_by_name() {
+    let config = load(
+        "PORTAL_BUDGETS = \"EUR=4000.50\"\n",
+        &[
+            ("PORTAL_BUDGETS", "usd=5000, EUR=4000"),
+            (
+                "PORTAL_BUDGET_WEBHOOK",
+                "https://contoso.webhook.office.com/webhookb2/abc",
+            ),
+        ],
+    )
+    .unwrap();
+    let budgets = &config.server.budgets;
+    assert_eq!(budgets["USD"].to_string(), "5000");
+    assert_eq!(budgets["EUR"].to_string(), "4000");
+    assert!(config.server.budget_webhook.is_some());
+    // From the file alone; none by default.
+    let file_only = load("PORTAL_BUDGETS = \"EUR=4000.50\"\n", &[]).unwrap();
+    assert_eq!(file_only.server.budgets["EUR"].to_string(), "4000.50");
+    assert!(load("", &[]).unwrap().server.budgets.is_empty());
+    // A local receiver over plain HTTP is fine; a remote one is not.
+    for good in ["http://127.0.0.1:9000/hook", "http://localhost/hook"] {
+        assert!(
+            load("", &[("PORTAL_BUDGET_WEBHOOK", good)]).is_ok(),
+            "{good}"
+        );
+    }
+    for (pairs, says) in [
+        (
+            ("PORTAL_BUDGETS", "USD"),
+            "PORTAL_BUDGETS is invalid: `USD` is not CURRENCY=AMOUNT",
+        ),
+        (("PORTAL_BUDGETS", "USD=0"), "must be a positive amount"),
+        (
+            ("PORTAL_BUDGETS", "DOLLARS=5"),
+            "three-letter currency code",
+        ),
+        (
+            ("PORTAL_BUDGET_WEBHOOK", "http://hooks.example/x"),
+            "PORTAL_BUDGET_WEBHOOK is invalid",
+        ),
+        (("PORTAL_BUDGET_WEBHOOK", "not a url"), "not a URL"),
+    ] {
+        let message = error("", &[pairs]);
+        assert!(message.contains(says), "{message}");
+    }
+}

@@ -1,0 +1,271 @@
+//! The month under way: what each currency has spent so far, where the month will end at that
+//! pace, and how that stands against the currency's budget. Pure: the report service hands it
+//! the month's daily series and the budgets.
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+
+use crate::model::{DateRange, Trend};
+
+/// Monthly budgets per currency code (`PORTAL_BUDGETS`), never added across currencies.
+pub type Budgets = BTreeMap<String, Decimal>;
+
+/// This month so far and its forecast, per currency.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MonthOutlook {
+    /// The whole calendar month.
+    pub month: DateRange,
+    /// Days of the month before today (today's calls are not in Graph's report yet).
+    pub elapsed_days: u32,
+    /// Days of the month the portal has stored (the forecast's base).
+    pub reported_days: u32,
+    /// Most calls first; every currency with spend this month or a budget.
+    pub currencies: Vec<CurrencyOutlook>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CurrencyOutlook {
+    pub currency: String,
+    /// Charge on the days stored so far.
+    pub spent: Decimal,
+    pub calls: u64,
+    /// `spent` per reported day; `None` before any day of the month is reported.
+    pub daily_average: Option<Decimal>,
+    /// `spent` plus the daily average for each day not reported yet (the days still to come,
+    /// today, and the past days Graph has not published or the portal not stored yet).
+    pub forecast: Option<Decimal>,
+    pub budget: Option<Decimal>,
+}
+
+/// Where a currency stands against its budget.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BudgetStatus {
+    NoBudget,
+    Within,
+    /// The forecast ends the month above the budget.
+    ForecastOver,
+    /// The month has already spent more than the budget.
+    Over,
+}
+
+impl CurrencyOutlook {
+    pub fn status(&self) -> BudgetStatus {
+        match (self.budget, self.forecast) {
+            (None, _) => BudgetStatus::NoBudget,
+            (Some(budget), _) if self.spent > budget => BudgetStatus::Over,
+            (Some(budget), Some(forecast)) if forecast > budget => BudgetStatus::ForecastOver,
+            (Some(_), _) => BudgetStatus::Within,
+        }
+    }
+}
+
+/// The calendar month `today` is in.
+pub fn month_of(today: NaiveDate) -> DateRange {
+    let first = today.with_day(1).unwrap_or(today);
+    let last = first
+        .checked_add_months(chrono::Months::new(1))
+        .and_then(|next| next.pred_opt())
+        .unwrap_or(today);
+    DateRange {
+        from: first,
+        to: last,
+    }
+}
+
+/// The outlook of the month `today` is in, from `daily`: the month's days before today as day
+/// buckets (`None` on the 1st, when no day has passed), and which of those days are stored.
+pub fn month_outlook(
+    today: NaiveDate,
+    daily: Option<&Trend>,
+    reported_days: u32,
+    budgets: &Budgets,
+) -> MonthOutlook {
+    let month = month_of(today);
+    let elapsed_days = (today - month.from).num_days().max(0) as u32;
+    let days_in_month = month.days() as u32;
+    let mut by_currency: BTreeMap<String, (Decimal, u64)> = BTreeMap::new();
+    for series in daily
+        .map(|trend| trend.currencies.as_slice())
+        .unwrap_or_default()
+    {
+        let entry = by_currency.entry(series.currency.clone()).or_default();
+        for point in &series.points {
+            entry.0 += point.totals.charge;
+            entry.1 += point.totals.calls;
+        }
+    }
+    for currency in budgets.keys() {
+        by_currency.entry(currency.clone()).or_default();
+    }
+    let mut currencies: Vec<CurrencyOutlook> = by_currency
+        .into_iter()
+        .map(|(currency, (spent, calls))| {
+            let daily_average = (reported_days > 0).then(|| spent / Decimal::from(reported_days));
+            let unreported = days_in_month.saturating_sub(reported_days);
+            let forecast = daily_average.map(|average| spent + average * Decimal::from(unreported));
+            CurrencyOutlook {
+                budget: budgets.get(&currency).copied(),
+                currency,
+                spent,
+                calls,
+                daily_average,
+                forecast,
+            }
+        })
+        .collect();
+    currencies.sort_by(|a, b| {
+        b.calls
+            .cmp(&a.calls)
+            .then_with(|| a.currency.cmp(&b.currency))
+    });
+    MonthOutlook {
+        month,
+        elapsed_days,
+        reported_days,
+        currencies,
+    }
+}
+
+/// `USD=5000,EUR=4000.50` (spaces allowed around each part), as `PORTAL_BUDGETS` is written;
+/// an error names the part it cannot read.
+pub fn parse_budgets(text: &str) -> Result<Budgets, String> {
+    let mut budgets = Budgets::new();
+    for part in text
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+    {
+        let (code, amount) = part
+            .split_once('=')
+            .ok_or_else(|| format!("`{part}` is not CURRENCY=AMOUNT (e.g. USD=5000)"))?;
+        budgets.insert(
+            checked_code(code.trim())?,
+            checked_amount(code, amount.trim())?,
+        );
+    }
+    Ok(budgets)
+}
+
+/// A budget's currency: three ASCII letters, upper case (as Graph writes currencies).
+pub fn checked_code(code: &str) -> Result<String, String> {
+    if code.len() == 3 && code.chars().all(|c| c.is_ascii_alphabetic()) {
+        Ok(code.to_ascii_uppercase())
+    } else {
+        Err(format!(
+            "`{code}` is not a three-letter currency code (e.g. USD)"
+        ))
+    }
+}
+
+/// A budget's amount: a positive decimal written with a point.
+pub fn checked_amount(code: &str, amount: &str) -> Result<Decimal, String> {
+    use std::str::FromStr;
+    match Decimal::from_str(amount) {
+        Ok(value) if value > Decimal::ZERO => Ok(value),
+        _ => Err(format!(
+            "the budget of {} must be a positive amount such as 5000 or 4000.50, not `{amount}`",
+            code.trim()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Bucket, CurrencySeries, Totals, TrendPoint};
+    use std::str::FromStr;
+
+    fn dec(text: &str) -> Decimal {
+        Decimal::from_str(text).unwrap()
+    }
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+    }
+
+    fn series(currency: &str, charges: &[(u32, &str)]) -> CurrencySeries {
+        CurrencySeries {
+            currency: currency.into(),
+            points: charges
+                .iter()
+                .map(|(d, charge)| TrendPoint {
+                    from: day(*d),
+                    to: day(*d),
+                    totals: Totals {
+                        calls: 1,
+                        seconds: 60,
+                        charge: dec(charge),
+                    },
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn forecasts_the_month_from_the_reported_days_average() {
+        let trend = Trend {
+            range: DateRange {
+                from: day(1),
+                to: day(14),
+            },
+            bucket: Bucket::Day,
+            currencies: vec![series("USD", &[(1, "10"), (2, "20"), (3, "30")])],
+        };
+        let budgets = parse_budgets("USD=100, EUR = 50.5").unwrap();
+        // Today the 15th; 12 of the 14 past days stored (the last two still in Graph's lag).
+        let outlook = month_outlook(day(15), Some(&trend), 12, &budgets);
+        assert_eq!(
+            outlook.month,
+            DateRange {
+                from: day(1),
+                to: day(31)
+            }
+        );
+        assert_eq!((outlook.elapsed_days, outlook.reported_days), (14, 12));
+        let usd = &outlook.currencies[0];
+        assert_eq!(usd.spent, dec("60"));
+        assert_eq!(usd.daily_average, Some(dec("5")));
+        // 60 + 5 a day for the 19 days not reported: 155.
+        assert_eq!(usd.forecast, Some(dec("155")));
+        assert_eq!(usd.status(), BudgetStatus::ForecastOver);
+        // A budget without spend this month is listed, within budget.
+        let eur = &outlook.currencies[1];
+        assert_eq!((eur.currency.as_str(), eur.spent), ("EUR", Decimal::ZERO));
+        assert_eq!(eur.forecast, Some(Decimal::ZERO));
+        assert_eq!(eur.status(), BudgetStatus::Within);
+    }
+
+    #[test]
+    fn says_over_when_already_spent_and_nothing_before_the_first_day() {
+        let trend = Trend {
+            range: DateRange {
+                from: day(1),
+                to: day(1),
+            },
+            bucket: Bucket::Day,
+            currencies: vec![series("USD", &[(1, "150")])],
+        };
+        let budgets = parse_budgets("USD=100").unwrap();
+        let over = month_outlook(day(2), Some(&trend), 1, &budgets);
+        assert_eq!(over.currencies[0].status(), BudgetStatus::Over);
+        let first = month_outlook(day(1), None, 0, &budgets);
+        assert_eq!(first.elapsed_days, 0);
+        assert_eq!(first.currencies[0].forecast, None);
+        assert_eq!(first.currencies[0].status(), BudgetStatus::Within);
+    }
+
+    #[test]
+    fn reads_budgets_or_names_the_fault() {
+        assert_eq!(parse_budgets("").unwrap(), Budgets::new());
+        assert_eq!(parse_budgets("usd=5000").unwrap()["USD"], dec("5000"));
+        assert!(
+            parse_budgets("USD")
+                .unwrap_err()
+                .contains("CURRENCY=AMOUNT")
+        );
+        assert!(parse_budgets("US=5").unwrap_err().contains("three-letter"));
+        assert!(parse_budgets("USD=-5").unwrap_err().contains("positive"));
+        assert!(parse_budgets("USD=5,000").unwrap_err().contains("`000`"));
+    }
+}

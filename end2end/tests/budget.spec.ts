@@ -1,0 +1,118 @@
+// Issue 15, points 4 and 5: the month under way with its forecast (its inputs stated) and the
+// budgets, warned in words on the page and posted once per currency and month to a webhook,
+// retried when the receiver fails, never sent again (not after a restart either).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { port } from './env';
+import { startDemoPortal, stopPortal, waitUntilServing } from './portal-process';
+import { formatMoney, sumDecimals, truth } from './support';
+
+const budgetPort = port + 7;
+const budgetURL = `http://127.0.0.1:${budgetPort}`;
+
+type Alert = { text: string; currency: string; month: string; status: string; budget: string };
+
+/** A webhook receiver that fails its first `failures` requests with a 500. */
+async function receiver(failures: number) {
+  const received: Alert[] = [];
+  let attempts = 0;
+  const server: Server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      attempts += 1;
+      if (attempts <= failures) {
+        response.writeHead(500).end();
+        return;
+      }
+      received.push(JSON.parse(body) as Alert);
+      response.writeHead(200).end('1');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  return { url, received, attempts: () => attempts, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** `amount` (a decimal string) × `times` ÷ `by`, rounded half away from zero to `scale` digits. */
+function scaled(amount: string, times: bigint, by: bigint, scale: number): string {
+  const units = BigInt(sumDecimals([amount]).replace('.', '')) * times; // 10^-8 units
+  const unit = 10n ** BigInt(8 - scale);
+  const rounded = (units * 2n / by / unit + 1n) / 2n;
+  const digits = rounded.toString().padStart(scale + 1, '0');
+  return scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+}
+
+test('the month\'s forecast, a budget warning in words, and exactly one webhook call per currency', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(120_000);
+  const folder = mkdtempSync(path.join(tmpdir(), 'dialout-budget-'));
+  const database = path.join(folder, 'store.sqlite');
+  // The receiver refuses the first alert: the portal tries again.
+  const hook = await receiver(1);
+  const start = (budgets: string) =>
+    startDemoPortal(budgetPort, {
+      PORTAL_DATABASE_URL: database,
+      PORTAL_HISTORY_DAYS: '60',
+      PORTAL_BUDGETS: budgets,
+      PORTAL_BUDGET_WEBHOOK: hook.url,
+    });
+  // March 2026 to the demo's today (the 15th): at this pace JPY ends over 100,000, USD and
+  // EUR stay within theirs.
+  let portal = start('USD=2500,EUR=5000,JPY=100000');
+  try {
+    await waitUntilServing(request, budgetURL);
+    await expect.poll(() => hook.received.length, { timeout: 60_000 }).toBe(1);
+    expect(hook.attempts()).toBe(2);
+    const [alert] = hook.received;
+    expect(alert).toMatchObject({ currency: 'JPY', month: '2026-03', status: 'forecast_over', budget: '100000' });
+
+    // The page: spend so far, the forecast and its inputs, the budget and the warning in words.
+    const spent = (await truth(request, '2026-03-01', '2026-03-14')).currencies;
+    const forecast = scaled(spent.JPY.charge, 31n, 14n, 0);
+    expect(alert.text).toBe(
+      `Dial-out spend in JPY is forecast to reach ${formatMoney(forecast, 'JPY')} in March 2026, over its budget of JPY 100,000 (${formatMoney(spent.JPY.charge, 'JPY')} spent so far, 14 of 31 days reported; the forecast is an estimate).`,
+    );
+    await page.goto(budgetURL);
+    await expect(page.getByTestId('outlook').getByRole('heading')).toHaveText('This month: Mar 2026');
+    await expect(page.getByTestId('outlook-method')).toHaveText(
+      "Estimate: the spend of the 14 days reported so far, plus their daily average for each of the month's 17 other days. 31 days in the month.",
+    );
+    for (const code of ['USD', 'EUR', 'JPY']) {
+      const scale = code === 'JPY' ? 0 : 2;
+      await expect(page.getByTestId(`outlook-spent-${code}`)).toHaveText(formatMoney(spent[code].charge, code));
+      await expect(page.getByTestId(`outlook-forecast-${code}`)).toHaveText(
+        formatMoney(scaled(spent[code].charge, 31n, 14n, scale), code),
+      );
+    }
+    const over = BigInt(forecast) - 100000n;
+    await expect(page.getByTestId('outlook-status-JPY')).toHaveText(
+      `Warning: the forecast exceeds the budget by ${formatMoney(String(over), 'JPY')}`,
+    );
+    await expect(page.getByTestId('outlook-status-USD')).toContainText('Within budget: USD ');
+    await expect(page.getByTestId('outlook-status-GBP')).toHaveText('No budget set');
+    await page.goto(`${budgetURL}/?lang=pt-BR`);
+    await expect(page.getByTestId('outlook-status-JPY')).toHaveText(
+      `Atenção: a previsão passa do orçamento em ${formatMoney(String(over), 'JPY', 'pt-BR')}`,
+    );
+
+    // Restarted with EUR's budget lowered below its forecast: EUR is told once, JPY not again.
+    await stopPortal(portal);
+    portal = start('USD=2500,EUR=1000,JPY=100000');
+    await waitUntilServing(request, budgetURL);
+    await expect.poll(() => hook.received.map((a) => a.currency), { timeout: 60_000 }).toEqual(['JPY', 'EUR']);
+    // And nothing more after a while.
+    await page.waitForTimeout(3_000);
+    expect(hook.received.map((a) => a.currency)).toEqual(['JPY', 'EUR']);
+  } finally {
+    await stopPortal(portal);
+    await hook.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
