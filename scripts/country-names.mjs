@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes app/src/report/countries.tsv: every ISO 3166-1 alpha-2 region with its name in each
+// Writes app/src/report/countries.tsv: every ISO 3166-1 alpha-2 country with its name in each
 // language the portal speaks, from the CLDR data in Node's own ICU (Intl.DisplayNames). The
 // server reads the file (include_str!); the browser never carries it. Run it again when a
 // language is added or to take a newer CLDR: `node scripts/country-names.mjs`.
@@ -13,10 +13,16 @@ for (let first = 65; first <= 90; first++) {
   for (let second = 65; second <= 90; second++) {
     const code = String.fromCharCode(first, second);
     const localized = names.map((display) => display.of(code));
-    // Codes CLDR does not name (unassigned, or the user-assigned XA..XZ, QM..QZ, AA, ZZ) are
-    // left out: the page shows the code as Graph sent it.
+    // Codes CLDR does not name (unassigned, user-assigned) are left out, and so are codes that
+    // are not a country of today's ISO 3166-1: withdrawn ones CLDR maps to a successor (DD,
+    // SU, YU, AN...: their canonical form is another code), groupings (EU, EZ, UN, QO) and the
+    // exceptionally reserved ones (AC, CP, CQ, DG, EA, IC, TA). Kosovo (XK) stays: Microsoft's
+    // usage locations use it. Graph's code is shown as it is when it has no name here.
     if (localized.some((name) => !name || name === code)) continue;
-    if (code === 'ZZ' || code === 'AA' || /^(Q[M-Z]|X[A-Z])$/.test(code) && code !== 'XK') continue;
+    const canonical = Intl.getCanonicalLocales(`und-${code}`)[0].split('-')[1];
+    if (canonical !== code) continue;
+    if (['EU', 'EZ', 'UN', 'QO', 'AC', 'CP', 'CQ', 'DG', 'EA', 'IC', 'TA', 'ZZ'].includes(code)) continue;
+    if (/^(AA|Q[M-Z]|X[A-Z])$/.test(code) && code !== 'XK') continue;
     rows.push([code, ...localized].join('\t'));
   }
 }

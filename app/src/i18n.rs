@@ -233,40 +233,21 @@ impl Locale {
     #[cfg(feature = "ssr")]
     pub fn forecast_method(self, outlook: &crate::report::outlook::MonthOutlook) -> String {
         let days = outlook.month.days();
-        let reported = i64::from(outlook.reported_days);
-        let unreported = days - reported;
-        let late = i64::from(outlook.elapsed_days) - reported;
-        if reported == 0 {
+        let settled = i64::from(outlook.settled_days);
+        let others = days - settled;
+        let growing = i64::from(outlook.elapsed_days) - settled;
+        if settled == 0 {
             return match self {
-                Locale::En => {
-                    "No day of this month is reported yet: the forecast starts once one is.".into()
-                }
-                Locale::PtBr => {
-                    "Nenhum dia deste mês foi informado ainda: a previsão começa quando houver um."
-                        .into()
-                }
+                Locale::En => "No day of this month is settled yet (Graph publishes calls 24–48 hours late): the forecast starts once one is.".into(),
+                Locale::PtBr => "Nenhum dia deste mês está fechado ainda (o Graph publica as chamadas com 24 a 48 horas de atraso): a previsão começa quando houver um.".into(),
             };
         }
         match self {
             Locale::En => format!(
-                "Estimate: the spend of the {reported} days reported so far, plus their daily average for each of the month's {unreported} other days{}. {days} days in the month.",
-                if late > 0 {
-                    format!(
-                        " ({late} of them past but not reported yet: Graph publishes calls 24–48 hours late)"
-                    )
-                } else {
-                    String::new()
-                }
+                "Estimate: the spend of the month's {settled} settled days, plus their daily average for each of its {others} other days ({growing} of them past but still growing: Graph publishes calls 24–48 hours late). {days} days in the month."
             ),
             Locale::PtBr => format!(
-                "Estimativa: o gasto dos {reported} dias informados até agora, mais a sua média diária para cada um dos outros {unreported} dias do mês{}. O mês tem {days} dias.",
-                if late > 0 {
-                    format!(
-                        " ({late} deles já passados mas ainda não informados: o Graph publica as chamadas com 24 a 48 horas de atraso)"
-                    )
-                } else {
-                    String::new()
-                }
+                "Estimativa: o gasto dos {settled} dias já fechados do mês, mais a sua média diária para cada um dos outros {others} dias ({growing} deles já passados mas ainda crescendo: o Graph publica as chamadas com 24 a 48 horas de atraso). O mês tem {days} dias."
             ),
         }
     }
@@ -580,6 +561,8 @@ messages! {
     Users => "Users", "Usuários";
     CostPerMinute => "Cost per minute", "Custo por minuto";
     NoEarlierData => "No earlier data", "Sem dados anteriores";
+    ChangesStillGrowing => " The period's last days may still grow, and its changes with them.",
+        " Os últimos dias do período ainda podem crescer, e as variações com eles.";
     NoChange => "no change", "sem mudança";
     NewSpend => "new", "novo";
     Before => "before", "antes";

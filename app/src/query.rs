@@ -208,6 +208,11 @@ impl PageQuery {
         view
     }
 
+    /// The same view as the whole report in a page of its own (the compact view's links).
+    pub fn full_report(&self) -> Self {
+        self.without_sticky("view").without_sticky("embed")
+    }
+
     /// Embedded in another page (`embed=1`): no navigation chrome.
     pub fn is_embedded(&self) -> bool {
         matches!(self.sticky_value("embed"), Some("1" | "true"))

@@ -36,6 +36,14 @@ function percent(now: string, then: string, locale: 'en' | 'pt-BR' = 'en'): stri
   return `${difference < 0n ? '-' : '+'}${whole}${locale === 'en' ? '.' : ','}${tenths % 10n}%`;
 }
 
+/** Charge per minute of talk (`seconds / 60`), to four decimals, half away from zero. */
+function scaledRate(charge: string, seconds: number): string {
+  const units = BigInt(sumDecimals([charge]).replace('.', '')) * 60n; // 10^-8 units
+  const tenThousandths = (units * 2n / BigInt(seconds) / 10000n + 1n) / 2n;
+  const digits = tenThousandths.toString().padStart(5, '0');
+  return `${digits.slice(0, -4)}.${digits.slice(-4)}`;
+}
+
 test('each figure says its change against the period before, as the truth of both periods has it', async ({
   page,
   request,
@@ -52,8 +60,9 @@ test('each figure says its change against the period before, as the truth of bot
   const minutes = (seconds: number) => Math.ceil(seconds / 60);
 
   await page.goto('/');
+  // The range ends yesterday: its last days are still growing, and the page says so.
   await expect(page.getByTestId('compared-with')).toHaveText(
-    'Changes compare with the period before: Jan 18, 2026 – Feb 14, 2026.',
+    "Changes compare with the period before: Jan 18, 2026 – Feb 14, 2026. The period's last days may still grow, and its changes with them.",
   );
   const card = (what: string) => page.getByTestId(`${what}-${code}-change`);
   await expect(card('total-charge')).toHaveText(
@@ -69,10 +78,16 @@ test('each figure says its change against the period before, as the truth of bot
   await expect(card('total-users')).toHaveText(
     `${percent(String(busiest.users), String(previousUsers))} · before: ${formatCount(previousUsers)}`,
   );
-  await expect(card('cost-per-minute')).toContainText(' · before: ');
+  // The cost per minute before: the earlier charge per minute of talk, to four decimals.
+  const rateThen = scaledRate(then[code].charge, then[code].seconds);
+  await expect(card('cost-per-minute')).toContainText(` · before: ${code} ${rateThen}`);
   // A rise or a fall: the class colours the arrow, the sign says it in words.
   const charge = await card('total-charge').textContent();
   await expect(card('total-charge')).toHaveClass(charge!.startsWith('+') ? /change up/ : /change down/);
+  // This month's table is there; with no budgets configured, no budget columns.
+  await expect(page.getByTestId(`outlook-spent-${code}`)).toBeVisible();
+  await expect(page.getByTestId(`outlook-budget-${code}`)).toHaveCount(0);
+  await expect(page.getByTestId('outlook').getByRole('columnheader', { name: 'Budget' })).toHaveCount(0);
   // No year earlier: the kept history (365 days) does not reach it, so no line claims one.
   await expect(page.getByTestId(`total-charge-${code}-year`)).toHaveCount(0);
 
@@ -89,7 +104,7 @@ test('each figure says its change against the period before, as the truth of bot
     `${percent(now[code].charge, then[code].charge, 'pt-BR')} · antes: ${formatMoney(then[code].charge, code, 'pt-BR')}`,
   );
   await expect(page.getByTestId('compared-with')).toHaveText(
-    'As variações comparam com o período anterior: 18/01/2026 – 14/02/2026.',
+    'As variações comparam com o período anterior: 18/01/2026 – 14/02/2026. Os últimos dias do período ainda podem crescer, e as variações com eles.',
   );
   await expectAccessible(page);
 });
@@ -104,7 +119,9 @@ test('a period whose period before is not kept says there is no earlier data', a
   for (const what of ['total-charge', 'total-calls', 'total-minutes', 'total-users', 'cost-per-minute']) {
     await expect(section.locator(`[data-testid$="-change"][data-testid^="${what}-"]`)).toHaveText('No earlier data');
   }
-  for (const cell of await page.locator('[data-testid^="glance-change-"]').all()) {
+  const cells = page.locator('[data-testid^="glance-change-"]');
+  await expect(cells).not.toHaveCount(0);
+  for (const cell of await cells.all()) {
     await expect(cell).toHaveText('—');
   }
   await page.goto('/?from=2025-03-16&to=2025-03-31&lang=pt-BR');
@@ -200,7 +217,7 @@ test('with two years kept, each figure also says its change against the same day
     ]);
     await page.goto(`${yearURL}/?spend=EUR`);
     await expect(page.getByTestId('compared-with')).toHaveText(
-      'Changes compare with the period before: Jan 18, 2026 – Feb 14, 2026; and with a year earlier: Feb 15, 2025 – Mar 14, 2025.',
+      "Changes compare with the period before: Jan 18, 2026 – Feb 14, 2026; and with a year earlier: Feb 15, 2025 – Mar 14, 2025. The period's last days may still grow, and its changes with them.",
     );
     await expect(page.getByTestId('total-charge-EUR-year')).toHaveText(
       `${percent(now.currencies.EUR.charge, then.currencies.EUR.charge)} · a year earlier: ${formatMoney(then.currencies.EUR.charge, 'EUR')}`,

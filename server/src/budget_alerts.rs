@@ -6,11 +6,12 @@
 //! again, not after a restart either.
 use std::time::Duration;
 
-use app::money::format_money;
+use app::money::{format_money, minor_units};
 use app::report::ReportService;
 use app::report::outlook::{BudgetStatus, CurrencyOutlook, MonthOutlook};
 use chrono::Datelike;
 use report_store::History;
+use rust_decimal::RoundingStrategy;
 use serde::Serialize;
 
 /// Attempts per pass, and the waits between them (a pass that fails all tries again at the next).
@@ -30,7 +31,7 @@ pub struct BudgetAlert {
     pub budget: String,
     pub forecast: Option<String>,
     pub spent: String,
-    pub reported_days: u32,
+    pub settled_days: u32,
     pub days_in_month: i64,
 }
 
@@ -50,8 +51,8 @@ pub fn alert(outlook: &MonthOutlook, currency: &CurrencyOutlook) -> Option<Budge
         format_money(budget, code),
     );
     let days = format!(
-        "{} of {} days reported",
-        outlook.reported_days,
+        "{} of {} days settled",
+        outlook.settled_days,
         outlook.month.days()
     );
     let text = match (status, currency.forecast) {
@@ -70,11 +71,15 @@ pub fn alert(outlook: &MonthOutlook, currency: &CurrencyOutlook) -> Option<Budge
         month: format!("{:04}-{:02}", month.year(), month.month()),
         status,
         budget: budget.to_string(),
-        forecast: currency
-            .forecast
-            .map(|forecast| forecast.round_dp(2).to_string()),
+        // Rounded as the text writes it: the currency's minor unit, half away from zero.
+        forecast: currency.forecast.map(|forecast| {
+            let digits = minor_units(code);
+            forecast
+                .round_dp_with_strategy(digits, RoundingStrategy::MidpointAwayFromZero)
+                .to_string()
+        }),
         spent: currency.spent.to_string(),
-        reported_days: outlook.reported_days,
+        settled_days: outlook.settled_days,
         days_in_month: outlook.month.days(),
     })
 }
@@ -199,7 +204,7 @@ mod tests {
                 to: day(31),
             },
             elapsed_days: 14,
-            reported_days: 13,
+            settled_days: 13,
             currencies: vec![currency.clone()],
         };
         (month, currency)
@@ -213,7 +218,7 @@ mod tests {
         assert_eq!(alert.month, "2026-03");
         assert_eq!(
             alert.text,
-            "Dial-out spend in USD is forecast to reach USD 5,400.00 in March 2026, over its budget of USD 5,000.00 (USD 2,600.00 spent so far, 13 of 31 days reported; the forecast is an estimate)."
+            "Dial-out spend in USD is forecast to reach USD 5,400.00 in March 2026, over its budget of USD 5,000.00 (USD 2,600.00 spent so far, 13 of 31 days settled; the forecast is an estimate)."
         );
         assert_eq!(sent_key(&alert), "budget_alert:2026-03:USD");
         let (month, spent) = outlook(5100, Some(9000), Some(5000));

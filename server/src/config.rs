@@ -409,15 +409,17 @@ fn webhook_url(text: &str) -> Result<url::Url, String> {
     let loopback = match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(name)) => name == "localhost",
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
         None => false,
     };
     match url.scheme() {
         "https" if url.host().is_some() => Ok(url),
         "http" if loopback => Ok(url),
+        // Scheme and host only: the rest of a webhook's address is its secret.
         _ => Err(format!(
-            "{} must be an https:// address (http:// only to this host)",
-            url.as_str()
+            "{}://{} must be an https:// address (http:// only to this host)",
+            url.scheme(),
+            url.host_str().unwrap_or_default()
         )),
     }
 }

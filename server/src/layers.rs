@@ -8,6 +8,7 @@ use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware;
 use tower::ServiceBuilder;
+use tower_http::CompressionLevel;
 use tower_http::LatencyUnit;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
@@ -40,7 +41,16 @@ pub fn around(router: Router, settings: &ServerSettings) -> Router {
                 ),
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(CompressionLayer::new().compress_when(compress_when))
+        .layer(
+            // Pages and server functions are made per request: gzip at level 4, no brotli. On
+            // the dashboard (53 KB of HTML) brotli even at quality 1 took a third of the
+            // server's time: 886 pages/s against 1,189 with gzip 1, 1,085 with gzip 4 (11.1 KB
+            // against brotli 4's 10.4 KB). The static assets keep brotli (`assets.rs`).
+            CompressionLayer::new()
+                .no_br()
+                .quality(CompressionLevel::Precise(4))
+                .compress_when(compress_when),
+        )
         .layer(RequestBodyLimitLayer::new(settings.body_limit))
         .layer(RequestBodyTimeoutLayer::new(settings.body_read_timeout))
         // 504: the time usually goes on waiting for Graph.

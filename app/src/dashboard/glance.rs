@@ -39,9 +39,7 @@ pub fn AtAGlance(
             let link = query.with_spend(&currency);
             // Switching keeps the scroll position: the section is right below.
             let href = if compact {
-                link.without_sticky("view")
-                    .without_sticky("embed")
-                    .href("/")
+                link.full_report().href("/")
             } else {
                 link.href("/")
             };

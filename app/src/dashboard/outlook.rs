@@ -9,6 +9,11 @@ use crate::money::format_money_in;
 use crate::report::outlook::{BudgetStatus, MonthOutlook};
 
 pub fn outlook_html(outlook: &MonthOutlook, locale: Locale) -> String {
+    // Without budgets (`PORTAL_BUDGETS` unset), no budget columns.
+    let budgets = outlook
+        .currencies
+        .iter()
+        .any(|currency| currency.budget.is_some());
     let rows = outlook
         .currencies
         .iter()
@@ -29,10 +34,17 @@ pub fn outlook_html(outlook: &MonthOutlook, locale: Locale) -> String {
                     <td class="num" data-testid=testid("forecast")>
                         {currency.forecast.map_or_else(|| "—".to_string(), money)}
                     </td>
-                    <td class="num" data-testid=testid("budget")>
-                        {currency.budget.map_or_else(|| "—".to_string(), money)}
-                    </td>
-                    <td data-testid=testid("status")>{locale.budget_status(currency)}</td>
+                    {budgets
+                        .then(|| {
+                            view! {
+                                <td class="num" data-testid=testid("budget")>
+                                    {currency.budget.map_or_else(|| "—".to_string(), money)}
+                                </td>
+                                <td data-testid=testid("status")>
+                                    {locale.budget_status(currency)}
+                                </td>
+                            }
+                        })}
                 </tr>
             }
         })
@@ -50,8 +62,13 @@ pub fn outlook_html(outlook: &MonthOutlook, locale: Locale) -> String {
                             <th scope="col">{locale.t(Msg::Currency)}</th>
                             <th scope="col" class="num">{locale.t(Msg::SpentSoFar)}</th>
                             <th scope="col" class="num">{locale.t(Msg::ForecastEstimate)}</th>
-                            <th scope="col" class="num">{locale.t(Msg::Budget)}</th>
-                            <th scope="col">{locale.t(Msg::BudgetStatusHeader)}</th>
+                            {budgets
+                                .then(|| {
+                                    view! {
+                                        <th scope="col" class="num">{locale.t(Msg::Budget)}</th>
+                                        <th scope="col">{locale.t(Msg::BudgetStatusHeader)}</th>
+                                    }
+                                })}
                         </tr>
                     </thead>
                     <tbody>{rows}</tbody>

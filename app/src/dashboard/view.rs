@@ -78,10 +78,7 @@ pub fn DashboardPage() -> impl IntoView {
 fn CompactView(figures: DashboardFigures) -> impl IntoView {
     let locale = use_locale();
     let query = use_page_query().get_untracked();
-    let full = query
-        .without_sticky("view")
-        .without_sticky("embed")
-        .href("/");
+    let full = query.full_report().href("/");
     view! {
         <p class="period" data-testid="compact-period">
             {locale.date_range(figures.range.from, figures.range.to)}
@@ -159,6 +156,9 @@ fn FiguresView(
                     previous.is_some(),
                     year_earlier.as_ref().map(|year| year.range),
                 )}
+                // Graph's lag: the period's last days, and so its changes, may still grow.
+                {(previous.is_some() && today - range.to <= chrono::TimeDelta::days(2))
+                    .then(|| locale.t(Msg::ChangesStillGrowing))}
             </p>
         }
     });
@@ -226,9 +226,9 @@ fn FiguresView(
             })}
         {incomplete}
         {repeated}
+        {choice}
         // Written on the server: the month under way, its forecast and budgets.
         <div class="outlook-slot" inner_html=outlook></div>
-        {choice}
         <div class="currencies">{section}</div>
     }
 }

@@ -16,7 +16,11 @@ pub fn percent_change(now: Decimal, before: Decimal) -> Option<Decimal> {
     if before.is_zero() {
         return None;
     }
-    let exact = (now - before) / before.abs() * Decimal::ONE_HUNDRED;
+    // Multiplied first, so the one rounding is the division's; a change too large for a
+    // decimal (some 10^26 percent) is shown as new rather than overflowing.
+    let exact = (now.checked_sub(before)?)
+        .checked_mul(Decimal::ONE_HUNDRED)?
+        .checked_div(before.abs())?;
     let shown = exact.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
     Some(if shown.is_zero() { exact } else { shown })
 }

@@ -1,9 +1,9 @@
 //! The month under way: what each currency has spent so far, where the month will end at that
 //! pace, and how that stands against the currency's budget. Pure: the report service hands it
 //! the month's daily series and the budgets.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::model::{DateRange, Trend};
@@ -18,8 +18,9 @@ pub struct MonthOutlook {
     pub month: DateRange,
     /// Days of the month before today (today's calls are not in Graph's report yet).
     pub elapsed_days: u32,
-    /// Days of the month the portal has stored (the forecast's base).
-    pub reported_days: u32,
+    /// Days of the month stored after Graph's lag had passed, so final: the forecast's base.
+    /// The days since are still growing (Graph publishes calls 24–48 hours late).
+    pub settled_days: u32,
     /// Most calls first; every currency with spend this month or a budget.
     pub currencies: Vec<CurrencyOutlook>,
 }
@@ -27,13 +28,14 @@ pub struct MonthOutlook {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CurrencyOutlook {
     pub currency: String,
-    /// Charge on the days stored so far.
+    /// Charge on every day stored so far (settled or still growing).
     pub spent: Decimal,
     pub calls: u64,
-    /// `spent` per reported day; `None` before any day of the month is reported.
+    /// The charge of the settled days, per settled day; `None` before any day is settled.
     pub daily_average: Option<Decimal>,
-    /// `spent` plus the daily average for each day not reported yet (the days still to come,
-    /// today, and the past days Graph has not published or the portal not stored yet).
+    /// The settled days' charge plus the daily average for each other day of the month (the
+    /// days to come, today, and the past days Graph is still completing): recent days count at
+    /// the average, not at their partial figures.
     pub forecast: Option<Decimal>,
     pub budget: Option<Decimal>,
 }
@@ -61,30 +63,27 @@ impl CurrencyOutlook {
 }
 
 /// The calendar month `today` is in.
-pub fn month_of(today: NaiveDate) -> DateRange {
-    let first = today.with_day(1).unwrap_or(today);
-    let last = first
-        .checked_add_months(chrono::Months::new(1))
-        .and_then(|next| next.pred_opt())
-        .unwrap_or(today);
-    DateRange {
-        from: first,
-        to: last,
-    }
+pub fn outlook_month(today: NaiveDate) -> DateRange {
+    crate::model::Bucket::Month.around(today)
 }
 
-/// The outlook of the month `today` is in, from `daily`: the month's days before today as day
-/// buckets (`None` on the 1st, when no day has passed), and which of those days are stored.
+/// The outlook of the month `today` is in, from `daily`: the month's stored days before today
+/// as day buckets (`None` on the 1st, when no day has passed), of which `settled` are final.
 pub fn month_outlook(
     today: NaiveDate,
     daily: Option<&Trend>,
-    reported_days: u32,
+    settled: &BTreeSet<NaiveDate>,
     budgets: &Budgets,
 ) -> MonthOutlook {
-    let month = month_of(today);
+    let month = outlook_month(today);
     let elapsed_days = (today - month.from).num_days().max(0) as u32;
+    let settled_days = settled
+        .iter()
+        .filter(|day| (month.from..today).contains(day))
+        .count() as u32;
     let days_in_month = month.days() as u32;
-    let mut by_currency: BTreeMap<String, (Decimal, u64)> = BTreeMap::new();
+    // Per currency: all the charge, the settled days' charge, the calls.
+    let mut by_currency: BTreeMap<String, (Decimal, Decimal, u64)> = BTreeMap::new();
     for series in daily
         .map(|trend| trend.currencies.as_slice())
         .unwrap_or_default()
@@ -92,7 +91,10 @@ pub fn month_outlook(
         let entry = by_currency.entry(series.currency.clone()).or_default();
         for point in &series.points {
             entry.0 += point.totals.charge;
-            entry.1 += point.totals.calls;
+            if settled.contains(&point.from) && point.from < today {
+                entry.1 += point.totals.charge;
+            }
+            entry.2 += point.totals.calls;
         }
     }
     for currency in budgets.keys() {
@@ -100,10 +102,11 @@ pub fn month_outlook(
     }
     let mut currencies: Vec<CurrencyOutlook> = by_currency
         .into_iter()
-        .map(|(currency, (spent, calls))| {
-            let daily_average = (reported_days > 0).then(|| spent / Decimal::from(reported_days));
-            let unreported = days_in_month.saturating_sub(reported_days);
-            let forecast = daily_average.map(|average| spent + average * Decimal::from(unreported));
+        .map(|(currency, (spent, settled_spend, calls))| {
+            let daily_average =
+                (settled_days > 0).then(|| settled_spend / Decimal::from(settled_days));
+            let others = Decimal::from(days_in_month.saturating_sub(settled_days));
+            let forecast = daily_average.map(|average| settled_spend + average * others);
             CurrencyOutlook {
                 budget: budgets.get(&currency).copied(),
                 currency,
@@ -122,7 +125,7 @@ pub fn month_outlook(
     MonthOutlook {
         month,
         elapsed_days,
-        reported_days,
+        settled_days,
         currencies,
     }
 }
@@ -202,19 +205,26 @@ mod tests {
         }
     }
 
+    fn settled(days: std::ops::RangeInclusive<u32>) -> BTreeSet<NaiveDate> {
+        days.map(day).collect()
+    }
+
     #[test]
-    fn forecasts_the_month_from_the_reported_days_average() {
+    fn forecasts_the_month_from_the_settled_days_average() {
         let trend = Trend {
             range: DateRange {
                 from: day(1),
                 to: day(14),
             },
             bucket: Bucket::Day,
-            currencies: vec![series("USD", &[(1, "10"), (2, "20"), (3, "30")])],
+            currencies: vec![series(
+                "USD",
+                &[(1, "10"), (2, "20"), (3, "30"), (13, "1"), (14, "2")],
+            )],
         };
         let budgets = parse_budgets("USD=100, EUR = 50.5").unwrap();
-        // Today the 15th; 12 of the 14 past days stored (the last two still in Graph's lag).
-        let outlook = month_outlook(day(15), Some(&trend), 12, &budgets);
+        // Today the 15th; the 1st to the 12th settled, the 13th and 14th still growing.
+        let outlook = month_outlook(day(15), Some(&trend), &settled(1..=12), &budgets);
         assert_eq!(
             outlook.month,
             DateRange {
@@ -222,11 +232,12 @@ mod tests {
                 to: day(31)
             }
         );
-        assert_eq!((outlook.elapsed_days, outlook.reported_days), (14, 12));
+        assert_eq!((outlook.elapsed_days, outlook.settled_days), (14, 12));
         let usd = &outlook.currencies[0];
-        assert_eq!(usd.spent, dec("60"));
+        // Everything stored counts as spent; the forecast takes the settled days only.
+        assert_eq!(usd.spent, dec("63"));
         assert_eq!(usd.daily_average, Some(dec("5")));
-        // 60 + 5 a day for the 19 days not reported: 155.
+        // 60 settled + 5 a day for the 19 other days (the growing 13th and 14th among them).
         assert_eq!(usd.forecast, Some(dec("155")));
         assert_eq!(usd.status(), BudgetStatus::ForecastOver);
         // A budget without spend this month is listed, within budget.
@@ -237,19 +248,23 @@ mod tests {
     }
 
     #[test]
-    fn says_over_when_already_spent_and_nothing_before_the_first_day() {
+    fn says_over_when_already_spent_and_forecasts_nothing_before_a_settled_day() {
         let trend = Trend {
             range: DateRange {
                 from: day(1),
-                to: day(1),
+                to: day(3),
             },
             bucket: Bucket::Day,
             currencies: vec![series("USD", &[(1, "150")])],
         };
         let budgets = parse_budgets("USD=100").unwrap();
-        let over = month_outlook(day(2), Some(&trend), 1, &budgets);
+        let over = month_outlook(day(4), Some(&trend), &settled(1..=1), &budgets);
         assert_eq!(over.currencies[0].status(), BudgetStatus::Over);
-        let first = month_outlook(day(1), None, 0, &budgets);
+        // Nothing settled yet (the first days are still growing): spend, but no forecast.
+        let early = month_outlook(day(3), Some(&trend), &BTreeSet::new(), &budgets);
+        assert_eq!(early.currencies[0].forecast, None);
+        assert_eq!(early.currencies[0].status(), BudgetStatus::Over);
+        let first = month_outlook(day(1), None, &BTreeSet::new(), &budgets);
         assert_eq!(first.elapsed_days, 0);
         assert_eq!(first.currencies[0].forecast, None);
         assert_eq!(first.currencies[0].status(), BudgetStatus::Within);

@@ -357,9 +357,9 @@ impl ReportService {
     }
 
     /// The month under way: spend so far per currency, its forecast and its budget, from the
-    /// month's stored days only (a day not stored is one not reported yet: the forecast
-    /// estimates it), so it never asks Graph. Built again when a day is stored or the date
-    /// changes.
+    /// month's stored days only, so it never asks Graph (the forecast rests on the days stored
+    /// after Graph's lag and estimates the others). Built again when a day is stored or the
+    /// date changes.
     pub async fn month_outlook(&self) -> Result<MonthOutlook, AppError> {
         let today = self.today();
         let version = self.inner.history.store().version();
@@ -368,18 +368,26 @@ impl ReportService {
         {
             return Ok(outlook.clone());
         }
-        let month = outlook::month_of(today);
+        let month = outlook::outlook_month(today);
         let budgets = &self.inner.budgets;
         let built = match today.pred_opt().filter(|day| *day >= month.from) {
-            None => outlook::month_outlook(today, None, 0, budgets),
+            None => outlook::month_outlook(today, None, &Default::default(), budgets),
             Some(yesterday) => {
                 let range = DateRange {
                     from: month.from,
                     to: yesterday,
                 };
-                let (trend, stored) = self.stored_trend(range, None).await?;
-                let reported = u32::try_from(stored).unwrap_or(u32::MAX);
-                outlook::month_outlook(today, Some(&trend), reported, budgets)
+                let (trend, _) = self.stored_trend(range, None).await?;
+                let settled = self
+                    .inner
+                    .history
+                    .store()
+                    .day_states(range.from, range.to)
+                    .into_iter()
+                    .filter(|(_, state)| state.is_final)
+                    .map(|(day, _)| day)
+                    .collect();
+                outlook::month_outlook(today, Some(&trend), &settled, budgets)
             }
         };
         *lock(&self.inner.outlook) = Some((version, today, built.clone()));
