@@ -317,10 +317,12 @@ impl ReportService {
     ) -> Result<Summary, AppError> {
         let mut summary = self.data(range, requester).await?.summary();
         summary.history = Some((&self.history_report()).into());
-        let previous = crate::range::previous_period(range);
-        summary.previous = self.earlier(previous, &summary, requester).await;
-        let year = crate::range::year_earlier(range);
-        summary.year_earlier = self.earlier(year, &summary, requester).await;
+        // Both periods at once: the first build of each sums its days off the async workers.
+        let (previous, year_earlier) = tokio::join!(
+            self.earlier(crate::range::previous_period(range), &summary, requester),
+            self.earlier(crate::range::year_earlier(range), &summary, requester),
+        );
+        (summary.previous, summary.year_earlier) = (previous, year_earlier);
         Ok(summary)
     }
 
