@@ -257,7 +257,7 @@ pub fn year_earlier(range: DateRange) -> Option<DateRange> {
     let year = chrono::Months::new(12);
     let from = range.from.checked_sub_months(year)?;
     let to = match whole_months(range) {
-        Some(_) => month_end(range.to.checked_sub_months(year)?)?,
+        Some(_) => month_end(range.to.checked_sub_months(year)?),
         None => range.to.checked_sub_months(year)?,
     };
     Some(DateRange { from, to })
@@ -265,17 +265,15 @@ pub fn year_earlier(range: DateRange) -> Option<DateRange> {
 
 /// How many calendar months the range is, when it is whole months (1st to a month's last day).
 fn whole_months(range: DateRange) -> Option<u32> {
-    let whole = range.from.day() == 1 && month_end(range.to) == Some(range.to);
+    let whole = range.from.day() == 1 && month_end(range.to) == range.to;
     let months = (range.to.year() - range.from.year()) * 12 + range.to.month() as i32
         - range.from.month() as i32
         + 1;
     (whole && months > 0).then_some(months as u32)
 }
 
-fn month_end(day: NaiveDate) -> Option<NaiveDate> {
-    day.with_day(1)?
-        .checked_add_months(chrono::Months::new(1))?
-        .pred_opt()
+fn month_end(day: NaiveDate) -> NaiveDate {
+    crate::model::Bucket::Month.around(day).to
 }
 
 /// The preset a range is, if any.

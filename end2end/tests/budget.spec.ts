@@ -9,7 +9,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { port } from './env';
 import { startDemoPortal, stopPortal, waitUntilServing } from './portal-process';
-import { formatMoney, sumDecimals, truth } from './support';
+import { formatMoney, scaledDecimal, truth } from './support';
 
 const budgetPort = port + 7;
 const budgetURL = `http://127.0.0.1:${budgetPort}`;
@@ -36,15 +36,6 @@ async function receiver(failures: number) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
   return { url, received, attempts: () => attempts, close: () => new Promise((r) => server.close(r)) };
-}
-
-/** `amount` (a decimal string) × `times` ÷ `by`, rounded half away from zero to `scale` digits. */
-function scaled(amount: string, times: bigint, by: bigint, scale: number): string {
-  const units = BigInt(sumDecimals([amount]).replace('.', '')) * times; // 10^-8 units
-  const unit = 10n ** BigInt(8 - scale);
-  const rounded = (units * 2n / by / unit + 1n) / 2n;
-  const digits = rounded.toString().padStart(scale + 1, '0');
-  return scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
 }
 
 test('the month\'s forecast, a budget warning in words, and exactly one webhook call per currency', async ({
@@ -78,7 +69,7 @@ test('the month\'s forecast, a budget warning in words, and exactly one webhook 
     // forecast rests on the 1st to the 12th, the spend so far on the 1st to the 14th.
     const spent = (await truth(request, '2026-03-01', '2026-03-14')).currencies;
     const settled = (await truth(request, '2026-03-01', '2026-03-12')).currencies;
-    const forecast = scaled(settled.JPY.charge, 31n, 12n, 0);
+    const forecast = scaledDecimal(settled.JPY.charge, 31n, 12n, 0);
     expect(alert.text).toBe(
       `Dial-out spend in JPY is forecast to reach ${formatMoney(forecast, 'JPY')} in March 2026, over its budget of JPY 100,000 (${formatMoney(spent.JPY.charge, 'JPY')} spent so far, 12 of 31 days settled; the forecast is an estimate).`,
     );
@@ -92,7 +83,7 @@ test('the month\'s forecast, a budget warning in words, and exactly one webhook 
       const scale = code === 'JPY' ? 0 : 2;
       await expect(page.getByTestId(`outlook-spent-${code}`)).toHaveText(formatMoney(spent[code].charge, code));
       await expect(page.getByTestId(`outlook-forecast-${code}`)).toHaveText(
-        formatMoney(scaled(settled[code].charge, 31n, 12n, scale), code),
+        formatMoney(scaledDecimal(settled[code].charge, 31n, 12n, scale), code),
       );
     }
     const over = BigInt(forecast) - 100000n;

@@ -13,6 +13,7 @@ import {
   fetchSummary,
   formatCount,
   formatMoney,
+  scaledDecimal,
   screenshot,
   sumDecimals,
   test,
@@ -34,14 +35,6 @@ function percent(now: string, then: string, locale: 'en' | 'pt-BR' = 'en'): stri
   const tenths = (magnitude * 2000n / b + 1n) / 2n;
   const whole = (tenths / 10n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, locale === 'en' ? ',' : '.');
   return `${difference < 0n ? '-' : '+'}${whole}${locale === 'en' ? '.' : ','}${tenths % 10n}%`;
-}
-
-/** Charge per minute of talk (`seconds / 60`), to four decimals, half away from zero. */
-function scaledRate(charge: string, seconds: number): string {
-  const units = BigInt(sumDecimals([charge]).replace('.', '')) * 60n; // 10^-8 units
-  const tenThousandths = (units * 2n / BigInt(seconds) / 10000n + 1n) / 2n;
-  const digits = tenThousandths.toString().padStart(5, '0');
-  return `${digits.slice(0, -4)}.${digits.slice(-4)}`;
 }
 
 test('each figure says its change against the period before, as the truth of both periods has it', async ({
@@ -79,7 +72,7 @@ test('each figure says its change against the period before, as the truth of bot
     `${percent(String(busiest.users), String(previousUsers))} · before: ${formatCount(previousUsers)}`,
   );
   // The cost per minute before: the earlier charge per minute of talk, to four decimals.
-  const rateThen = scaledRate(then[code].charge, then[code].seconds);
+  const rateThen = scaledDecimal(then[code].charge, 60n, BigInt(then[code].seconds), 4);
   await expect(card('cost-per-minute')).toContainText(` · before: ${code} ${rateThen}`);
   // A rise or a fall: the class colours the arrow, the sign says it in words.
   const charge = await card('total-charge').textContent();

@@ -126,6 +126,15 @@ export function sumDecimals(values: string[], scale = 8): string {
   return `${negative ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
 }
 
+/** `amount` (a decimal string) × `times` ÷ `by`, rounded half away from zero to `scale` digits. */
+export function scaledDecimal(amount: string, times: bigint, by: bigint, scale: number): string {
+  const units = BigInt(sumDecimals([amount]).replace('.', '')) * times; // 10^-8 units
+  const unit = 10n ** BigInt(8 - scale);
+  const rounded = (units * 2n / by / unit + 1n) / 2n;
+  const digits = rounded.toString().padStart(scale + 1, '0');
+  return scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+}
+
 /** The same decimal written with the same scale (for comparing exact sums). */
 export const normalize = (value: string, scale = 8) => sumDecimals([value], scale);
 

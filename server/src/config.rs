@@ -406,15 +406,9 @@ fn server_settings(values: &Values<'_>) -> Result<ServerSettings, ConfigError> {
 /// this host (a relay beside the portal, a test's receiver): the warning names spend.
 fn webhook_url(text: &str) -> Result<url::Url, String> {
     let url = url::Url::parse(text).map_err(|error| format!("not a URL ({error})"))?;
-    let loopback = match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        None => false,
-    };
     match url.scheme() {
         "https" if url.host().is_some() => Ok(url),
-        "http" if loopback => Ok(url),
+        "http" if values::is_loopback(&url) => Ok(url),
         // Scheme and host only: the rest of a webhook's address is its secret.
         _ => Err(format!(
             "{}://{} must be an https:// address (http:// only to this host)",

@@ -6,7 +6,7 @@ use rust_decimal::prelude::ToPrimitive;
 
 use super::api::DashboardFigures;
 use crate::i18n::Locale;
-use crate::model::{Bucket, CurrencyGlance, Summary, Trend, TrendPoint};
+use crate::model::{CurrencyGlance, DateRange, Summary, Trend, TrendPoint};
 use crate::report::countries::name_locations;
 
 /// A sparkline's box: wide and flat, stretched to its cell (`preserveAspectRatio="none"`),
@@ -35,7 +35,7 @@ pub fn figures(
                 .currencies
                 .iter()
                 .find(|series| series.currency == currency.currency)
-                .map(|series| spark_svg(&series.points, trend.bucket))
+                .map(|series| spark_svg(&series.points))
                 .unwrap_or_default(),
             ..CurrencyGlance::from(currency)
         })
@@ -76,8 +76,8 @@ pub fn order_rows(rows: &mut [CurrencyGlance]) {
 /// A currency's trend as a small SVG line for its glance row: written here, so the browser
 /// draws it from markup and carries no SVG code of its own. Decorative (`aria-hidden`): the
 /// row's change and the trend chart say the same in words and numbers. Digits only come in.
-pub fn spark_svg(points: &[TrendPoint], bucket: Bucket) -> String {
-    let points = spark_points(points, bucket);
+pub fn spark_svg(points: &[TrendPoint]) -> String {
+    let points = spark_points(points);
     if points.is_empty() {
         return String::new();
     }
@@ -89,16 +89,16 @@ pub fn spark_svg(points: &[TrendPoint], bucket: Bucket) -> String {
 /// A series' charge per day of each bucket as a polyline's points: a bucket the range cuts is
 /// averaged over its own days, so a partial week or month does not look like a drop. Whole
 /// numbers only; empty for an empty series.
-fn spark_points(points: &[TrendPoint], bucket: Bucket) -> String {
+fn spark_points(points: &[TrendPoint]) -> String {
     let per_day: Vec<f64> = points
         .iter()
         .map(|point| {
-            let days = (point.to - point.from).num_days() + 1;
-            let days = if bucket == Bucket::Day {
-                1
-            } else {
-                days.max(1)
-            };
+            let days = DateRange {
+                from: point.from,
+                to: point.to,
+            }
+            .days()
+            .max(1);
             (point.totals.charge / Decimal::from(days))
                 .to_f64()
                 .unwrap_or_default()
@@ -177,15 +177,15 @@ mod tests {
             point((3, 2), (3, 2), 10),
             point((3, 3), (3, 3), 5),
         ];
-        assert_eq!(spark_points(&days, Bucket::Day), "0,220 500,20 1000,120");
-        assert_eq!(spark_points(&[], Bucket::Day), "");
-        assert_eq!(spark_points(&days[1..2], Bucket::Day), "0,20 1000,20");
+        assert_eq!(spark_points(&days), "0,220 500,20 1000,120");
+        assert_eq!(spark_points(&[]), "");
+        assert_eq!(spark_points(&days[1..2]), "0,20 1000,20");
     }
 
     #[test]
     fn a_cut_week_is_drawn_per_day_not_as_a_drop() {
         // 70 over a whole week and 20 over its first two days: both 10 a day.
         let weeks = [point((3, 2), (3, 8), 70), point((3, 9), (3, 10), 20)];
-        assert_eq!(spark_points(&weeks, Bucket::Week), "0,20 1000,20");
+        assert_eq!(spark_points(&weeks), "0,20 1000,20");
     }
 }

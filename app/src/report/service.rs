@@ -353,9 +353,9 @@ impl ReportService {
                 return None;
             }
         };
-        data.missing.is_empty().then(|| {
-            super::compare::earlier_period(range, &data.summary().currencies, &now.currencies)
-        })
+        data.missing
+            .is_empty()
+            .then(|| super::compare::earlier_period(range, &data.summary, &now.currencies))
     }
 
     /// The month under way: spend so far per currency, its forecast and its budget, from the

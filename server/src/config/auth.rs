@@ -210,13 +210,7 @@ fn optional_public_url(values: &Values<'_>) -> Result<Option<Url>, ConfigError> 
         return Ok(None);
     };
     let url = Url::parse(&text).map_err(|error| invalid(format!("{text:?}: {error}")))?;
-    let loopback = match url.host() {
-        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
-    if url.scheme() != "https" && !(url.scheme() == "http" && loopback) {
+    if url.scheme() != "https" && !(url.scheme() == "http" && super::values::is_loopback(&url)) {
         return Err(invalid(format!(
             "{text:?} must be an https:// URL (http:// only for a loopback address)"
         )));

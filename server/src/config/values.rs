@@ -103,3 +103,14 @@ impl<'a> Values<'a> {
 pub(crate) fn parse_day(text: &str) -> Result<NaiveDate, String> {
     app::range::parse_day(text).ok_or_else(|| format!("{text:?} is not a date written YYYY-MM-DD"))
 }
+
+/// Whether a URL names this host (`localhost` or a loopback address): the only place plain
+/// `http://` is accepted (the public URL, the budget webhook).
+pub(super) fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
