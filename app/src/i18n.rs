@@ -561,8 +561,8 @@ messages! {
     Users => "Users", "Usuários";
     CostPerMinute => "Cost per minute", "Custo por minuto";
     NoEarlierData => "No earlier data", "Sem dados anteriores";
-    ChangesStillGrowing => " The period's last days may still grow, and its changes with them.",
-        " Os últimos dias do período ainda podem crescer, e as variações com eles.";
+    ChangesStillGrowing => " Some of the period's days may still grow, and its changes with them.",
+        " Alguns dias do período ainda podem crescer, e as variações com eles.";
     NoChange => "no change", "sem mudança";
     NewSpend => "new", "novo";
     Before => "before", "antes";

@@ -111,3 +111,49 @@ test('the month\'s forecast, a budget warning in words, and exactly one webhook 
     rmSync(folder, { recursive: true, force: true });
   }
 });
+
+test('a budget crossed on the last days of a month is told once those days arrive, after the month ended', async ({
+  request,
+}) => {
+  test.setTimeout(120_000);
+  const closingPort = port + 9;
+  const closingURL = `http://127.0.0.1:${closingPort}`;
+  const folder = mkdtempSync(path.join(tmpdir(), 'dialout-closing-'));
+  const hook = await receiver(0);
+  // April 2nd: March's 31st and April's 1st are still within Graph's lag.
+  const start = (env: Record<string, string>) =>
+    startDemoPortal(closingPort, {
+      PORTAL_DEMO_TODAY: '2026-04-02',
+      PORTAL_DATABASE_URL: path.join(folder, 'store.sqlite'),
+      PORTAL_HISTORY_DAYS: '40',
+      ...env,
+    });
+  let portal = start({});
+  try {
+    // This portal's own simulator: its made-up days depend on its today.
+    await waitUntilServing(request, closingURL);
+    const simulator = (await (await request.get(`${closingURL}/healthz`)).json()).simulator as string;
+    const jpy = async (from: string, to: string) =>
+      (await (await request.get(`${simulator}/_sim/truth?from=${from}&to=${to}`)).json()).currencies.JPY
+        .charge as string;
+    const [march, april] = [await jpy('2026-03-01', '2026-03-31'), await jpy('2026-04-01', '2026-04-01')];
+    // A budget March exceeds only with its last day, far above what April's first day spent.
+    const budget = String(Math.floor(Number(await jpy('2026-03-01', '2026-03-30'))) + 1);
+    expect(Number(march)).toBeGreaterThan(Number(budget));
+    expect(Number(april)).toBeLessThan(Number(budget));
+    await stopPortal(portal);
+    portal = start({ PORTAL_BUDGETS: `JPY=${budget}`, PORTAL_BUDGET_WEBHOOK: hook.url });
+    await waitUntilServing(request, closingURL);
+    await expect.poll(() => hook.received.length, { timeout: 60_000 }).toBe(1);
+    expect(hook.received[0]).toMatchObject({ currency: 'JPY', month: '2026-03', status: 'over', budget });
+    expect(hook.received[0].text).toBe(
+      `Dial-out spend in JPY is already over its March 2026 budget of ${formatMoney(budget, 'JPY')}: ${formatMoney(march, 'JPY')} spent (30 of 31 days settled).`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(hook.received).toHaveLength(1);
+  } finally {
+    await stopPortal(portal);
+    await hook.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+});

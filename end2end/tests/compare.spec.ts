@@ -55,7 +55,7 @@ test('each figure says its change against the period before, as the truth of bot
   await page.goto('/');
   // The range ends yesterday: its last days are still growing, and the page says so.
   await expect(page.getByTestId('compared-with')).toHaveText(
-    "Changes compare with the period before: Jan 18, 2026 – Feb 14, 2026. The period's last days may still grow, and its changes with them.",
+    "Changes compare with the period before: Jan 18, 2026 – Feb 14, 2026. Some of the period's days may still grow, and its changes with them.",
   );
   const card = (what: string) => page.getByTestId(`${what}-${code}-change`);
   await expect(card('total-charge')).toHaveText(
@@ -97,7 +97,7 @@ test('each figure says its change against the period before, as the truth of bot
     `${percent(now[code].charge, then[code].charge, 'pt-BR')} · antes: ${formatMoney(then[code].charge, code, 'pt-BR')}`,
   );
   await expect(page.getByTestId('compared-with')).toHaveText(
-    'As variações comparam com o período anterior: 18/01/2026 – 14/02/2026. Os últimos dias do período ainda podem crescer, e as variações com eles.',
+    'As variações comparam com o período anterior: 18/01/2026 – 14/02/2026. Alguns dias do período ainda podem crescer, e as variações com eles.',
   );
   await expectAccessible(page);
 });
@@ -210,7 +210,7 @@ test('with two years kept, each figure also says its change against the same day
     ]);
     await page.goto(`${yearURL}/?spend=EUR`);
     await expect(page.getByTestId('compared-with')).toHaveText(
-      "Changes compare with the period before: Jan 18, 2026 – Feb 14, 2026; and with a year earlier: Feb 15, 2025 – Mar 14, 2025. The period's last days may still grow, and its changes with them.",
+      "Changes compare with the period before: Jan 18, 2026 – Feb 14, 2026; and with a year earlier: Feb 15, 2025 – Mar 14, 2025. Some of the period's days may still grow, and its changes with them.",
     );
     await expect(page.getByTestId('total-charge-EUR-year')).toHaveText(
       `${percent(now.currencies.EUR.charge, then.currencies.EUR.charge)} · a year earlier: ${formatMoney(then.currencies.EUR.charge, 'EUR')}`,

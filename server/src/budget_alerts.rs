@@ -1,5 +1,6 @@
 //! Budget warnings posted to a webhook (`PORTAL_BUDGET_WEBHOOK`). After each sync pass the
-//! month's forecast is compared with each currency's budget (`PORTAL_BUDGETS`); the first time
+//! month's forecast (and last month's, while Graph completes its last days) is compared with
+//! each currency's budget (`PORTAL_BUDGETS`); the first time
 //! a currency's forecast (or its spend) goes over its budget in a month, one message is posted,
 //! retried with back-off, then at the next pass, until the endpoint takes it. What was sent is
 //! recorded in the store (`store_meta`, `budget_alert:<month>:<currency>`), so it is never sent
@@ -119,27 +120,41 @@ pub async fn run(
         }
     };
     while passes.changed().await.is_ok() {
-        let outlook = match service.month_outlook().await {
-            Ok(outlook) => outlook,
-            Err(error) => {
-                tracing::warn!(%error, "budget alerts: the month's outlook could not be read");
-                continue;
-            }
-        };
-        for currency in &outlook.currencies {
-            let Some(alert) = alert(&outlook, currency) else {
-                continue;
+        // This month, and last month while Graph completes its last days (spend on them is
+        // only seen after the month has ended).
+        let outlooks =
+            match tokio::try_join!(service.month_outlook(), service.closing_month_outlook()) {
+                Ok((this_month, last_month)) => last_month.into_iter().chain([this_month]),
+                Err(error) => {
+                    tracing::warn!(%error, "budget alerts: the month's outlook could not be read");
+                    continue;
+                }
             };
-            let key = sent_key(&alert);
-            if history.store().meta(&key).is_some() {
-                continue;
-            }
-            if send(&client, &webhook, &alert).await {
-                let sent_at = chrono::Utc::now().to_rfc3339();
-                if let Err(error) = history.store().set_meta(&key, &sent_at).await {
-                    tracing::error!(%error, key, "budget alert sent but not recorded: it may be sent again");
+        for outlook in outlooks {
+            for currency in &outlook.currencies {
+                if let Some(alert) = alert(&outlook, currency) {
+                    send_once(&client, &webhook, &history, &alert).await;
                 }
             }
+        }
+    }
+}
+
+/// Sends `alert` unless its month and currency's alert was sent before, and records it.
+async fn send_once(
+    client: &reqwest::Client,
+    webhook: &url::Url,
+    history: &History,
+    alert: &BudgetAlert,
+) {
+    let key = sent_key(alert);
+    if history.store().meta(&key).is_some() {
+        return;
+    }
+    if send(client, webhook, alert).await {
+        let sent_at = chrono::Utc::now().to_rfc3339();
+        if let Err(error) = history.store().set_meta(&key, &sent_at).await {
+            tracing::error!(%error, key, "budget alert sent but not recorded: it may be sent again");
         }
     }
 }

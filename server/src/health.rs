@@ -32,7 +32,12 @@ pub async fn healthz(State(state): State<PortalState>) -> Json<Value> {
 
 pub async fn readyz(State(state): State<PortalState>) -> (StatusCode, Json<Value>) {
     let mode = state.mode.as_str();
-    let history = history(&state.service.history_report());
+    let report = state.service.history_report();
+    let in_memory_days = state
+        .service
+        .history()
+        .days_in_memory(report.first_day, report.today);
+    let history = history(&report, in_memory_days);
     match state.readiness.verdict(&state.service).await {
         Ok(()) => (
             StatusCode::OK,
@@ -49,7 +54,7 @@ pub async fn readyz(State(state): State<PortalState>) -> (StatusCode, Json<Value
 
 /// How far the kept history reaches and what is still loading: counts and dates only (this
 /// route is open to anyone), and one line a person can read.
-fn history(report: &report_store::HistoryReport) -> Value {
+fn history(report: &report_store::HistoryReport, in_memory_days: u32) -> Value {
     let day = |day: Option<chrono::NaiveDate>| day.map(|day| day.to_string());
     json!({
         "from": day(report.oldest_stored),
@@ -58,7 +63,7 @@ fn history(report: &report_store::HistoryReport) -> Value {
         "stored_days": report.stored_days,
         "loading_days": report.loading_days(),
         "within_lag_days": report.within_lag_days,
-        "in_memory_days": report.in_memory_days,
+        "in_memory_days": in_memory_days,
         "retention_floor": day(report.retention_floor),
         // What the last sync learnt of the report itself (doctor's report step, from traffic
         // the portal makes anyway: readiness never asks Graph for the report).
@@ -179,7 +184,6 @@ mod tests {
             window_days: 365,
             stored_days,
             within_lag_days: 0,
-            in_memory_days: 0,
             oldest_stored: None,
             newest_stored: None,
             retention_floor: None,
@@ -187,7 +191,7 @@ mod tests {
             to_bound: None,
             sync,
         };
-        let status = |stored_days, sync| history(&report(stored_days, sync))["report"].clone();
+        let status = |stored_days, sync| history(&report(stored_days, sync), 0)["report"].clone();
         let running = report_store::SyncStatus {
             running: true,
             ..Default::default()

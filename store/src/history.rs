@@ -156,13 +156,8 @@ impl History {
 
     /// The days of `from..=to` the store lacks.
     pub fn missing_days(&self, from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
-        let stored: BTreeSet<NaiveDate> = self
-            .inner
-            .store
-            .day_states(from, to)
-            .into_iter()
-            .map(|(day, _)| day)
-            .collect();
+        let stored: BTreeSet<NaiveDate> =
+            self.inner.store.stored_days(from, to).into_iter().collect();
         from.iter_days()
             .take_while(|day| *day <= to)
             .filter(|day| !stored.contains(day))
@@ -171,11 +166,7 @@ impl History {
 
     /// Whether any day of `from..=to` was written after `version` (or none was stored then).
     pub fn changed_since(&self, from: NaiveDate, to: NaiveDate, version: u64) -> bool {
-        self.inner
-            .store
-            .day_states(from, to)
-            .iter()
-            .any(|(_, state)| state.version > version)
+        self.inner.store.written_since(from, to, version)
     }
 
     /// The stored days of `from..=to`, chronological, from memory or the file. Each day is
@@ -269,13 +260,9 @@ impl History {
 
     /// How many of `from..=to`'s stored days are held in memory.
     pub fn days_in_memory(&self, from: NaiveDate, to: NaiveDate) -> u32 {
-        let states = self.inner.store.day_states(from, to);
-        self.held_in_memory(states.iter().map(|(day, _)| *day))
-    }
-
-    /// How many of `days` are held in memory.
-    pub(crate) fn held_in_memory(&self, days: impl Iterator<Item = NaiveDate>) -> u32 {
-        days.filter(|day| self.inner.cache.contains_key(day))
+        let days = self.inner.store.stored_days(from, to);
+        days.iter()
+            .filter(|day| self.inner.cache.contains_key(*day))
             .count() as u32
     }
 

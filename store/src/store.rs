@@ -286,6 +286,30 @@ impl Store {
             .collect()
     }
 
+    /// How many days of `from..=to` are stored, and how many of those are not final yet.
+    pub fn count_days(&self, from: NaiveDate, to: NaiveDate) -> (u32, u32) {
+        read(&self.inner.days)
+            .range(from..=to)
+            .fold((0, 0), |(stored, open), (_, state)| {
+                (stored + 1, open + u32::from(!state.is_final))
+            })
+    }
+
+    /// The stored days of `from..=to`.
+    pub fn stored_days(&self, from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
+        read(&self.inner.days)
+            .range(from..=to)
+            .map(|(day, _)| *day)
+            .collect()
+    }
+
+    /// Whether any stored day of `from..=to` was written after `version`.
+    pub fn written_since(&self, from: NaiveDate, to: NaiveDate, version: u64) -> bool {
+        read(&self.inner.days)
+            .range(from..=to)
+            .any(|(_, state)| state.version > version)
+    }
+
     pub fn keys(&self) -> Arc<KeyTable> {
         Arc::clone(&read(&self.inner.keys))
     }

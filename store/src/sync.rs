@@ -56,8 +56,6 @@ pub struct HistoryReport {
     pub stored_days: u32,
     /// Stored days of the window Graph may still change (re-read by every sync).
     pub within_lag_days: u32,
-    /// Stored days of the window held in memory.
-    pub in_memory_days: u32,
     /// The oldest and newest stored days (any, also before the window).
     pub oldest_stored: Option<NaiveDate>,
     pub newest_stored: Option<NaiveDate>,
@@ -89,16 +87,16 @@ impl History {
     pub fn report(&self) -> HistoryReport {
         let store = self.store();
         let (first_day, today) = (self.first_day(), self.today());
-        let states = store.day_states(first_day, today);
+        // Counted in place: every summary reads this report, and the window can be two years.
+        let (stored_days, within_lag_days) = store.count_days(first_day, today);
         let span = store.stored_span();
         let retention_floor = self.retention_floor();
         HistoryReport {
             first_day,
             today,
             window_days: self.settings().history_days,
-            stored_days: states.len() as u32,
-            within_lag_days: states.iter().filter(|(_, state)| !state.is_final).count() as u32,
-            in_memory_days: self.held_in_memory(states.iter().map(|(day, _)| *day)),
+            stored_days,
+            within_lag_days,
             oldest_stored: span.map(|(oldest, _)| oldest),
             newest_stored: span.map(|(_, newest)| newest),
             retention_floor,

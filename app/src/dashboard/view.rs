@@ -156,8 +156,10 @@ fn FiguresView(
                     previous.is_some(),
                     year_earlier.as_ref().map(|year| year.range),
                 )}
-                // Graph's lag: the period's last days, and so its changes, may still grow.
-                {(previous.is_some() && today - range.to <= chrono::TimeDelta::days(2))
+                // Days still loading, or within Graph's lag: the period's figures, and so its
+                // changes, may still grow.
+                {(previous.is_some()
+                    && (!missing.is_empty() || today - range.to <= chrono::TimeDelta::days(2)))
                     .then(|| locale.t(Msg::ChangesStillGrowing))}
             </p>
         }

@@ -75,13 +75,25 @@ pub fn month_outlook(
     settled: &BTreeSet<NaiveDate>,
     budgets: &Budgets,
 ) -> MonthOutlook {
-    let month = outlook_month(today);
-    let elapsed_days = (today - month.from).num_days().max(0) as u32;
+    outlook_of(outlook_month(today), today, daily, settled, budgets)
+}
+
+/// The outlook of `month` as of `today`, which may be after the month: a month just ended
+/// still has days Graph is completing, and its forecast rests on its settled days until they
+/// all are.
+pub fn outlook_of(
+    month: DateRange,
+    today: NaiveDate,
+    daily: Option<&Trend>,
+    settled: &BTreeSet<NaiveDate>,
+    budgets: &Budgets,
+) -> MonthOutlook {
+    let days_in_month = month.days() as u32;
+    let elapsed_days = ((today - month.from).num_days().max(0) as u32).min(days_in_month);
     let settled_days = settled
         .iter()
-        .filter(|day| (month.from..today).contains(day))
+        .filter(|day| (month.from..today).contains(day) && **day <= month.to)
         .count() as u32;
-    let days_in_month = month.days() as u32;
     // Per currency: all the charge, the settled days' charge, the calls.
     let mut by_currency: BTreeMap<String, (Decimal, Decimal, u64)> = BTreeMap::new();
     for series in daily
@@ -268,6 +280,33 @@ mod tests {
         assert_eq!(first.elapsed_days, 0);
         assert_eq!(first.currencies[0].forecast, None);
         assert_eq!(first.currencies[0].status(), BudgetStatus::Within);
+    }
+
+    #[test]
+    fn a_month_just_ended_rests_on_its_settled_days_until_all_are() {
+        let march = outlook_month(day(1));
+        let last_days = [(1, "10"), (30, "10"), (31, "200")];
+        let trend = Trend {
+            range: march,
+            bucket: Bucket::Day,
+            currencies: vec![series("USD", &last_days)],
+        };
+        let budgets = parse_budgets("USD=300").unwrap();
+        let april_2nd = NaiveDate::from_ymd_opt(2026, 4, 2).unwrap();
+        // The 31st is stored but still growing: it counts at the settled days' average.
+        let closing = outlook_of(march, april_2nd, Some(&trend), &settled(1..=30), &budgets);
+        assert_eq!((closing.elapsed_days, closing.settled_days), (31, 30));
+        let usd = &closing.currencies[0];
+        assert_eq!(usd.spent, dec("220"));
+        assert_eq!(usd.forecast, Some(dec("20") + dec("20") / dec("30")));
+        assert_eq!(usd.status(), BudgetStatus::Within);
+        // Once the 31st settles, the forecast is what was spent, and it is over the budget.
+        let settled_all = outlook_of(march, april_2nd, Some(&trend), &settled(1..=31), &budgets);
+        let usd = &settled_all.currencies[0];
+        assert_eq!(usd.forecast, Some(dec("220")));
+        let over = parse_budgets("USD=215").unwrap();
+        let closed = outlook_of(march, april_2nd, Some(&trend), &settled(1..=31), &over);
+        assert_eq!(closed.currencies[0].status(), BudgetStatus::Over);
     }
 
     #[test]

@@ -370,30 +370,76 @@ impl ReportService {
         {
             return Ok(outlook.clone());
         }
-        let month = outlook::outlook_month(today);
-        let budgets = &self.inner.budgets;
-        let built = match today.pred_opt().filter(|day| *day >= month.from) {
-            None => outlook::month_outlook(today, None, &Default::default(), budgets),
-            Some(yesterday) => {
-                let range = DateRange {
-                    from: month.from,
-                    to: yesterday,
-                };
-                let (trend, _) = self.stored_trend(range, None).await?;
-                let settled = self
-                    .inner
-                    .history
-                    .store()
-                    .day_states(range.from, range.to)
-                    .into_iter()
-                    .filter(|(_, state)| state.is_final)
-                    .map(|(day, _)| day)
-                    .collect();
-                outlook::month_outlook(today, Some(&trend), &settled, budgets)
-            }
-        };
+        let built = self
+            .outlook_from_store(outlook::outlook_month(today), today)
+            .await?;
         *lock(&self.inner.outlook) = Some((version, today, built.clone()));
         Ok(built)
+    }
+
+    /// The month before this one while Graph is still completing its last days (any of them
+    /// stored but not final, or not stored yet, in the first week of this month): a budget
+    /// crossed on those days is only seen once they settle. `None` otherwise.
+    pub async fn closing_month_outlook(&self) -> Result<Option<MonthOutlook>, AppError> {
+        let today = self.today();
+        let this_month = outlook::outlook_month(today);
+        let Some(last_month) = this_month
+            .from
+            .pred_opt()
+            .map(outlook::outlook_month)
+            .filter(|_| (today - this_month.from).num_days() < 7)
+        else {
+            return Ok(None);
+        };
+        let store = self.inner.history.store();
+        let (stored, open) = store.count_days(last_month.from, last_month.to);
+        if stored == last_month.days() as u32 && open == 0 {
+            return Ok(None);
+        }
+        self.outlook_from_store(last_month, today).await.map(Some)
+    }
+
+    /// `month`'s outlook as of `today` from the stored days before today (never Graph).
+    async fn outlook_from_store(
+        &self,
+        month: DateRange,
+        today: NaiveDate,
+    ) -> Result<MonthOutlook, AppError> {
+        let budgets = &self.inner.budgets;
+        let Some(last) = today
+            .pred_opt()
+            .map(|day| day.min(month.to))
+            .filter(|day| *day >= month.from)
+        else {
+            return Ok(outlook::outlook_of(
+                month,
+                today,
+                None,
+                &Default::default(),
+                budgets,
+            ));
+        };
+        let range = DateRange {
+            from: month.from,
+            to: last,
+        };
+        let (trend, _) = self.stored_trend(range, None).await?;
+        let settled = self
+            .inner
+            .history
+            .store()
+            .day_states(range.from, range.to)
+            .into_iter()
+            .filter(|(_, state)| state.is_final)
+            .map(|(day, _)| day)
+            .collect();
+        Ok(outlook::outlook_of(
+            month,
+            today,
+            Some(&trend),
+            &settled,
+            budgets,
+        ))
     }
 
     /// How far the kept history reaches and what is still loading.
