@@ -111,8 +111,10 @@ pub fn router(
     };
     let context = {
         let service = service.clone();
+        let dashboards = app::dashboard::DashboardCache::default();
         move || {
             provide_context(service.clone());
+            provide_context(dashboards.clone());
             provide_context(mode);
             security::provide_request_nonce();
         }

@@ -48,21 +48,18 @@ pub async fn get_dashboard(
     /// in it (English when not given).
     lang: Option<Locale>,
 ) -> Result<DashboardFigures, AppError> {
-    let lang = lang.unwrap_or_default();
     let range = Day::range(from, to);
-    let requester = crate::report::requester();
     crate::report::with_status(
         async {
-            let service = crate::report::service()?;
-            let summary = service.summary(range, &requester).await?;
-            let trend = service.trend(range, None, &requester).await?;
-            let mut figures = super::server::figures(summary, trend, spend.as_deref(), lang);
-            // The month's outlook is extra: a range's figures never fail for its sake.
-            match service.month_outlook().await {
-                Ok(outlook) => figures.outlook = super::outlook::outlook_html(&outlook, lang),
-                Err(error) => tracing::warn!(%error, "the month's outlook could not be read"),
-            }
-            Ok(figures)
+            super::server::dashboard(
+                &crate::report::service()?,
+                use_context::<super::server::DashboardCache>().as_ref(),
+                range,
+                spend,
+                lang.unwrap_or_default(),
+                &crate::report::requester(),
+            )
+            .await
         }
         .await,
     )

@@ -12,4 +12,6 @@ mod top_users;
 mod view;
 
 pub use api::*;
+#[cfg(feature = "ssr")]
+pub use server::DashboardCache;
 pub use view::DashboardPage;

@@ -1,13 +1,84 @@
 //! The dashboard's figures assembled from the report service's answers (server only): every
 //! currency's glance row with its trend's line, ranked without comparing amounts, and the one
 //! currency the page details.
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use super::api::DashboardFigures;
+use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::model::{CurrencyGlance, DateRange, Summary, Trend, TrendPoint};
 use crate::report::countries::name_locations;
+use crate::report::{ReportService, Requester};
+
+/// Dashboards already assembled. Every page view asks for one, and assembling it (the summary
+/// and the trend copied out of the report cache, both earlier periods compared, a trend line
+/// per currency, the month's table rendered) was a few percent of a page's server time. An
+/// answer holds while the store holds the same days (its write counter) on the same date;
+/// one with days still loading is never kept, so each request can start their fetch again.
+#[derive(Clone)]
+pub struct DashboardCache(moka::sync::Cache<DashboardKey, Arc<DashboardFigures>>);
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DashboardKey {
+    range: DateRange,
+    spend: Option<String>,
+    lang: Locale,
+    store_version: u64,
+    today: NaiveDate,
+    /// Learnt from Graph without a day stored: the history line says it.
+    retention_floor: Option<NaiveDate>,
+}
+
+impl Default for DashboardCache {
+    fn default() -> Self {
+        DashboardCache(
+            moka::sync::Cache::builder()
+                .max_capacity(256)
+                .time_to_live(Duration::from_secs(600))
+                .build(),
+        )
+    }
+}
+
+/// The dashboard of `range`, from `cache` when it holds it.
+pub async fn dashboard(
+    service: &ReportService,
+    cache: Option<&DashboardCache>,
+    range: DateRange,
+    spend: Option<String>,
+    lang: Locale,
+    requester: &Requester,
+) -> Result<DashboardFigures, AppError> {
+    // Taken before building: a day stored meanwhile leaves this answer under the old counter.
+    let key = DashboardKey {
+        range,
+        spend,
+        lang,
+        store_version: service.history().store().version(),
+        today: service.today(),
+        retention_floor: service.history_report().retention_floor,
+    };
+    if let Some(held) = cache.and_then(|cache| cache.0.get(&key)) {
+        return Ok(DashboardFigures::clone(&held));
+    }
+    let summary = service.summary(range, requester).await?;
+    let trend = service.trend(range, None, requester).await?;
+    let mut built = figures(summary, trend, key.spend.as_deref(), lang);
+    // The month's outlook is extra: a range's figures never fail for its sake.
+    match service.month_outlook().await {
+        Ok(outlook) => built.outlook = super::outlook::outlook_html(&outlook, lang),
+        Err(error) => tracing::warn!(%error, "the month's outlook could not be read"),
+    }
+    if let Some(cache) = cache.filter(|_| built.missing.is_empty()) {
+        cache.0.insert(key, Arc::new(built.clone()));
+    }
+    Ok(built)
+}
 
 /// A sparkline's box: wide and flat, stretched to its cell (`preserveAspectRatio="none"`),
 /// with room above and below so the stroke is never cut.
