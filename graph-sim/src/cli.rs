@@ -26,13 +26,18 @@ Endpoints (BASE is the printed http://HOST:PORT):
   POST BASE/{tenant}/oauth2/v2.0/token    client credentials (scope BASE/.default), or an
                                           authorization code from the sign-in below
   GET  BASE/beta/communications/callRecords/getPstnOnlineMeetingDialoutReport(fromDateTime=..,toDateTime=..)
+  GET  BASE/v1.0/users?$select=..&$expand=manager($select=id)&$top=999   the directory (User.Read.All)
   GET  BASE/{tenant}/v2.0/.well-known/openid-configuration   OpenID Connect discovery
   GET  BASE/{tenant}/discovery/v2.0/keys  the ID-token signing key (RSA, one per instance)
   GET  BASE/{tenant}/oauth2/v2.0/authorize   sign-in page (code flow, PKCE S256 or plain)
   GET  BASE/{tenant}/oauth2/v2.0/logout
   GET  BASE/_sim/stats, POST BASE/_sim/stats/reset
   GET  BASE/_sim/truth?from=YYYY-MM-DD&to=YYYY-MM-DD   exact totals per currency (inclusive days),
-                                          always of the full data: it ignores --retention-days
+                                          always of the full data: it ignores --retention-days;
+                                          &group=department|costCenter|division|companyName|
+                                          officeLocation adds per-group totals, &under=OBJECT_ID
+                                          keeps the people reporting to that person
+  GET  BASE/_sim/directory/reports?manager=OBJECT_ID   everyone under that person
 
 Demo credentials: the defaults of --tenant-id, --client-id and --client-secret above (made up,
 not secret; the portal's demo mode uses them), and of --oidc-client-id and --oidc-client-secret
@@ -111,7 +116,8 @@ pub struct Cli {
     #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_TOKEN_TTL_SECONDS, help_heading = "Identity")]
     pub token_ttl: u64,
     /// Application permissions granted to the app, comma-separated: the `roles` of its access
-    /// tokens. Without CallRecords.Read.All the report answers 403 ('' grants none).
+    /// tokens. Without CallRecords.Read.All the report answers 403, without User.Read.All (or
+    /// Directory.Read.All) /v1.0/users does ('' grants none).
     #[arg(long, value_name = "LIST", value_delimiter = ',', default_value = DEFAULT_APP_PERMISSIONS, help_heading = "Identity")]
     pub app_permissions: Vec<String>,
 
@@ -122,10 +128,10 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t, help_heading = READINGS)]
     pub top_semantics: TopSemantics,
 
-    /// Delay added to every token and report request.
+    /// Delay added to every token, report and users request.
     #[arg(long, value_name = "N", default_value_t = 0, help_heading = "Faults")]
     pub latency_ms: u64,
-    /// Fraction (0-1) of report requests answered 429 with Retry-After.
+    /// Fraction (0-1) of report and users requests answered 429 with Retry-After.
     #[arg(long, value_name = "F", default_value_t = 0.0, help_heading = "Faults")]
     pub throttle_rate: f64,
     /// Retry-After of injected 429s and 503s.
@@ -134,11 +140,12 @@ pub struct Cli {
     /// How Retry-After is written.
     #[arg(long, value_enum, default_value_t, help_heading = READINGS)]
     pub retry_after_format: RetryAfterFormat,
-    /// Fraction (0-1) of report requests answered 503 or 504.
+    /// Fraction (0-1) of report and users requests answered 503 or 504.
     #[arg(long, value_name = "F", default_value_t = 0.0, help_heading = "Faults")]
     pub error_rate: f64,
     /// Enforce the documented limits (1000/60 s per tenant, 200/60 s per app, 50/60 s per
-    /// collection): 429 with Retry-After when exceeded.
+    /// collection; for /v1.0/users 3,500 resource units per 10 s): 429 with Retry-After when
+    /// exceeded.
     #[arg(long, help_heading = "Faults")]
     pub enforce_limits: bool,
     /// Count --enforce-limits' limits per this many seconds instead of Graph's 60 (the same
@@ -339,7 +346,12 @@ mod tests {
                 .0
                 .app_permissions
         };
-        assert_eq!(permissions(&[]), [DEFAULT_APP_PERMISSIONS]);
+        assert_eq!(permissions(&[]), ["CallRecords.Read.All", "User.Read.All"]);
+        assert_eq!(
+            permissions(&[]),
+            SimConfig::default().app_permissions,
+            "the flag's default and the library's agree"
+        );
         assert_eq!(
             permissions(&["--app-permissions", "User.Read.All, CallRecords.Read.All"]),
             ["User.Read.All", "CallRecords.Read.All"]

@@ -18,8 +18,9 @@ pub const DEFAULT_OIDC_CLIENT_ID: &str = "33333333-3333-4333-8333-333333333333";
 pub const DEFAULT_OIDC_CLIENT_SECRET: &str = "graph-sim-demo-sign-in-secret";
 /// The app role the first test user holds.
 pub const DEFAULT_OIDC_ROLE: &str = "DialoutReports.Read";
-/// The application permissions the demo app holds: the one the report requires.
-pub const DEFAULT_APP_PERMISSIONS: &str = "CallRecords.Read.All";
+/// The application permissions the demo app holds, comma-separated as `--app-permissions`
+/// takes them: the report's, and the directory's (so demo mode has departments and managers).
+pub const DEFAULT_APP_PERMISSIONS: &str = "CallRecords.Read.All,User.Read.All";
 
 pub const DEFAULT_SEED: u64 = 42;
 pub const DEFAULT_USERS: u32 = 2000;
@@ -138,19 +139,22 @@ pub struct SimConfig {
     pub client_certificate: Option<String>,
     pub token_ttl: Duration,
     /// The application permissions granted to the app (with admin consent): its access
-    /// tokens' `roles`. The report answers 403 without `CallRecords.Read.All`.
+    /// tokens' `roles`. The report answers 403 without `CallRecords.Read.All`, `/v1.0/users`
+    /// without `User.Read.All` or `Directory.Read.All`.
     pub app_permissions: Vec<String>,
     /// Rows per page (Graph: 1000).
     pub page_size: u32,
-    /// Delay, in milliseconds, added to every token and report request.
+    /// Delay, in milliseconds, added to every token, report and users request.
     pub latency_ms: u64,
-    /// Fraction of report requests answered 429.
+    /// Fraction of report and users requests answered 429.
     pub throttle_rate: f64,
     pub retry_after: Duration,
     pub retry_after_format: RetryAfterFormat,
-    /// Fraction of report requests answered 503 or 504.
+    /// Fraction of report and users requests answered 503 or 504.
     pub error_rate: f64,
-    /// Apply the documented request limits (429 with Retry-After when exceeded).
+    /// Apply the documented request limits (429 with Retry-After when exceeded): the report's
+    /// per tenant, app and collection, and the directory's identity throttling (3,500 resource
+    /// units per 10 s; `limit_period` does not shorten it).
     pub enforce_limits: bool,
     /// The period the documented limits count over: 60 s as documented; shorter in tests that
     /// must meet the limits within seconds.
@@ -193,7 +197,10 @@ impl Default for SimConfig {
             client_secret: DEFAULT_CLIENT_SECRET.to_owned(),
             client_certificate: None,
             token_ttl: Duration::from_secs(DEFAULT_TOKEN_TTL_SECONDS),
-            app_permissions: vec![DEFAULT_APP_PERMISSIONS.to_owned()],
+            app_permissions: DEFAULT_APP_PERMISSIONS
+                .split(',')
+                .map(str::to_owned)
+                .collect(),
             page_size: DEFAULT_PAGE_SIZE,
             latency_ms: 0,
             throttle_rate: 0.0,

@@ -23,4 +23,6 @@ pub enum SimError {
     Startup(String),
     #[error("invalid date range: {0}")]
     InvalidRange(String),
+    #[error("no one in the directory has the object id '{0}'")]
+    NotInDirectory(String),
 }

@@ -1,11 +1,12 @@
 //! `graph-sim`: a faithful Microsoft Graph simulator for the Dialout Portal.
 //!
-//! It serves, on one loopback HTTP address, both the Microsoft identity platform's token
-//! endpoint (client credentials with a secret or a certificate assertion) and the beta
-//! `getPstnOnlineMeetingDialoutReport` function, on deterministic made-up data, with Graph's
-//! paging, errors, throttling and injectable faults; and an OpenID Connect provider like Entra
-//! ID's (authorization code flow with PKCE) where fixed [`TEST_USERS`] sign in without a
-//! password. See `README.md` for flags and endpoints.
+//! It serves, on one loopback HTTP address, the Microsoft identity platform's token endpoint
+//! (client credentials with a secret or a certificate assertion), the beta
+//! `getPstnOnlineMeetingDialoutReport` function and the directory's `GET /v1.0/users`
+//! (departments, cost centres, managers of the report's users), on deterministic made-up data,
+//! with Graph's paging, errors, throttling and injectable faults; and an OpenID Connect provider
+//! like Entra ID's (authorization code flow with PKCE) where fixed [`TEST_USERS`] sign in
+//! without a password. See `README.md` for flags and endpoints.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), graph_sim::SimError> {
@@ -26,6 +27,7 @@ mod report;
 mod rng;
 mod test_users;
 mod truth;
+mod users;
 mod window;
 
 use std::net::SocketAddr;
@@ -43,9 +45,22 @@ pub use config::{
     DEFAULT_USERS, NextLinkKey, PlusInPath, RetentionReading, RetryAfterFormat, SimConfig,
     ToSemantics, TopSemantics, UNSTABLE_ORDER_OVERLAP,
 };
+pub use data::directory::OrgField;
 pub use error::SimError;
 pub use test_users::{TEST_USERS, TestUser};
-pub use truth::{CurrencyTotals, Truth, truth};
+pub use truth::{
+    Currencies, CurrencyTotals, NO_VALUE_GROUP, NOT_IN_DIRECTORY_GROUP, Truth, TruthQuery, truth,
+    truth_of,
+};
+
+/// The object ids of everyone in the simulated directory who reports to the person with
+/// `manager_id`, directly or indirectly (not that person), sorted: what
+/// `/_sim/directory/reports?manager=` answers.
+pub fn directory_reports(config: &SimConfig, manager_id: &str) -> Result<Vec<String>, SimError> {
+    config.validate()?;
+    let dataset = data::Dataset::new(config.seed, config.users, config.today, config.history_days);
+    data::directory::Directory::new(&dataset).report_ids(manager_id)
+}
 
 /// How long `shutdown` waits for open requests before cutting them off.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);

@@ -17,6 +17,7 @@ pub enum Stream {
     Identity = 2,
     Day = 3,
     Fault = 4,
+    Directory = 5,
 }
 
 /// SplitMix64's output function: a strong 64-bit mixer.

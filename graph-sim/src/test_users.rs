@@ -31,6 +31,11 @@ pub const TEST_USERS: [TestUser; 2] = [
     },
 ];
 
+/// Ada Manager, who heads a subtree of the simulated directory (`data::directory`).
+pub const ADA: TestUser = TEST_USERS[0];
+/// Ben Employee, in Ada's subtree, managing no one.
+pub const BEN: TestUser = TEST_USERS[1];
+
 impl TestUser {
     /// The user's app roles, as the `roles` claim lists them.
     pub fn app_roles<'a>(&self, config: &'a SimConfig) -> Vec<&'a str> {

@@ -1,6 +1,7 @@
 //! The simulated tenant's made-up, deterministic dial-out data.
 
 pub mod calls;
+pub mod directory;
 pub mod people;
 pub mod profiles;
 pub mod tariffs;
@@ -11,6 +12,7 @@ use crate::window::{SecondWindow, day_number};
 use calls::{Call, calls_on};
 use people::Identity;
 use profiles::Tenant;
+use tariffs::LocationId;
 
 /// The tenant's users plus the days on which calls exist.
 #[derive(Debug)]
@@ -49,10 +51,26 @@ impl Dataset {
         }
     }
 
+    pub fn seed(&self) -> u64 {
+        self.tenant.seed
+    }
+
+    /// Where the user mostly calls from: the report's usage location of most of their rows.
+    pub fn primary_location(&self, user: u32) -> LocationId {
+        self.tenant.profiles[user as usize].primary_location
+    }
+
     /// Graph's view of a user's names; the culture follows the user's main location.
     pub fn identity(&self, user: u32) -> Identity {
-        let profile = &self.tenant.profiles[user as usize];
-        let culture = tariffs::location(profile.primary_location).culture;
-        people::identity(self.tenant.seed, user, culture)
+        people::identity(self.tenant.seed, user, self.culture(user))
+    }
+
+    /// Whether the report gives the user both names (see [`people::has_both_names`]).
+    pub fn has_both_names(&self, user: u32) -> bool {
+        people::has_both_names(self.tenant.seed, user, self.culture(user))
+    }
+
+    fn culture(&self, user: u32) -> tariffs::Culture {
+        tariffs::location(self.primary_location(user)).culture
     }
 }

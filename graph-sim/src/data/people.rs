@@ -190,15 +190,55 @@ fn identity_kind(rng: &mut SplitMix64) -> IdentityKind {
     }
 }
 
+/// The random choices behind one identity, drawn in a fixed order from its own keyed stream.
+struct IdentityDraws {
+    id_bytes: [u8; 16],
+    given: NamePart,
+    family: NamePart,
+    kind: IdentityKind,
+    rng: SplitMix64,
+}
+
+fn draw(seed: u64, user: u32, names: &NamePool) -> IdentityDraws {
+    let mut rng = SplitMix64::keyed(seed, Stream::Identity, &[u64::from(user)]);
+    let id_bytes = rng.bytes16();
+    let given = *rng.pick(names.given);
+    let family = *rng.pick(names.family);
+    let kind = identity_kind(&mut rng);
+    IdentityDraws {
+        id_bytes,
+        given,
+        family,
+        kind,
+        rng,
+    }
+}
+
+/// Whether the report names user `user` with both a principal name and a display name: the
+/// directory leaves out the others (deleted accounts and records that lost their names). Cheaper
+/// than [`identity`]: no string is built.
+pub fn has_both_names(seed: u64, user: u32, culture: Culture) -> bool {
+    !matches!(
+        draw(seed, user, pool(culture)).kind,
+        IdentityKind::Deleted
+            | IdentityKind::PrincipalNameMissing
+            | IdentityKind::DisplayNameMissing
+    )
+}
+
 /// The identity of user `user` (0-based) in a tenant made from `seed`.
 pub fn identity(seed: u64, user: u32, culture: Culture) -> Identity {
-    let mut rng = SplitMix64::keyed(seed, Stream::Identity, &[u64::from(user)]);
-    let user_id = uuid::Builder::from_random_bytes(rng.bytes16())
+    let names = pool(culture);
+    let IdentityDraws {
+        id_bytes,
+        given: (given, given_ascii),
+        family: (family, family_ascii),
+        kind,
+        mut rng,
+    } = draw(seed, user, names);
+    let user_id = uuid::Builder::from_random_bytes(id_bytes)
         .into_uuid()
         .to_string();
-    let names = pool(culture);
-    let (given, given_ascii) = *rng.pick(names.given);
-    let (family, family_ascii) = *rng.pick(names.family);
     let display = if names.family_first {
         format!("{family} {given}")
     } else {
@@ -207,7 +247,7 @@ pub fn identity(seed: u64, user: u32, culture: Culture) -> Identity {
     // The index keeps principal names unique, as Entra ID requires.
     let principal = format!("{given_ascii}.{family_ascii}{user}@{DOMAIN}");
 
-    let (user_principal_name, user_display_name) = match identity_kind(&mut rng) {
+    let (user_principal_name, user_display_name) = match kind {
         IdentityKind::Ordinary => (Some(principal), Some(display)),
         IdentityKind::Deleted => (None, None),
         IdentityKind::PrincipalNameMissing => (None, Some(display)),
@@ -266,5 +306,10 @@ mod tests {
                 .as_deref()
                 .is_some_and(|n| n.chars().count() == MAX_DISPLAY_NAME_CHARS)
         }));
+        for (user, identity) in (0..).zip(&all) {
+            let named =
+                identity.user_principal_name.is_some() && identity.user_display_name.is_some();
+            assert_eq!(has_both_names(5, user, Culture::English), named, "{user}");
+        }
     }
 }

@@ -16,6 +16,8 @@ use crate::test_users::TestUser;
 
 /// The application permission the report requires.
 pub(super) const REPORT_PERMISSION: &str = "CallRecords.Read.All";
+/// The application permissions that read `/v1.0/users` with departments and managers: either.
+pub(super) const DIRECTORY_PERMISSIONS: [&str; 2] = ["User.Read.All", "Directory.Read.All"];
 /// Microsoft Graph's application id: the audience Entra ID gives the access token of a sign-in
 /// that asked only for OpenID Connect scopes. The report endpoint wants its own audience, so
 /// such a token never reads the report, as a user token without the app permission would not.

@@ -65,6 +65,13 @@ impl FaultInjector {
     }
 }
 
+/// A limiter's wait as `Retry-After` gives it: whole seconds rounded up, at least one, so the
+/// client never retries too early.
+pub fn retry_delay(wait: Duration) -> Duration {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    Duration::from_secs(seconds.max(1))
+}
+
 /// The documented limits for the PSTN call-record resources, per `SimConfig::limit_period` (60
 /// seconds as documented; `--limit-period` counts them per a shorter one, for tests).
 #[cfg(test)]
@@ -163,9 +170,7 @@ impl RequestLimits {
             .or_insert_with(|| SlidingWindow::new(COLLECTION_LIMIT, self.period));
         let waits = [tenant.wait(now), app.wait(now), collection.wait(now)];
         if let Some(wait) = waits.into_iter().flatten().max() {
-            // Whole seconds, at least one, so the client never retries too early.
-            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            return Err(Duration::from_secs(seconds.max(1)));
+            return Err(retry_delay(wait));
         }
         for window in [tenant, app, collection] {
             window.hits.push_back(now);

@@ -147,6 +147,31 @@ impl GraphError {
         )
     }
 
+    /// The 403 the directory answers a token without `User.Read.All` (nor
+    /// `Directory.Read.All`): another code and message than the call records' 403.
+    pub fn insufficient_privileges() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.",
+        )
+    }
+
+    /// The directory's 400 for a query it does not take, e.g. `$top` outside 1..=999.
+    pub fn unsupported_query(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "Request_UnsupportedQuery", message)
+    }
+
+    /// The directory's 400 for a `$skiptoken` it cannot use.
+    pub fn expired_page_token() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "Directory_ExpiredPageToken",
+            "The specified page token value has expired and can no longer be included in your \
+             request.",
+        )
+    }
+
     pub fn method_not_allowed(method: &str) -> Self {
         Self::new(
             StatusCode::METHOD_NOT_ALLOWED,

@@ -5,7 +5,9 @@ mod access_token;
 mod assertion;
 mod faults;
 mod form;
+mod gateway;
 mod graph_error;
+mod identity_limits;
 mod jwt;
 pub(crate) mod oidc;
 mod report;
@@ -13,6 +15,7 @@ mod route;
 mod sim;
 mod stats;
 mod token;
+mod users;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,6 +33,7 @@ use aad_error::AadError;
 use access_token::AccessTokens;
 use assertion::CertificateCredential;
 use faults::{FaultInjector, RequestLimits};
+use identity_limits::TokenBucket;
 use oidc::OidcProvider;
 use stats::Stats;
 
@@ -46,6 +50,8 @@ pub struct AppState {
     pub stats: Stats,
     pub faults: FaultInjector,
     pub limits: RequestLimits,
+    /// `--enforce-limits` for `/v1.0/users`: identity throttling's resource units.
+    pub identity_limits: TokenBucket,
     pub reports: ReportCache,
     /// `--retention-days` and `--retention-reading`, applied to every report window.
     pub retention: Option<Retention>,
@@ -71,6 +77,10 @@ impl AppState {
             stats: Stats::default(),
             faults: FaultInjector::new(config.seed, config.throttle_rate, config.error_rate),
             limits: RequestLimits::new(config.collection_scope, config.limit_period),
+            identity_limits: TokenBucket::new(
+                identity_limits::RESOURCE_UNITS,
+                identity_limits::REFILL_PERIOD,
+            ),
             reports: ReportCache::default(),
             retention: Retention::of(&config),
             odata_context: format!(
@@ -119,6 +129,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/_sim/stats", get(sim::stats))
         .route("/_sim/stats/reset", post(sim::reset_stats))
         .route("/_sim/truth", get(sim::truth))
+        .route("/_sim/directory/reports", get(sim::directory_reports))
+        .route("/v1.0/users", any(users::users_endpoint))
         .fallback(report::graph_endpoint)
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),

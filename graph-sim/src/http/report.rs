@@ -5,21 +5,20 @@ use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, Method, Uri};
+use axum::response::Response;
 
-use super::AppState;
 use super::access_token::REPORT_PERMISSION;
-use super::faults::Fault;
-use super::graph_error::{GraphError, ODATA_JSON, RequestIds, RetryAfter};
+use super::graph_error::{GraphError, RequestIds};
 use super::route::{ApiVersion, ReportRoute, parse_report_route};
+use super::{AppState, gateway};
 use crate::config::UNSTABLE_ORDER_OVERLAP;
 use crate::odata::function::parse_report_call;
 use crate::odata::query::parse_query_options;
 use crate::report::page::{self, NextPage, PageStyle};
 use crate::report::window_request::requested_window;
 
-/// Every path that is not the token endpoint or `/_sim/` lands here.
+/// Every path that is not the token endpoint, `/v1.0/users` or `/_sim/` lands here.
 pub async fn graph_endpoint(
     State(state): State<Arc<AppState>>,
     method: Method,
@@ -27,16 +26,8 @@ pub async fn graph_endpoint(
     headers: HeaderMap,
 ) -> Response {
     let ids = RequestIds::from_headers(&headers);
-    match answer(&state, &method, &uri, &headers).await {
-        Ok(mut response) => {
-            ids.stamp(&mut response);
-            response
-        }
-        Err(error) => {
-            tracing::debug!(status = %error.status(), path = uri.path(), "graph request refused");
-            error.into_response(&ids)
-        }
-    }
+    let answer = answer(&state, &method, &uri, &headers).await;
+    gateway::finish(&ids, uri.path(), answer)
 }
 
 /// Checks in the order Graph's layers do: authentication, then the gateway's limits and
@@ -52,58 +43,25 @@ async fn answer(
         state.stats.report_requests.fetch_add(1, Ordering::Relaxed);
     }
     state.add_latency().await;
-
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let grant = state
-        .tokens
-        .check_authorization(authorization)
-        .map_err(|rejection| {
-            GraphError::invalid_authentication_token(
-                rejection.message(),
-                state.www_authenticate.clone(),
-            )
-        })?;
+    let grant = gateway::authenticate(state, headers)?;
 
     let route = route.map_err(|e| e.into_graph_error())?;
-    if method != Method::GET && method != Method::HEAD {
-        return Err(GraphError::method_not_allowed(method.as_str()));
-    }
+    gateway::check_method(method)?;
     if route.version == ApiVersion::V1 {
         // The function exists only in beta.
         return Err(GraphError::resource_not_found(route.function_name()));
     }
-    apply_gateway_faults(state, &route)?;
+    if state.config.enforce_limits {
+        gateway::admit(
+            state,
+            state.limits.admit(&route.function_segment, Instant::now()),
+        )?;
+    }
+    gateway::inject_faults(state)?;
     if !grant.has_role(REPORT_PERMISSION) {
         return Err(GraphError::missing_role(REPORT_PERMISSION, grant.roles()));
     }
     report_page(state, &route, uri).await
-}
-
-fn retry_after(state: &AppState, delay: std::time::Duration) -> RetryAfter {
-    RetryAfter {
-        delay,
-        format: state.config.retry_after_format,
-    }
-}
-
-fn apply_gateway_faults(state: &AppState, route: &ReportRoute) -> Result<(), GraphError> {
-    if state.config.enforce_limits {
-        state
-            .limits
-            .admit(&route.function_segment, Instant::now())
-            .map_err(|wait| GraphError::too_many_requests(retry_after(state, wait)))?;
-    }
-    let configured = retry_after(state, state.config.retry_after);
-    match state.faults.next() {
-        None => Ok(()),
-        Some(Fault::Throttled) => Err(GraphError::too_many_requests(configured)),
-        Some(Fault::Unavailable { with_retry_after }) => Err(GraphError::service_unavailable(
-            with_retry_after.then_some(configured),
-        )),
-        Some(Fault::GatewayTimeout) => Err(GraphError::gateway_timeout()),
-    }
 }
 
 async fn report_page(
@@ -149,12 +107,7 @@ async fn report_page(
     )
     .map_err(|e| GraphError::internal(format!("The page could not be written: {e}")))?;
     state.stats.pages_served.fetch_add(1, Ordering::Relaxed);
-
-    let mut response = (StatusCode::OK, body).into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(ODATA_JSON));
-    headers.insert("odata-version", HeaderValue::from_static("4.0"));
-    Ok(response)
+    Ok(gateway::odata_page(body))
 }
 
 /// An absolute link to the next page: the request's own path plus `$skip` (and `$top`), as

@@ -23,6 +23,12 @@ pub struct Stats {
     pub report_requests: AtomicU64,
     /// Report pages answered 200.
     pub pages_served: AtomicU64,
+    /// `GET /v1.0/users` requests, whatever their answer.
+    pub users_requests: AtomicU64,
+    /// Users pages answered 200.
+    pub users_pages_served: AtomicU64,
+    /// Users requests answered 429 (identity throttling or `--throttle-rate`).
+    pub users_throttled: AtomicU64,
     responses_by_status: Mutex<BTreeMap<u16, u64>>,
 }
 
@@ -33,6 +39,9 @@ pub struct StatsSnapshot {
     pub oidc_token_requests: u64,
     pub report_requests: u64,
     pub pages_served: u64,
+    pub users_requests: u64,
+    pub users_pages_served: u64,
+    pub users_throttled: u64,
     /// Keyed by status code, for every response outside `/_sim/` (token, Graph, sign-in).
     pub responses_by_status: BTreeMap<String, u64>,
 }
@@ -54,6 +63,9 @@ impl Stats {
             oidc_token_requests: self.oidc_token_requests.load(Ordering::Relaxed),
             report_requests: self.report_requests.load(Ordering::Relaxed),
             pages_served: self.pages_served.load(Ordering::Relaxed),
+            users_requests: self.users_requests.load(Ordering::Relaxed),
+            users_pages_served: self.users_pages_served.load(Ordering::Relaxed),
+            users_throttled: self.users_throttled.load(Ordering::Relaxed),
             responses_by_status: self
                 .statuses()
                 .iter()
@@ -68,6 +80,9 @@ impl Stats {
             &self.oidc_token_requests,
             &self.report_requests,
             &self.pages_served,
+            &self.users_requests,
+            &self.users_pages_served,
+            &self.users_throttled,
         ] {
             counter.store(0, Ordering::Relaxed);
         }

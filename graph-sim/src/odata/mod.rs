@@ -1,5 +1,6 @@
-//! The parts of OData URL syntax the report endpoint understands.
+//! The parts of OData URL syntax the Graph endpoints understand.
 
 pub mod function;
 pub mod literal;
+pub mod next_link;
 pub mod query;

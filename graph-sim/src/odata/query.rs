@@ -22,21 +22,12 @@ pub fn parse_query_options(query: Option<&str>) -> Result<QueryOptions, String> 
             "$skip" => &mut seen_skip,
             "$top" => &mut seen_top,
             "$count" => &mut seen_count,
-            other if other.starts_with('$') => {
-                return Err(format!(
-                    "The query specified in the URI is not valid. Query option '{other}' is not \
-                     allowed. To allow it, set the 'AllowedQueryOptions' property on \
-                     EnableQueryAttribute or QueryValidationSettings."
-                ));
-            }
+            other if other.starts_with('$') => return Err(option_not_allowed(other)),
             // Graph ignores custom (non-$) query parameters.
             _ => continue,
         };
         if std::mem::replace(seen, true) {
-            return Err(format!(
-                "Query option '{key}' was specified more than once, but it must be specified at \
-                 most once."
-            ));
+            return Err(option_repeated(&key));
         }
         match key.as_ref() {
             "$skip" => options.skip = non_negative(&key, &value)?,
@@ -51,6 +42,23 @@ pub fn parse_query_options(query: Option<&str>) -> Result<QueryOptions, String> 
         }
     }
     Ok(options)
+}
+
+/// Graph's message for a system query option the resource does not take.
+pub fn option_not_allowed(option: &str) -> String {
+    format!(
+        "The query specified in the URI is not valid. Query option '{option}' is not allowed. \
+         To allow it, set the 'AllowedQueryOptions' property on EnableQueryAttribute or \
+         QueryValidationSettings."
+    )
+}
+
+/// Graph's message for a query option given twice.
+pub fn option_repeated(option: &str) -> String {
+    format!(
+        "Query option '{option}' was specified more than once, but it must be specified at most \
+         once."
+    )
 }
 
 fn non_negative(key: &str, value: &str) -> Result<usize, String> {

@@ -9,6 +9,7 @@ use super::aggregate::RowTotals;
 use crate::config::{NextLinkKey, SimConfig, TopSemantics};
 use crate::data::Dataset;
 use crate::data::tariffs;
+use crate::odata::next_link::NextLinkJson;
 use crate::odata::query::QueryOptions;
 
 /// Where the next page starts, for `@odata.nextLink`.
@@ -130,11 +131,8 @@ struct PageJson<'a> {
     /// Rows in this page, as in Graph's example (not a grand total).
     #[serde(rename = "@odata.count")]
     count: usize,
-    /// At most one of the two spellings is set (serde's keys are fixed at compile time).
-    #[serde(rename = "@odata.nextLink", skip_serializing_if = "Option::is_none")]
-    next_link: Option<&'a str>,
-    #[serde(rename = "@odata.NextLink", skip_serializing_if = "Option::is_none")]
-    next_link_text: Option<&'a str>,
+    #[serde(flatten)]
+    next_link: NextLinkJson<'a>,
     value: Vec<ReportRowJson>,
 }
 
@@ -165,15 +163,10 @@ pub fn render(
     next_link: Option<&str>,
     style: PageStyle,
 ) -> serde_json::Result<Vec<u8>> {
-    let (next_link, next_link_text) = match style.next_link_key {
-        NextLinkKey::Examples => (next_link, None),
-        NextLinkKey::Text => (None, next_link),
-    };
     let page = PageJson {
         context,
         count: rows.len(),
-        next_link,
-        next_link_text,
+        next_link: NextLinkJson::new(next_link, style.next_link_key),
         value: rows
             .iter()
             .map(|row| row_json(dataset, row, style.charge_as_string))

@@ -178,15 +178,31 @@ pub fn currency_totals<'a>(rows: impl IntoIterator<Item = &'a Value>) -> BTreeMa
 
 /// `/_sim/truth` for inclusive days, in the same shape as [`currency_totals`].
 pub async fn truth(client: &Client, base: &str, from: &str, to: &str) -> BTreeMap<String, Totals> {
+    let body = truth_json(client, base, &format!("from={from}&to={to}")).await;
+    let totals = currency_map(&body["currencies"]);
+    assert_eq!(
+        body["rows"].as_u64(),
+        Some(totals.values().map(|t| t.rows).sum::<u64>())
+    );
+    totals
+}
+
+/// The JSON of `/_sim/truth?{query}`, answered 200.
+pub async fn truth_json(client: &Client, base: &str, query: &str) -> Value {
     let response = client
-        .get(format!("{base}/_sim/truth?from={from}&to={to}"))
+        .get(format!("{base}/_sim/truth?{query}"))
         .send()
         .await
         .expect("truth");
-    assert_eq!(response.status(), StatusCode::OK);
-    let body = json(response).await;
-    let currencies = body["currencies"].as_object().expect("currencies");
-    let totals: BTreeMap<String, Totals> = currencies
+    assert_eq!(response.status(), StatusCode::OK, "{query}");
+    json(response).await
+}
+
+/// A truth's `{"EUR": {calls, seconds, charge, rows}, …}`.
+pub fn currency_map(currencies: &Value) -> BTreeMap<String, Totals> {
+    currencies
+        .as_object()
+        .expect("currencies")
         .iter()
         .map(|(currency, t)| {
             (
@@ -200,12 +216,7 @@ pub async fn truth(client: &Client, base: &str, from: &str, to: &str) -> BTreeMa
                 },
             )
         })
-        .collect();
-    assert_eq!(
-        body["rows"].as_u64(),
-        Some(totals.values().map(|t| t.rows).sum::<u64>())
-    );
-    totals
+        .collect()
 }
 
 /// The end of `day` under both `toDateTime` readings: whole seconds start before it.
