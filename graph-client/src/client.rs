@@ -10,6 +10,7 @@ use tracing::{info, warn};
 
 use crate::config::{Credential, GraphConfig};
 use crate::credential::CertificateCredential;
+use crate::directory::directory_limits;
 use crate::error::GraphError;
 use crate::merge::{HashedRows, MergeStats, Repeats, RowHasher, merge_hashed};
 use crate::model::DialoutRow;
@@ -34,6 +35,8 @@ pub struct GraphClient {
 struct Inner {
     config: GraphConfig,
     transport: Transport,
+    /// The directory's requests (`directory.rs`): its own budget at Graph.
+    directory_limiter: RateLimiter,
     to_reading: ToReading,
 }
 
@@ -125,11 +128,26 @@ impl GraphClient {
         };
         Ok(Self {
             inner: Arc::new(Inner {
+                directory_limiter: RateLimiter::new(&directory_limits(config.rate_limits())),
                 config,
                 transport,
                 to_reading: ToReading::default(),
             }),
         })
+    }
+
+    /// One GET of the directory under its own rate limiter.
+    pub(crate) async fn directory_get(
+        &self,
+        url: &url::Url,
+        priority: Priority,
+        deadline: Instant,
+    ) -> Result<crate::request::Fetched, GraphError> {
+        let inner = &self.inner;
+        inner
+            .transport
+            .get_limited(&inner.directory_limiter, url, priority, deadline, &|| ())
+            .await
     }
 
     pub fn config(&self) -> &GraphConfig {

@@ -51,12 +51,26 @@ impl Transport {
         deadline: Instant,
         on_retry: &(dyn Fn() + Sync),
     ) -> Result<Fetched, GraphError> {
+        self.get_limited(&self.limiter, url, priority, deadline, on_retry)
+            .await
+    }
+
+    /// [`Self::get`] under another rate limiter: an API with its own throttling budget (the
+    /// directory) must not spend the report's.
+    pub(crate) async fn get_limited(
+        &self,
+        limiter: &RateLimiter,
+        url: &Url,
+        priority: Priority,
+        deadline: Instant,
+        on_retry: &(dyn Fn() + Sync),
+    ) -> Result<Fetched, GraphError> {
         let mut retrier = Retrier::new(&self.retry, deadline);
         let mut refreshed = false;
         loop {
             retrier.start_attempt();
             let (failure, retry_after) = match self
-                .attempt(url, priority, &retrier, &mut refreshed)
+                .attempt(limiter, url, priority, &retrier, &mut refreshed)
                 .await?
             {
                 Attempt::Done(fetched) => return Ok(fetched),
@@ -75,12 +89,13 @@ impl Transport {
 
     async fn attempt(
         &self,
+        limiter: &RateLimiter,
         url: &Url,
         priority: Priority,
         retrier: &Retrier<'_>,
         refreshed: &mut bool,
     ) -> Result<Attempt, GraphError> {
-        if !self.limiter.acquire(priority, retrier.deadline()).await {
+        if !limiter.acquire(priority, retrier.deadline()).await {
             let failure = TransientFailure {
                 status: None,
                 request_id: None,
@@ -147,7 +162,7 @@ impl Transport {
                     .filter(|_| status == 429)
                     .and_then(|delay| Instant::now().checked_add(delay))
                 {
-                    self.limiter.pause_until(until);
+                    limiter.pause_until(until);
                 }
                 let body = read_prefix(response, MAX_ERROR_BYTES).await;
                 let error = parse_api_error(

@@ -6,6 +6,7 @@
 //! PostgreSQL the same way). No Leptos: the portal's report service reads [`History`].
 mod assemble;
 mod day;
+mod directory;
 mod error;
 mod history;
 mod keys;
@@ -14,6 +15,7 @@ mod sync;
 
 pub use assemble::{KeyTotals, RowSum, merge_day_keys, merge_days};
 pub use day::{DayRow, DayState, StoredDay};
+pub use directory::DirectorySnapshot;
 pub use error::StoreError;
 pub use history::{History, HistoryError, SyncSettings, Today};
 pub use keys::{KeyTable, ReportKey};

@@ -16,11 +16,15 @@ use sqlx::sqlite::{
 use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::day::{DayRow, DayState, StoredDay};
+use crate::directory::{self, DirectorySnapshot};
 use crate::error::{KNOWN_SCHEMA, StoreError};
 use crate::keys::{KeyTable, ReportKey, identity};
 
 /// Rows per INSERT statement (5 values each, well under SQLite's 32,766 variables).
 const INSERT_CHUNK: usize = 1_000;
+/// Sets one `store_meta` value.
+pub(crate) const SET_META: &str = "INSERT INTO store_meta (name, value) VALUES (?, ?) \
+     ON CONFLICT (name) DO UPDATE SET value = excluded.value";
 /// How long a statement waits for another connection's lock before failing with "busy".
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -51,6 +55,8 @@ struct Inner {
     days: RwLock<BTreeMap<NaiveDate, DayState>>,
     /// `store_meta`, read at start and written through (it is read on every summary).
     meta: RwLock<BTreeMap<String, String>>,
+    /// The directory as last read (`directory.rs`).
+    directory: RwLock<Option<DirectorySnapshot>>,
     /// Bumped by every write.
     version: AtomicU64,
     /// One write transaction at a time (SQLite has one writer; this keeps key ids in step).
@@ -119,6 +125,7 @@ impl Store {
                 keys: RwLock::default(),
                 days: RwLock::default(),
                 meta: RwLock::default(),
+                directory: RwLock::default(),
                 version: AtomicU64::new(1),
                 writer: tokio::sync::Mutex::new(()),
             }),
@@ -126,6 +133,7 @@ impl Store {
         store.load_meta().await?;
         store.record_source(source).await?;
         store.load_index().await?;
+        store.load_directory().await?;
         Ok(store)
     }
 
@@ -137,21 +145,73 @@ impl Store {
         StoreError::database(&self.inner.location, &error)
     }
 
+    async fn load_directory(&self) -> Result<(), StoreError> {
+        let read_at = self
+            .meta(directory::READ_AT)
+            .and_then(|text| DateTime::parse_from_rfc3339(&text).ok())
+            .map(|time| time.with_timezone(&Utc));
+        let snapshot = directory::load(&self.inner.pool, read_at)
+            .await
+            .map_err(|error| self.db_error(error))?;
+        *write(&self.inner.directory) = snapshot;
+        Ok(())
+    }
+
+    /// The directory as last read from Graph; `None` before its first read.
+    pub fn directory(&self) -> Option<DirectorySnapshot> {
+        read(&self.inner.directory).clone()
+    }
+
+    /// Why the last read of the directory failed (`None` after a read that worked).
+    pub fn directory_error(&self) -> Option<String> {
+        self.meta(directory::LAST_ERROR)
+            .filter(|text| !text.is_empty())
+    }
+
+    /// Replaces the directory with `users`, read at `read_at`; figures built before are stale.
+    pub async fn write_directory(
+        &self,
+        users: Vec<graph_client::DirectoryUser>,
+        read_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let _writer = self.inner.writer.lock().await;
+        let read_at = chrono::SubsecRound::trunc_subsecs(read_at, 3);
+        directory::replace(&self.inner.pool, &users, read_at)
+            .await
+            .map_err(|error| self.db_error(error))?;
+        {
+            let mut meta = write(&self.inner.meta);
+            meta.insert(directory::READ_AT.into(), read_at.to_rfc3339());
+            meta.insert(directory::LAST_ERROR.into(), String::new());
+        }
+        *write(&self.inner.directory) = Some(DirectorySnapshot {
+            read_at,
+            users: Arc::new(users),
+        });
+        self.inner.version.fetch_add(1, Ordering::AcqRel);
+        Ok(())
+    }
+
+    /// Records why the directory could not be read (the stored one, if any, is kept).
+    pub async fn record_directory_error(&self, error: &str) -> Result<(), StoreError> {
+        let _writer = self.inner.writer.lock().await;
+        self.set_meta(directory::LAST_ERROR, error).await?;
+        self.inner.version.fetch_add(1, Ordering::AcqRel);
+        Ok(())
+    }
+
     /// A `store_meta` value.
     pub fn meta(&self, name: &str) -> Option<String> {
         read(&self.inner.meta).get(name).cloned()
     }
 
     pub async fn set_meta(&self, name: &str, value: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO store_meta (name, value) VALUES (?, ?) \
-             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-        )
-        .bind(name)
-        .bind(value)
-        .execute(&self.inner.pool)
-        .await
-        .map_err(|error| self.db_error(error))?;
+        sqlx::query(SET_META)
+            .bind(name)
+            .bind(value)
+            .execute(&self.inner.pool)
+            .await
+            .map_err(|error| self.db_error(error))?;
         write(&self.inner.meta).insert(name.to_string(), value.to_string());
         Ok(())
     }

@@ -147,6 +147,8 @@ impl History {
             failed: lock(&run.failed).clone(),
             retention_floor: lock(&run.floor).filter(|found| Some(*found) != floor),
         };
+        // Once a day, the directory (departments, managers) with the report.
+        self.sync_directory_if_due().await;
         self.set_status(|status| {
             status.running = false;
             status.last_finished = Some(Utc::now());

@@ -90,6 +90,7 @@ impl Sim {
             report_requests: count("report_requests"),
             pages_served: count("pages_served"),
             responses_400: json["responses_by_status"]["400"].as_u64().unwrap_or(0),
+            users_requests: count("users_requests"),
         }
     }
 }
@@ -99,6 +100,8 @@ pub struct SimStats {
     pub report_requests: u64,
     pub pages_served: u64,
     pub responses_400: u64,
+    /// Directory (`/v1.0/users`) requests.
+    pub users_requests: u64,
 }
 
 /// A client for the simulator at `base`, built as `GraphConnection::demo` builds it.
