@@ -219,6 +219,32 @@ impl Locale {
         }
     }
 
+    /// Where the organisation's groups come from, or why there are none.
+    #[cfg(feature = "ssr")]
+    pub fn directory_note(self, read_on: Option<NaiveDate>, error: Option<&str>) -> String {
+        let failed = error.map(|error| match self {
+            Locale::En => format!(" The last read of the directory failed: {error}"),
+            Locale::PtBr => format!(" A última leitura do diretório falhou: {error}"),
+        });
+        let failed = failed.unwrap_or_default();
+        match (self, read_on) {
+            (Locale::En, Some(day)) => format!(
+                "Groups as the directory (Microsoft Entra ID) listed people on {}: each person's spend counts where the directory places them now.{failed}",
+                self.date(day)
+            ),
+            (Locale::PtBr, Some(day)) => format!(
+                "Grupos conforme o diretório (Microsoft Entra ID) em {}: o gasto de cada pessoa conta onde o diretório a coloca agora.{failed}",
+                self.date(day)
+            ),
+            (Locale::En, None) => format!(
+                "The directory has not been read yet, so spend cannot be grouped by department or cost centre (the portal reads it with the application permission User.Read.All).{failed}"
+            ),
+            (Locale::PtBr, None) => format!(
+                "O diretório ainda não foi lido, então os gastos não podem ser agrupados por departamento ou centro de custo (o portal o lê com a permissão de aplicativo User.Read.All).{failed}"
+            ),
+        }
+    }
+
     /// The month under way's heading: `This month: Mar 2026`.
     #[cfg(feature = "ssr")]
     pub fn this_month(self, first: NaiveDate) -> String {
@@ -621,6 +647,19 @@ messages! {
     RangeTooLong => "The period is longer than the 731 days allowed.", "O período passa dos 731 dias permitidos.";
     }
     server: {
+        ByOrganisation => "Spend by organisation", "Gastos por organização";
+        OrgDepartment => "Department", "Departamento";
+        OrgCostCenter => "Cost centre", "Centro de custo";
+        OrgDivision => "Division", "Divisão";
+        OrgCompany => "Company", "Empresa";
+        OrgOffice => "Office", "Escritório";
+        People => "People", "Pessoas";
+        ShareOfCharge => "Share of the charge", "Parte do custo";
+        OrgUnassigned => "(none in the directory)", "(nenhum no diretório)";
+        NotInDirectory => "Not in the directory (deleted accounts, guests)",
+            "Fora do diretório (contas excluídas, convidados)";
+        Chargeback => "Chargeback files (CSV: this period, one row per group and currency):",
+            "Arquivos de rateio (CSV: este período, uma linha por grupo e moeda):";
         SpentSoFar => "Spent so far", "Gasto até agora";
         ForecastEstimate => "Forecast (estimate)", "Previsão (estimativa)";
         Budget => "Budget", "Orçamento";

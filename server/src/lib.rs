@@ -3,7 +3,8 @@
 //!
 //! Routes besides the Leptos pages and server functions (`/api/*`):
 //! - `GET /healthz`, `GET /readyz` (see [`health`]);
-//! - `GET /export/dialout.csv`, `GET /export/dialout.xlsx` (see [`export`]);
+//! - `GET /export/dialout.csv`, `GET /export/dialout.xlsx`, `GET /export/chargeback.csv` (see
+//!   [`export`]);
 //! - `GET /events/progress` (see [`progress`]).
 mod assets;
 pub mod auth;
@@ -145,6 +146,10 @@ fn extra_routes() -> Vec<(&'static str, MethodRouter<PortalState>)> {
         ("/readyz", get(health::readyz)),
         ("/export/dialout.csv", get(export::csv)),
         ("/export/dialout.xlsx", get(export::xlsx)),
+        (
+            "/export/chargeback.csv",
+            get(export::chargeback::chargeback),
+        ),
         ("/events/progress", get(progress::progress)),
     ]
 }

@@ -32,9 +32,10 @@ pub struct DashboardFigures {
     /// The period before and a year earlier, when stored (see [`Summary`]).
     pub previous: Option<EarlierPeriod>,
     pub year_earlier: Option<EarlierPeriod>,
-    /// The month under way, its forecast and budgets, as HTML the server wrote
-    /// (`dashboard::outlook`); empty when it could not be read.
-    pub outlook: String,
+    /// Sections written as HTML on the server: the month under way with its forecast and
+    /// budgets (`dashboard::outlook`), the detailed currency's spend by organisation
+    /// (`dashboard::organisation`); each left out when it could not be read.
+    pub sections: String,
 }
 
 /// Everything the dashboard shows of a range, in one answer (one request when the page

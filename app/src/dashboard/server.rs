@@ -69,10 +69,25 @@ pub async fn dashboard(
     let summary = service.summary(range, requester).await?;
     let trend = service.trend(range, None, requester).await?;
     let mut built = figures(summary, trend, key.spend.as_deref(), lang);
-    // The month's outlook is extra: a range's figures never fail for its sake.
+    // The month's outlook and the spend by organisation are extra: a range's figures never
+    // fail for their sake.
     match service.month_outlook().await {
-        Ok(outlook) => built.outlook = super::outlook::outlook_html(&outlook, lang),
+        Ok(outlook) => built.sections = super::outlook::outlook_html(&outlook, lang),
         Err(error) => tracing::warn!(%error, "the month's outlook could not be read"),
+    }
+    if let Some(currency) = built
+        .detailed
+        .as_ref()
+        .map(|detailed| detailed.currency.clone())
+    {
+        match organisation(service, range, requester).await {
+            Ok(spend) => built
+                .sections
+                .push_str(&super::organisation::organisation_html(
+                    &spend, &currency, range, lang,
+                )),
+            Err(error) => tracing::warn!(%error, "the spend by organisation could not be read"),
+        }
     }
     if let Some(cache) = cache.filter(|_| built.missing.is_empty()) {
         cache.0.insert(key, Arc::new(built.clone()));
@@ -85,6 +100,19 @@ pub async fn dashboard(
 const WIDTH: i64 = 1000;
 const HEIGHT: i64 = 240;
 const MARGIN: i64 = 20;
+
+/// The range's spend by each grouping the page shows.
+async fn organisation(
+    service: &ReportService,
+    range: DateRange,
+    requester: &Requester,
+) -> Result<Vec<crate::report::org::OrgSpend>, AppError> {
+    let mut spend = Vec::new();
+    for dimension in super::organisation::SHOWN {
+        spend.push(service.spend_by(range, dimension, requester).await?);
+    }
+    Ok(spend)
+}
 
 /// What the dashboard shows of `summary` and `trend` (the same range), detailing `spend` when
 /// it has spend in the range (else the busiest currency), its usage locations named in `lang`.
@@ -130,7 +158,7 @@ pub fn figures(
         history: summary.history,
         previous: summary.previous,
         year_earlier: summary.year_earlier,
-        outlook: String::new(),
+        sections: String::new(),
     }
 }
 

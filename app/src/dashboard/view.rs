@@ -126,7 +126,7 @@ fn FiguresView(
         history,
         previous,
         year_earlier,
-        outlook,
+        sections,
     } = figures;
     // A year earlier that is the period before (a range of twelve months) is said once.
     let year_earlier = year_earlier
@@ -230,7 +230,7 @@ fn FiguresView(
         {repeated}
         {choice}
         // Written on the server: the month under way, its forecast and budgets.
-        <div class="outlook-slot" inner_html=outlook></div>
+        <div class="server-sections" inner_html=sections></div>
         <div class="currencies">{section}</div>
     }
 }

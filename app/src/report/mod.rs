@@ -6,6 +6,7 @@ pub mod countries;
 pub mod dataset;
 mod dims;
 pub(crate) mod facts;
+pub mod org;
 pub mod outlook;
 pub mod progress;
 mod quota;

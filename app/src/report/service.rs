@@ -59,6 +59,7 @@ struct Inner {
     budgets: Budgets,
     /// The month's outlook, with the store's version and the date it was built at.
     outlook: std::sync::Mutex<Option<(u64, NaiveDate, MonthOutlook)>>,
+    directory: super::org::DirectoryIndex,
 }
 
 /// A trend is asked for a range, for everyone (`None`) or one user.
@@ -109,6 +110,7 @@ impl ReportService {
             quota: GraphQuota::new(quota),
             budgets,
             outlook: std::sync::Mutex::default(),
+            directory: Default::default(),
         };
         Self {
             inner: Arc::new(inner),
@@ -440,6 +442,28 @@ impl ReportService {
             &settled,
             budgets,
         ))
+    }
+
+    /// The range's spend per group of `dimension` (department, cost centre, …) from the
+    /// directory the sync last read; no rows when it was never read.
+    pub async fn spend_by(
+        &self,
+        range: DateRange,
+        dimension: super::org::OrgDimension,
+        requester: &Requester,
+    ) -> Result<super::org::OrgSpend, AppError> {
+        let data = self.data(range, requester).await?;
+        let store = self.inner.history.store();
+        let snapshot = store.directory();
+        let rows = snapshot.as_ref().map_or_else(Vec::new, |snapshot| {
+            data.spend_by(&self.inner.directory.of(snapshot), dimension)
+        });
+        Ok(super::org::OrgSpend {
+            dimension,
+            rows,
+            read_at: snapshot.map(|snapshot| snapshot.read_at),
+            error: store.directory_error(),
+        })
     }
 
     /// How far the kept history reaches and what is still loading.

@@ -2,6 +2,7 @@
 //! the range's merged report rows, as `dialout-portal fetch` writes them (the client's CSV
 //! columns) or as a workbook in the page's language (`&lang=`, else Accept-Language). Text cells
 //! are neutralised against formula injection in both.
+pub mod chargeback;
 pub mod xlsx;
 
 use std::sync::Arc;
@@ -64,11 +65,49 @@ impl Format {
     }
 }
 
+/// A file is read as the whole period: one with days still loading is not written at all.
+pub(crate) fn whole_period(data: &RangeData, range: DateRange) -> Result<(), AppError> {
+    if data.missing.is_empty() {
+        return Ok(());
+    }
+    let days: i64 = data.missing.iter().map(DateRange::days).sum();
+    let runs: Vec<String> = data
+        .missing
+        .iter()
+        .map(|run| format!("{} to {}", run.from, run.to))
+        .collect();
+    Err(AppError::StillLoading {
+        message: format!(
+            "{days} days of {} to {} are still loading from Microsoft Graph ({}): the download would leave them out. Try again in a minute.",
+            range.from,
+            range.to,
+            runs.join(", ")
+        ),
+        retry_after_secs: 60,
+    })
+}
+
+/// The headers of a download of people's spend.
+pub(crate) fn download_headers(
+    content_type: &str,
+    file_name: &str,
+) -> [(header::HeaderName, String); 3] {
+    [
+        (header::CONTENT_TYPE, content_type.to_owned()),
+        (
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file_name}\""),
+        ),
+        // Names and spend of people: never kept by a shared cache.
+        (header::CACHE_CONTROL, "private, no-store".to_owned()),
+    ]
+}
+
 /// UTF-8's byte-order mark, first in the portal's CSV downloads.
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Who asks: the access guard puts the requester in every request.
-type Asker = Option<Extension<Requester>>;
+pub(crate) type Asker = Option<Extension<Requester>>;
 
 pub async fn csv(
     state: State<ReportService>,
@@ -103,39 +142,13 @@ async fn export(
     let today = service.today();
     let requester = asker.map_or_else(Requester::anonymous, |Extension(requester)| requester);
     let data: Arc<RangeData> = service.data(range, &requester).await?;
-    // A file is read as the whole period: one with days missing is not written at all.
-    if !data.missing.is_empty() {
-        let days: i64 = data.missing.iter().map(DateRange::days).sum();
-        let runs: Vec<String> = data
-            .missing
-            .iter()
-            .map(|run| format!("{} to {}", run.from, run.to))
-            .collect();
-        return Err(AppError::StillLoading {
-            message: format!(
-                "{days} days of {} to {} are still loading from Microsoft Graph ({}): the download would leave them out. Try again in a minute.",
-                range.from,
-                range.to,
-                runs.join(", ")
-            ),
-            retry_after_secs: 60,
-        });
-    }
+    whole_period(&data, range)?;
     // A large workbook takes a while to write: off the async workers.
     let body = tokio::task::spawn_blocking(move || format.render(&data, locale, today))
         .await
         .map_err(|error| AppError::Internal(format!("the export task failed: {error}")))??;
-    let disposition = format!("attachment; filename=\"{}\"", file_name(format, range));
-    Ok((
-        [
-            (header::CONTENT_TYPE, format.content_type().to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-            // Names and spend of people: never kept by a shared cache.
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        body,
-    )
-        .into_response())
+    let headers = download_headers(format.content_type(), &file_name(format, range));
+    Ok((headers, body).into_response())
 }
 
 /// `dialout_2026-01-01_2026-03-31.csv`

@@ -1,0 +1,260 @@
+//! Spend by organisation: each person's spend counted under their department, cost centre,
+//! division, company or office as the directory (Graph's `/users`, read by the sync) gives it,
+//! per currency (never added across currencies). People the report names but the directory
+//! does not (deleted accounts, guests) are counted under "not in the directory", never
+//! dropped; people in it without the value under "unassigned". Pure: no I/O.
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use graph_client::DirectoryUser;
+
+use super::dataset::RangeData;
+use crate::model::Totals;
+
+/// What spend is grouped by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OrgDimension {
+    Department,
+    CostCenter,
+    Division,
+    Company,
+    Office,
+}
+
+impl OrgDimension {
+    pub const ALL: [OrgDimension; 5] = [
+        OrgDimension::Department,
+        OrgDimension::CostCenter,
+        OrgDimension::Division,
+        OrgDimension::Company,
+        OrgDimension::Office,
+    ];
+
+    /// The name in URLs and files: `department`, `cost_center`, …
+    pub fn name(self) -> &'static str {
+        match self {
+            OrgDimension::Department => "department",
+            OrgDimension::CostCenter => "cost_center",
+            OrgDimension::Division => "division",
+            OrgDimension::Company => "company",
+            OrgDimension::Office => "office",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|dimension| dimension.name() == name)
+    }
+
+    fn value(self, user: &DirectoryUser) -> Option<&str> {
+        match self {
+            OrgDimension::Department => user.department.as_deref(),
+            OrgDimension::CostCenter => user.cost_center.as_deref(),
+            OrgDimension::Division => user.division.as_deref(),
+            OrgDimension::Company => user.company_name.as_deref(),
+            OrgDimension::Office => user.office_location.as_deref(),
+        }
+    }
+}
+
+/// Where a person's spend is counted. Named groups sort first (by name), then the two others.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OrgGroup {
+    Named(String),
+    /// In the directory, without a value for the dimension.
+    Unassigned,
+    /// Named by the report, absent from the directory.
+    NotInDirectory,
+}
+
+/// One group's spend in one currency.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrgRow {
+    pub group: OrgGroup,
+    pub currency: String,
+    /// People with spend in this currency in the group.
+    pub people: u32,
+    pub totals: Totals,
+}
+
+/// The directory indexed by object id (ids compared without case, as Graph's are).
+#[derive(Debug)]
+pub struct Directory {
+    users: Arc<Vec<DirectoryUser>>,
+    by_id: HashMap<String, usize>,
+}
+
+impl Directory {
+    pub fn new(users: Arc<Vec<DirectoryUser>>) -> Self {
+        let by_id = users
+            .iter()
+            .enumerate()
+            .map(|(index, user)| (user.id.to_ascii_lowercase(), index))
+            .collect();
+        Directory { users, by_id }
+    }
+
+    pub fn user(&self, id: &str) -> Option<&DirectoryUser> {
+        self.by_id
+            .get(&id.to_ascii_lowercase())
+            .map(|index| &self.users[*index])
+    }
+
+    pub fn group_of(&self, dimension: OrgDimension, user_id: &str) -> OrgGroup {
+        match self.user(user_id) {
+            None => OrgGroup::NotInDirectory,
+            Some(user) => dimension
+                .value(user)
+                .map_or(OrgGroup::Unassigned, |value| OrgGroup::Named(value.into())),
+        }
+    }
+}
+
+/// The directory's index, built again only when the sync has read the directory again.
+#[derive(Debug, Default)]
+pub struct DirectoryIndex(
+    std::sync::Mutex<Option<(chrono::DateTime<chrono::Utc>, Arc<Directory>)>>,
+);
+
+impl DirectoryIndex {
+    pub fn of(&self, snapshot: &report_store::DirectorySnapshot) -> Arc<Directory> {
+        let mut held = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match &*held {
+            Some((read_at, directory)) if *read_at == snapshot.read_at => Arc::clone(directory),
+            _ => {
+                let directory = Arc::new(Directory::new(Arc::clone(&snapshot.users)));
+                *held = Some((snapshot.read_at, Arc::clone(&directory)));
+                directory
+            }
+        }
+    }
+}
+
+/// A range's spend by one dimension, and what the directory behind it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrgSpend {
+    pub dimension: OrgDimension,
+    /// Empty when the directory was never read.
+    pub rows: Vec<OrgRow>,
+    /// When the directory was read; `None`: never (the permission may be missing).
+    pub read_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Why the last read failed (the rows, if any, are from an older read).
+    pub error: Option<String>,
+}
+
+impl RangeData {
+    /// The range's spend per group of `dimension` and currency: by currency, then the highest
+    /// charge first (amounts of one currency only), then by group.
+    pub fn spend_by(&self, directory: &Directory, dimension: OrgDimension) -> Vec<OrgRow> {
+        let mut groups: BTreeMap<(String, OrgGroup), (u32, Totals)> = BTreeMap::new();
+        for entry in &self.users {
+            let user_id = entry.user_id(&self.facts);
+            let key = (
+                entry.currency(&self.facts).to_string(),
+                directory.group_of(dimension, user_id),
+            );
+            let (people, totals) = groups.entry(key).or_default();
+            *people += 1;
+            totals.add(&entry.totals);
+        }
+        let mut rows: Vec<OrgRow> = groups
+            .into_iter()
+            .map(|((currency, group), (people, totals))| OrgRow {
+                group,
+                currency,
+                people,
+                totals,
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            a.currency
+                .cmp(&b.currency)
+                .then_with(|| b.totals.charge.cmp(&a.totals.charge))
+                .then_with(|| a.group.cmp(&b.group))
+        });
+        rows
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::DateRange;
+    use graph_client::{DialoutRow, MergeStats};
+    use rust_decimal::Decimal;
+    use std::str::FromStr;
+
+    fn row(user: &str, currency: &str, charge: &str) -> DialoutRow {
+        DialoutRow {
+            user_id: Some(user.into()),
+            user_principal_name: Some(format!("{user}@contoso.example")),
+            user_display_name: Some(user.into()),
+            usage_location: Some("US".into()),
+            destination_context: Some("Domestic".into()),
+            currency: Some(currency.into()),
+            total_calls: Some(1),
+            total_call_charge: Some(Decimal::from_str(charge).unwrap()),
+            total_call_seconds: Some(60),
+        }
+    }
+
+    fn person(id: &str, department: Option<&str>) -> DirectoryUser {
+        DirectoryUser {
+            id: id.into(),
+            department: department.map(str::to_string),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn counts_everyone_once_per_currency_under_their_group() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let data = RangeData::build(
+            DateRange { from: day, to: day },
+            vec![
+                row("a", "USD", "1.10"),
+                row("b", "USD", "2.20"),
+                row("c", "USD", "0.05"),
+                row("d", "USD", "9"),
+                row("a", "EUR", "3"),
+            ],
+            MergeStats::default(),
+        );
+        let directory = Directory::new(Arc::new(vec![
+            person("A", Some("Sales")),
+            person("b", Some("Sales")),
+            person("c", None),
+        ]));
+        let rows = data.spend_by(&directory, OrgDimension::Department);
+        let summary: Vec<(&str, OrgGroup, u32, Decimal)> = rows
+            .iter()
+            .map(|row| {
+                (
+                    row.currency.as_str(),
+                    row.group.clone(),
+                    row.people,
+                    row.totals.charge,
+                )
+            })
+            .collect();
+        let dec = |text| Decimal::from_str(text).unwrap();
+        assert_eq!(
+            summary,
+            vec![
+                ("EUR", OrgGroup::Named("Sales".into()), 1, dec("3")),
+                ("USD", OrgGroup::NotInDirectory, 1, dec("9")),
+                ("USD", OrgGroup::Named("Sales".into()), 2, dec("3.30")),
+                ("USD", OrgGroup::Unassigned, 1, dec("0.05")),
+            ]
+        );
+        assert_eq!(
+            OrgDimension::parse("cost_center"),
+            Some(OrgDimension::CostCenter)
+        );
+        assert_eq!(OrgDimension::parse("costcentre"), None);
+    }
+}
