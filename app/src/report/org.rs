@@ -78,11 +78,14 @@ pub struct OrgRow {
     pub totals: Totals,
 }
 
-/// The directory indexed by object id (ids compared without case, as Graph's are).
+/// The directory indexed by object id (ids compared without case, as Graph's are), and by
+/// manager.
 #[derive(Debug)]
 pub struct Directory {
     users: Arc<Vec<DirectoryUser>>,
     by_id: HashMap<String, usize>,
+    /// Each manager's direct reports (indexes into `users`).
+    reports: HashMap<String, Vec<usize>>,
 }
 
 impl Directory {
@@ -92,7 +95,39 @@ impl Directory {
             .enumerate()
             .map(|(index, user)| (user.id.to_ascii_lowercase(), index))
             .collect();
-        Directory { users, by_id }
+        let mut reports: HashMap<String, Vec<usize>> = HashMap::new();
+        for (index, user) in users.iter().enumerate() {
+            if let Some(manager) = &user.manager_id {
+                reports
+                    .entry(manager.to_ascii_lowercase())
+                    .or_default()
+                    .push(index);
+            }
+        }
+        Directory {
+            users,
+            by_id,
+            reports,
+        }
+    }
+
+    /// The ids (lower case) of everyone who reports to `manager_id` directly or indirectly,
+    /// not the manager: the people a reporting-line scope lets a manager see. A loop in the
+    /// directory's manager links (it happens while an HR system is mid-change) ends the walk
+    /// instead of running for ever.
+    pub fn people_under(&self, manager_id: &str) -> std::collections::HashSet<String> {
+        let manager = manager_id.to_ascii_lowercase();
+        let mut found = std::collections::HashSet::new();
+        let mut next = vec![manager.clone()];
+        while let Some(id) = next.pop() {
+            for &index in self.reports.get(&id).into_iter().flatten() {
+                let person = self.users[index].id.to_ascii_lowercase();
+                if person != manager && found.insert(person.clone()) {
+                    next.push(person);
+                }
+            }
+        }
+        found
     }
 
     pub fn user(&self, id: &str) -> Option<&DirectoryUser> {
@@ -256,5 +291,34 @@ mod tests {
             Some(OrgDimension::CostCenter)
         );
         assert_eq!(OrgDimension::parse("costcentre"), None);
+    }
+
+    #[test]
+    fn people_under_a_manager_reach_every_level_and_survive_a_loop() {
+        let managed = |id: &str, manager: &str| DirectoryUser {
+            id: id.into(),
+            manager_id: Some(manager.into()),
+            ..Default::default()
+        };
+        let directory = Directory::new(Arc::new(vec![
+            person("top", None),
+            managed("ada", "top"),
+            managed("x", "ADA"),
+            managed("ben", "x"),
+            managed("y", "ada"),
+            managed("other", "top"),
+            // A loop below Ada: y manages z, z manages y.
+            managed("z", "y"),
+            DirectoryUser {
+                manager_id: Some("z".into()),
+                ..managed("y", "z")
+            },
+        ]));
+        let mut under: Vec<String> = directory.people_under("Ada").into_iter().collect();
+        under.sort();
+        assert_eq!(under, ["ben", "x", "y", "z"]);
+        assert!(directory.people_under("ben").is_empty(), "manages no one");
+        assert_eq!(directory.people_under("top").len(), 6);
+        assert!(directory.people_under("nobody").is_empty());
     }
 }
