@@ -658,6 +658,9 @@ messages! {
         OrgUnassigned => "(none in the directory)", "(nenhum no diretório)";
         NotInDirectory => "Not in the directory (deleted accounts, guests)",
             "Fora do diretório (contas excluídas, convidados)";
+        DirectoryColumn => "Directory", "Diretório";
+        ListedInDirectory => "listed", "listado";
+        NotListedInDirectory => "not in the directory", "fora do diretório";
         Chargeback => "Chargeback files (CSV: this period, one row per group and currency):",
             "Arquivos de rateio (CSV: este período, uma linha por grupo e moeda):";
         SpentSoFar => "Spent so far", "Gasto até agora";

@@ -1,4 +1,4 @@
-import { defaultRange, expect, fetchSummary, normalize, sumDecimals, test } from './support';
+import { defaultRange, expect, fetchSummary, normalize, parseCsv, sumDecimals, test } from './support';
 
 test('the CSV download of the range adds up to the dashboard totals', async ({ page, request }) => {
   await page.goto('/');
@@ -40,42 +40,3 @@ test('the Excel download is offered for the same range', async ({ page, request 
   expect(response.status()).toBe(200);
   expect((await response.body()).subarray(0, 2).toString()).toBe('PK');
 });
-
-/** RFC 4180: quoted fields may hold commas, quotes ("") and line breaks. */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (quoted) {
-      if (char === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (char === '"') {
-        quoted = false;
-      } else {
-        field += char;
-      }
-    } else if (char === '"') {
-      quoted = true;
-    } else if (char === ',') {
-      record.push(field);
-      field = '';
-    } else if (char === '\n' || char === '\r') {
-      if (char === '\r' && text[i + 1] === '\n') i++;
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-    } else {
-      field += char;
-    }
-  }
-  if (field !== '' || record.length > 0) {
-    record.push(field);
-    records.push(record);
-  }
-  return records;
-}

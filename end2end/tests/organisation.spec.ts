@@ -4,7 +4,7 @@
 // (summed per call, not from the report the portal read).
 import { readFileSync } from 'node:fs';
 import type { APIRequestContext } from '@playwright/test';
-import { defaultRange, expect, expectAccessible, formatMoney, normalize, sumDecimals, test, truth } from './support';
+import { defaultRange, expect, expectAccessible, formatMoney, normalize, parseCsv, sumDecimals, test, truth } from './support';
 
 type GroupTruth = Record<string, Record<string, { calls: number; seconds: number; charge: string }>>;
 
@@ -64,14 +64,13 @@ test('the chargeback file has every cent of the period, by cost centre and curre
   const file = await download;
   expect(file.suggestedFilename()).toBe(`chargeback_cost_center_${defaultRange.from}_${defaultRange.to}.csv`);
   const text = readFileSync((await file.path())!, 'utf8').replace(/^\uFEFF/, '');
-  const [header, ...lines] = text.trimEnd().split(/\r?\n/);
-  expect(header).toBe('cost_center,note,currency,people,calls,minutes,seconds,charge');
+  const [header, ...lines] = parseCsv(text);
+  expect(header.join(',')).toBe('cost_center,note,currency,people,calls,minutes,seconds,charge');
   const expected = await groupTruth(request, 'costCenter');
   const total = await truth(request, defaultRange.from, defaultRange.to);
   const charges = new Map<string, string[]>();
   expect(lines.length).toBe(Object.values(expected).reduce((n, currencies) => n + Object.keys(currencies).length, 0));
-  for (const line of lines) {
-    const [group, note, currency, , calls, , seconds, charge] = line.split(',');
+  for (const [group, note, currency, , calls, , seconds, charge] of lines) {
     const key = note === 'not_in_directory' ? 'not_in_directory' : group;
     const want = expected[key][currency];
     expect(normalize(charge), `${key} ${currency}`).toBe(normalize(want.charge));
@@ -82,6 +81,23 @@ test('the chargeback file has every cent of the period, by cost centre and curre
   // Never summed across currencies, and nothing lost: each currency's rows add up to its total.
   for (const [currency, totals] of Object.entries(total.currencies)) {
     expect(sumDecimals(charges.get(currency) ?? []), currency).toBe(normalize(totals.charge));
+  }
+  // The report's own download names each row's department: its rows add up to the truth per
+  // department too.
+  const rows = parseCsv(
+    (await (await request.get(`/export/dialout.csv?from=${defaultRange.from}&to=${defaultRange.to}`)).text()).replace(/^\uFEFF/, ''),
+  );
+  const columns = rows[0];
+  const at = (name: string) => columns.indexOf(name);
+  const byDepartment = new Map<string, string[]>();
+  for (const cells of rows.slice(1).filter((cells) => cells[at('currency')] === 'EUR')) {
+    const key = cells[at('directory')] === 'not_in_directory' ? 'not_in_directory' : cells[at('department')];
+    expect(['listed', 'not_in_directory']).toContain(cells[at('directory')]);
+    byDepartment.set(key, [...(byDepartment.get(key) ?? []), cells[at('totalCallCharge')]]);
+  }
+  const departments = await groupTruth(request, 'department');
+  for (const [key, currencies] of Object.entries(departments).filter(([, c]) => c.EUR)) {
+    expect(sumDecimals(byDepartment.get(key) ?? []), key).toBe(normalize(currencies.EUR.charge));
   }
   const wrong = await request.get(`/export/chargeback.csv?from=${defaultRange.from}&to=${defaultRange.to}&by=team`);
   expect(wrong.status()).toBe(400);

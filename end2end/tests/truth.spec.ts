@@ -2,7 +2,7 @@
 // made-up calls, not from the report the portal read): a range longer than one Graph window,
 // trend buckets of a day and of a week, and the CSV file the browser downloads.
 import { readFileSync } from 'node:fs';
-import { defaultRange, expect, fetchSummary, formatMoney, normalize, sumDecimals, test, truth } from './support';
+import { defaultRange, expect, fetchSummary, formatMoney, normalize, parseCsv, sumDecimals, test, truth } from './support';
 
 test('a range of two Graph windows equals the truth in every currency', async ({ request }) => {
   // 134 days: more than Graph's 90 a request.
@@ -46,18 +46,16 @@ test('the CSV file the browser downloads adds up to the truth', async ({ page, r
   await page.getByRole('link', { name: 'Download CSV' }).click();
   const file = await download;
   const text = readFileSync((await file.path())!, 'utf8').replace(/^\uFEFF/, '');
-  const [header, ...lines] = text.trimEnd().split(/\r?\n/);
-  const columns = header.split(',');
+  const [columns, ...records] = parseCsv(text);
   const at = (name: string) => columns.indexOf(name);
+  // Graph's columns, then each person's place in the directory.
+  expect(columns.slice(at('totalCallSeconds') + 1)).toEqual(['department', 'cost_center', 'division', 'company', 'office', 'directory']);
   const charges = new Map<string, string[]>();
   const calls = new Map<string, number>();
-  for (const line of lines) {
-    // The demo has names with commas and quotes: the totals are the last columns, unquoted.
-    const cells = line.split(',');
-    const tail = (name: string) => cells[cells.length - (columns.length - at(name))];
-    const currency = tail('currency');
-    charges.set(currency, [...(charges.get(currency) ?? []), tail('totalCallCharge')]);
-    calls.set(currency, (calls.get(currency) ?? 0) + Number(tail('totalCalls')));
+  for (const cells of records) {
+    const currency = cells[at('currency')];
+    charges.set(currency, [...(charges.get(currency) ?? []), cells[at('totalCallCharge')]]);
+    calls.set(currency, (calls.get(currency) ?? 0) + Number(cells[at('totalCalls')]));
   }
   const expected = await truth(request, defaultRange.from, defaultRange.to);
   expect([...charges.keys()].sort()).toEqual(Object.keys(expected.currencies).sort());

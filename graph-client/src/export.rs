@@ -82,10 +82,21 @@ pub fn neutralize_formula(cell: &str) -> Cow<'_, str> {
 
 /// Writes `rows` as CSV with the [`COLUMNS`] header.
 pub fn write_csv<W: Write>(rows: &[DialoutRow], out: W) -> Result<(), ExportError> {
+    write_csv_with(rows, &[], |_| Vec::new(), out)
+}
+
+/// [`write_csv`] with `extra` columns after [`COLUMNS`], each row's values from `values` (as
+/// many as `extra`), neutralised like Graph's text.
+pub fn write_csv_with<W: Write>(
+    rows: &[DialoutRow],
+    extra: &[&str],
+    values: impl Fn(&DialoutRow) -> Vec<String>,
+    out: W,
+) -> Result<(), ExportError> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(out);
-    writer.write_record(COLUMNS)?;
+    writer.write_record(COLUMNS.iter().chain(extra))?;
     for row in rows {
         let text = |v: &Option<String>| {
             v.as_deref()
@@ -94,17 +105,24 @@ pub fn write_csv<W: Write>(rows: &[DialoutRow], out: W) -> Result<(), ExportErro
                 .into_owned()
         };
         let number = |v: Option<String>| v.unwrap_or_default();
-        writer.write_record([
-            text(&row.user_id),
-            text(&row.user_principal_name),
-            text(&row.user_display_name),
-            text(&row.usage_location),
-            text(&row.destination_context),
-            text(&row.currency),
-            number(row.total_calls.map(|v| v.to_string())),
-            number(row.total_call_charge.map(|v| v.to_string())),
-            number(row.total_call_seconds.map(|v| v.to_string())),
-        ])?;
+        let extra = values(row)
+            .into_iter()
+            .map(|value| neutralize_formula(&value).into_owned());
+        writer.write_record(
+            [
+                text(&row.user_id),
+                text(&row.user_principal_name),
+                text(&row.user_display_name),
+                text(&row.usage_location),
+                text(&row.destination_context),
+                text(&row.currency),
+                number(row.total_calls.map(|v| v.to_string())),
+                number(row.total_call_charge.map(|v| v.to_string())),
+                number(row.total_call_seconds.map(|v| v.to_string())),
+            ]
+            .into_iter()
+            .chain(extra),
+        )?;
     }
     writer.flush()?;
     Ok(())

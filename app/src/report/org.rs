@@ -169,6 +169,46 @@ impl DirectoryIndex {
     }
 }
 
+/// The directory's columns in the downloads: one per [`OrgDimension`], then whether the
+/// person is in the directory (`listed`, `not_in_directory`; empty before its first read).
+pub const EXPORT_COLUMNS: [&str; 6] = [
+    "department",
+    "cost_center",
+    "division",
+    "company",
+    "office",
+    "directory",
+];
+
+/// A person's values for [`EXPORT_COLUMNS`].
+pub fn export_values(directory: Option<&Directory>, user_id: Option<&str>) -> [String; 6] {
+    let Some(directory) = directory else {
+        return Default::default();
+    };
+    match user_id.and_then(|id| directory.user(id)) {
+        None => [
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            "not_in_directory".into(),
+        ],
+        Some(user) => {
+            let value =
+                |dimension: OrgDimension| dimension.value(user).unwrap_or_default().to_string();
+            [
+                value(OrgDimension::Department),
+                value(OrgDimension::CostCenter),
+                value(OrgDimension::Division),
+                value(OrgDimension::Company),
+                value(OrgDimension::Office),
+                "listed".into(),
+            ]
+        }
+    }
+}
+
 /// A range's spend by one dimension, and what the directory behind it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrgSpend {

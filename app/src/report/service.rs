@@ -444,6 +444,12 @@ impl ReportService {
         ))
     }
 
+    /// The directory as the sync last read it, indexed; `None` before its first read.
+    pub fn directory(&self) -> Option<Arc<super::org::Directory>> {
+        let snapshot = self.inner.history.store().directory()?;
+        Some(self.inner.directory.of(&snapshot))
+    }
+
     /// The range's spend per group of `dimension` (department, cost centre, …) from the
     /// directory the sync last read; no rows when it was never read.
     pub async fn spend_by(

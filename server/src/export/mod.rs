@@ -11,6 +11,7 @@ use app::error::AppError;
 use app::i18n::Locale;
 use app::model::DateRange;
 use app::report::Requester;
+use app::report::org::{Directory, EXPORT_COLUMNS, export_values};
 use app::report::{RangeData, ReportService};
 use axum::Extension;
 use axum::extract::{RawQuery, State};
@@ -41,10 +42,12 @@ impl Format {
         }
     }
 
-    /// The file; `locale` and `today` only matter to the workbook (the CSV is machine-readable).
+    /// The file, each row with its person's directory columns (`org::EXPORT_COLUMNS`);
+    /// `locale` and `today` only matter to the workbook (the CSV is machine-readable).
     fn render(
         self,
         data: &RangeData,
+        directory: Option<&Directory>,
         locale: Locale,
         today: NaiveDate,
     ) -> Result<Vec<u8>, AppError> {
@@ -56,11 +59,16 @@ impl Format {
                 // ("Ã�lvaro PÃ©rez"); with it, as UTF-8. Commas and points stay as they are (the
                 // file stays machine-readable); `dialout-portal fetch` writes no mark.
                 out.extend_from_slice(UTF8_BOM);
-                graph_client::export::write_csv(&rows, &mut out)
-                    .map_err(|error| AppError::Internal(error.to_string()))?;
+                graph_client::export::write_csv_with(
+                    &rows,
+                    &EXPORT_COLUMNS,
+                    |row| export_values(directory, row.user_id.as_deref()).to_vec(),
+                    &mut out,
+                )
+                .map_err(|error| AppError::Internal(error.to_string()))?;
                 Ok(out)
             }
-            Format::Xlsx => xlsx::workbook(data, locale, today),
+            Format::Xlsx => xlsx::workbook(data, directory, locale, today),
         }
     }
 }
@@ -144,9 +152,12 @@ async fn export(
     let data: Arc<RangeData> = service.data(range, &requester).await?;
     whole_period(&data, range)?;
     // A large workbook takes a while to write: off the async workers.
-    let body = tokio::task::spawn_blocking(move || format.render(&data, locale, today))
-        .await
-        .map_err(|error| AppError::Internal(format!("the export task failed: {error}")))??;
+    let directory = service.directory();
+    let body = tokio::task::spawn_blocking(move || {
+        format.render(&data, directory.as_deref(), locale, today)
+    })
+    .await
+    .map_err(|error| AppError::Internal(format!("the export task failed: {error}")))??;
     let headers = download_headers(format.content_type(), &file_name(format, range));
     Ok((headers, body).into_response())
 }

@@ -11,6 +11,7 @@ use app::i18n::{Locale, Msg};
 use app::model::{Summary, Totals};
 use app::money::minor_units;
 use app::report::RangeData;
+use app::report::org::{Directory, export_values};
 use chrono::NaiveDate;
 use graph_client::DialoutRow;
 use graph_client::export::neutralize_formula;
@@ -19,7 +20,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{DocProperties, Format, FormatBorder, Workbook, Worksheet, XlsxError};
 
 /// The rows sheet's columns: the CSV's, with minutes beside seconds and the charge last.
-const ROW_COLUMNS: [Msg; 10] = [
+const ROW_COLUMNS: [Msg; 16] = [
     Msg::UserId,
     Msg::Upn,
     Msg::Name,
@@ -30,8 +31,17 @@ const ROW_COLUMNS: [Msg; 10] = [
     Msg::Seconds,
     Msg::Minutes,
     Msg::Charge,
+    // The directory's (app::report::org::EXPORT_COLUMNS, in that order).
+    Msg::OrgDepartment,
+    Msg::OrgCostCenter,
+    Msg::OrgDivision,
+    Msg::OrgCompany,
+    Msg::OrgOffice,
+    Msg::DirectoryColumn,
 ];
-const ROW_WIDTHS: [f64; 10] = [38.0, 36.0, 30.0, 14.0, 16.0, 10.0, 11.0, 12.0, 11.0, 18.0];
+const ROW_WIDTHS: [f64; 16] = [
+    38.0, 36.0, 30.0, 14.0, 16.0, 10.0, 11.0, 12.0, 11.0, 18.0, 20.0, 14.0, 14.0, 24.0, 18.0, 18.0,
+];
 const TOTALS_COLUMNS: [Msg; 6] = [
     Msg::Currency,
     Msg::Calls,
@@ -49,18 +59,28 @@ pub fn sheet_names(locale: Locale) -> [&'static str; 3] {
 }
 
 /// The range's report as an `.xlsx` file in `locale`; `today` is its "data as of" day.
-pub fn workbook(data: &RangeData, locale: Locale, today: NaiveDate) -> Result<Vec<u8>, AppError> {
+pub fn workbook(
+    data: &RangeData,
+    directory: Option<&Directory>,
+    locale: Locale,
+    today: NaiveDate,
+) -> Result<Vec<u8>, AppError> {
     if data.row_count() > MAX_DATA_ROWS {
         return Err(AppError::BadRequest(format!(
             "the range has {} rows, more than a worksheet holds ({MAX_DATA_ROWS}): export it as CSV or choose a shorter range",
             data.row_count()
         )));
     }
-    build(data, locale, today)
+    build(data, directory, locale, today)
         .map_err(|error| AppError::Internal(format!("writing the workbook failed: {error}")))
 }
 
-fn build(data: &RangeData, locale: Locale, today: NaiveDate) -> Result<Vec<u8>, XlsxError> {
+fn build(
+    data: &RangeData,
+    directory: Option<&Directory>,
+    locale: Locale,
+    today: NaiveDate,
+) -> Result<Vec<u8>, XlsxError> {
     let [about_name, rows_name, totals_name] = sheet_names(locale);
     let mut book = Workbook::new();
     book.set_properties(&DocProperties::new().set_title(format!(
@@ -74,7 +94,7 @@ fn build(data: &RangeData, locale: Locale, today: NaiveDate) -> Result<Vec<u8>, 
     about::write(sheet, locale, data, today, &styles)?;
     let rows = book.add_worksheet_with_constant_memory()?;
     rows.set_name(rows_name)?;
-    write_rows(rows, &data.rows(), locale, &mut styles)?;
+    write_rows(rows, &data.rows(), directory, locale, &mut styles)?;
     let totals = book.add_worksheet();
     totals.set_name(totals_name)?;
     write_totals(totals, &data.summary(), locale, &mut styles)?;
@@ -84,6 +104,7 @@ fn build(data: &RangeData, locale: Locale, today: NaiveDate) -> Result<Vec<u8>, 
 fn write_rows(
     sheet: &mut Worksheet,
     rows: &[DialoutRow],
+    directory: Option<&Directory>,
     locale: Locale,
     styles: &mut Styles,
 ) -> Result<(), XlsxError> {
@@ -121,9 +142,20 @@ fn write_rows(
             let format = styles.money(data.currency.as_deref());
             write_money(sheet, row, 9, charge, format)?;
         }
+        let mut org = export_values(directory, data.user_id.as_deref());
+        org[5] = match org[5].as_str() {
+            "listed" => locale.t(Msg::ListedInDirectory).into(),
+            "not_in_directory" => locale.t(Msg::NotListedInDirectory).into(),
+            _ => String::new(),
+        };
+        for (column, text) in (10u16..).zip(&org) {
+            if !text.is_empty() {
+                write_text(sheet, row, column, text)?;
+            }
+        }
     }
     let last_row = u32::try_from(rows.len()).unwrap_or(u32::MAX);
-    sheet.autofilter(0, 0, last_row, 9)?;
+    sheet.autofilter(0, 0, last_row, 15)?;
     Ok(())
 }
 

@@ -40,9 +40,17 @@ fn report(rows: Vec<DialoutRow>) -> RangeData {
     RangeData::build(range, rows, stats)
 }
 
-/// The workbook of `rows` in `locale`, written on April 2nd.
+/// The workbook of `rows` in `locale`, written on April 2nd; the directory lists user `a`
+/// (Sales, CC-1100) and no one else.
 fn written(rows: Vec<DialoutRow>, locale: Locale) -> Vec<u8> {
-    workbook(&report(rows), locale, day(4, 2)).unwrap()
+    let directory =
+        app::report::org::Directory::new(std::sync::Arc::new(vec![graph_client::DirectoryUser {
+            id: "a".into(),
+            department: Some("Sales".into()),
+            cost_center: Some("CC-1100".into()),
+            ..Default::default()
+        }]));
+    workbook(&report(rows), Some(&directory), locale, day(4, 2)).unwrap()
 }
 
 /// A sheet's cells, row by row.
@@ -102,7 +110,13 @@ fn formula_like_text_is_neutralised_and_numbers_are_typed() {
             "Calls",
             "Seconds",
             "Minutes",
-            "Charge"
+            "Charge",
+            "Department",
+            "Cost centre",
+            "Division",
+            "Company",
+            "Office",
+            "Directory"
         ]
     );
     for (index, name) in hostile.iter().enumerate() {
@@ -113,10 +127,12 @@ fn formula_like_text_is_neutralised_and_numbers_are_typed() {
         assert_eq!(cells[8], Data::Float(3.0));
         assert_eq!(cells[9], Data::Float(12.3456));
     }
-    // A row with nulls: the neutralised id, empty cells for the rest.
+    // A row with nulls: the neutralised id, empty cells for the rest, and no one of that id
+    // in the directory.
     let last = sheet.last().unwrap();
     assert_eq!(last[0], Data::String("'=deleted".into()));
-    assert!(last[1..].iter().all(|cell| *cell == Data::Empty));
+    assert!(last[1..15].iter().all(|cell| *cell == Data::Empty));
+    assert_eq!(last[15], Data::String("not in the directory".into()));
 }
 
 #[test]
@@ -280,8 +296,30 @@ fn portuguese_headers_destinations_and_minutes_beside_seconds() {
             "Chamadas",
             "Segundos",
             "Minutos",
-            "Custo"
+            "Custo",
+            "Departamento",
+            "Centro de custo",
+            "Divisão",
+            "Empresa",
+            "Escritório",
+            "Diretório"
         ]
+    );
+    // The directory's columns: a listed person's values, the others said to be missing.
+    let directory_cells = |user: &str| {
+        let cells = sheet
+            .iter()
+            .find(|cells| cells[0] == Data::String(user.into()))
+            .unwrap();
+        texts(&cells[10..])
+    };
+    assert_eq!(
+        directory_cells("a"),
+        ["Sales", "CC-1100", "", "", "", "listado"]
+    );
+    assert_eq!(
+        directory_cells("b"),
+        ["", "", "", "", "", "fora do diretório"]
     );
     let by_user = |user: &str| {
         sheet
