@@ -270,10 +270,10 @@ impl Locale {
         }
         match self {
             Locale::En => format!(
-                "Estimate: the spend of the month's {settled} settled days, plus their daily average for each of its {others} other days ({growing} of them past but still growing: Graph publishes calls 24–48 hours late). {days} days in the month."
+                "Estimate: the spend of the month's {settled} settled days, plus their daily average for each of its {others} other days ({growing} of them past but still growing: Graph publishes calls 24–48 hours late), never less than what is already spent. {days} days in the month."
             ),
             Locale::PtBr => format!(
-                "Estimativa: o gasto dos {settled} dias já fechados do mês, mais a sua média diária para cada um dos outros {others} dias ({growing} deles já passados mas ainda crescendo: o Graph publica as chamadas com 24 a 48 horas de atraso). O mês tem {days} dias."
+                "Estimativa: o gasto dos {settled} dias já fechados do mês, mais a sua média diária para cada um dos outros {others} dias ({growing} deles já passados mas ainda crescendo: o Graph publica as chamadas com 24 a 48 horas de atraso), nunca menos do que o já gasto. O mês tem {days} dias."
             ),
         }
     }

@@ -77,7 +77,7 @@ test('the month\'s forecast, a budget warning in words, and exactly one webhook 
     await page.goto(budgetURL);
     await expect(page.getByTestId('outlook').getByRole('heading')).toHaveText('This month: Mar 2026');
     await expect(page.getByTestId('outlook-method')).toHaveText(
-      "Estimate: the spend of the month's 12 settled days, plus their daily average for each of its 19 other days (2 of them past but still growing: Graph publishes calls 24–48 hours late). 31 days in the month.",
+      "Estimate: the spend of the month's 12 settled days, plus their daily average for each of its 19 other days (2 of them past but still growing: Graph publishes calls 24–48 hours late), never less than what is already spent. 31 days in the month.",
     );
     for (const code of ['USD', 'EUR', 'JPY']) {
       const scale = code === 'JPY' ? 0 : 2;

@@ -1,5 +1,5 @@
 //! The directory: who works where and who reports to whom, from
-//! `GET /v1.0/users?$select=…&$expand=manager($select=id)&$top=999` (application permission
+//! `GET /v1.0/users?$select=…&$expand=manager($select=id)&$top=100` (application permission
 //! `User.Read.All`). Every page through the same transport as the report (token, retries, a
 //! refused token refreshed once, Graph's errors typed), with its own rate limiter: the
 //! directory has its own throttling budget at Graph and must not spend the report's. Next
@@ -18,12 +18,12 @@ use crate::ratelimit::{Priority, RateLimit, RateLimits};
 /// The properties read: those the portal groups spend by, and the manager's id.
 const SELECT: &str = "id,displayName,userPrincipalName,department,companyName,officeLocation,country,employeeOrgData";
 
-/// Graph's largest page for users.
-const PAGE_SIZE: u32 = 999;
+/// Graph's largest page of users with `$expand`: 100 (999 without it).
+const PAGE_SIZE: u32 = 100;
 
 /// More pages than a directory of ten million people needs: a server that never stops paging
 /// is refused, not followed for ever.
-const MAX_PAGES: usize = 10_100;
+const MAX_PAGES: usize = 100_100;
 
 /// The directory's limits: Graph's identity throttling gives an app 3,500 resource units per
 /// 10 s in the smallest tenants, and a users page with `$select` and `$expand` costs 2; the
@@ -141,12 +141,13 @@ impl GraphClient {
         &self,
         priority: Priority,
     ) -> Result<Vec<DirectoryUser>, GraphError> {
-        let deadline = Instant::now() + self.config().retry().deadline;
         let graph = self.config().graph();
         let mut url = self.directory_url()?;
         let mut seen: HashSet<String> = HashSet::new();
         let mut users = Vec::new();
         loop {
+            // Each page its own retry deadline: a large directory is thousands of pages.
+            let deadline = Instant::now() + self.config().retry().deadline;
             let fetched = self.directory_get(&url, priority, deadline).await?;
             let (page, next) =
                 parse_users_page(&fetched.body).map_err(|detail| GraphError::Protocol {

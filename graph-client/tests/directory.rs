@@ -18,7 +18,7 @@ const BEN: &str = "bbbbbbbb-0000-4000-8000-000000000002";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reads_every_page_of_the_directory_through_faults() {
     let config = SimConfig {
-        // Three pages of 999.
+        // 25 pages of 100 (Graph's most with $expand).
         users: 2_500,
         throttle_rate: 0.2,
         error_rate: 0.1,

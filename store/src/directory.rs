@@ -8,6 +8,8 @@ use chrono::{DateTime, Utc};
 use graph_client::DirectoryUser;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
+use crate::sync::lock;
+
 /// `store_meta` names.
 pub(crate) const READ_AT: &str = "directory_read_at";
 pub(crate) const LAST_ERROR: &str = "directory_last_error";
@@ -100,6 +102,8 @@ pub(crate) async fn replace(
 
 /// How often the directory is read again: once a day, with the report's sync.
 const READ_EVERY: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+/// After a failed read (a missing permission does not fix itself in minutes).
+const RETRY_AFTER_FAILURE: chrono::TimeDelta = chrono::TimeDelta::hours(1);
 
 impl crate::History {
     /// Reads the directory from Graph when it was never read or the last read is a day old,
@@ -114,6 +118,10 @@ impl crate::History {
         {
             return;
         }
+        let failed_at = &self.inner.directory_failed_at;
+        if lock(failed_at).is_some_and(|at| now - at < RETRY_AFTER_FAILURE) {
+            return;
+        }
         match self
             .inner
             .client
@@ -121,6 +129,7 @@ impl crate::History {
             .await
         {
             Ok(users) => {
+                *lock(failed_at) = None;
                 let people = users.len();
                 match store.write_directory(users, now).await {
                     Ok(()) => tracing::info!(people, "directory read"),
@@ -128,6 +137,7 @@ impl crate::History {
                 }
             }
             Err(error) => {
+                *lock(failed_at) = Some(now);
                 let text = directory_error_text(&error);
                 tracing::warn!(error = %text, "the directory could not be read");
                 if store.directory_error().as_deref() != Some(text.as_str())

@@ -80,6 +80,8 @@ pub(crate) struct Inner {
     pub(crate) wake: Notify,
     /// Counts finished sync passes: what runs after each sync (budget alerts) waits on it.
     pub(crate) passes: tokio::sync::watch::Sender<u64>,
+    /// When the directory's last read failed: the next waits an hour (`directory.rs`).
+    pub(crate) directory_failed_at: Mutex<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
 impl History {
@@ -114,6 +116,7 @@ impl History {
                 wanted: Mutex::default(),
                 wake: Notify::new(),
                 passes: tokio::sync::watch::Sender::new(0),
+                directory_failed_at: Mutex::default(),
             }),
         }
     }

@@ -117,7 +117,9 @@ impl History {
     /// read again. Returns what it did; a day that fails ends the run (the next run tries
     /// again), without retrying in a loop.
     pub async fn sync_once(&self) -> SyncRun {
-        self.sync_pass(None).await
+        let run = self.sync_pass(None).await;
+        self.sync_directory_if_due().await;
+        run
     }
 
     /// [`Self::sync_once`], reading a day within the lag again only when its reading is at least
@@ -147,8 +149,6 @@ impl History {
             failed: lock(&run.failed).clone(),
             retention_floor: lock(&run.floor).filter(|found| Some(*found) != floor),
         };
-        // Once a day, the directory (departments, managers) with the report.
-        self.sync_directory_if_due().await;
         self.set_status(|status| {
             status.running = false;
             status.last_finished = Some(Utc::now());
@@ -177,6 +177,8 @@ impl History {
         let mut reread_after = self.settings().interval;
         loop {
             let run = self.sync_pass(Some(reread_after)).await;
+            // Once a day, the directory (departments, managers), after the pass is told.
+            self.sync_directory_if_due().await;
             reread_after = self.settings().interval / 2;
             // Days asked for meanwhile go next, unless the run failed (then the interval
             // passes first: no loop of failing requests).
@@ -368,7 +370,7 @@ impl SyncPass<'_> {
     }
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())

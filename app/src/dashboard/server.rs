@@ -70,10 +70,14 @@ pub async fn dashboard(
     let trend = service.trend(range, None, requester).await?;
     let mut built = figures(summary, trend, key.spend.as_deref(), lang);
     // The month's outlook and the spend by organisation are extra: a range's figures never
-    // fail for their sake.
+    // fail for their sake (but an answer without one is not kept).
+    let mut complete = true;
     match service.month_outlook().await {
         Ok(outlook) => built.sections = super::outlook::outlook_html(&outlook, lang),
-        Err(error) => tracing::warn!(%error, "the month's outlook could not be read"),
+        Err(error) => {
+            complete = false;
+            tracing::warn!(%error, "the month's outlook could not be read");
+        }
     }
     if let Some(currency) = built
         .detailed
@@ -86,10 +90,13 @@ pub async fn dashboard(
                 .push_str(&super::organisation::organisation_html(
                     &spend, &currency, range, lang,
                 )),
-            Err(error) => tracing::warn!(%error, "the spend by organisation could not be read"),
+            Err(error) => {
+                complete = false;
+                tracing::warn!(%error, "the spend by organisation could not be read");
+            }
         }
     }
-    if let Some(cache) = cache.filter(|_| built.missing.is_empty()) {
+    if let Some(cache) = cache.filter(|_| complete && built.missing.is_empty()) {
         cache.0.insert(key, Arc::new(built.clone()));
     }
     Ok(built)

@@ -35,7 +35,7 @@ pub struct CurrencyOutlook {
     pub daily_average: Option<Decimal>,
     /// The settled days' charge plus the daily average for each other day of the month (the
     /// days to come, today, and the past days Graph is still completing): recent days count at
-    /// the average, not at their partial figures.
+    /// the average, not at their partial figures; never below `spent`.
     pub forecast: Option<Decimal>,
     pub budget: Option<Decimal>,
 }
@@ -118,7 +118,10 @@ pub fn outlook_of(
             let daily_average =
                 (settled_days > 0).then(|| settled_spend / Decimal::from(settled_days));
             let others = Decimal::from(days_in_month.saturating_sub(settled_days));
-            let forecast = daily_average.map(|average| settled_spend + average * others);
+            // Never below what is already spent: a day still growing can already be above
+            // the average it is counted at.
+            let forecast =
+                daily_average.map(|average| (settled_spend + average * others).max(spent));
             CurrencyOutlook {
                 budget: budgets.get(&currency).copied(),
                 currency,
@@ -298,7 +301,9 @@ mod tests {
         assert_eq!((closing.elapsed_days, closing.settled_days), (31, 30));
         let usd = &closing.currencies[0];
         assert_eq!(usd.spent, dec("220"));
-        assert_eq!(usd.forecast, Some(dec("20") + dec("20") / dec("30")));
+        // 30 settled days' 20 plus their average for the 31st would be 20.67, but 220 is
+        // already spent: the forecast is never below it.
+        assert_eq!(usd.forecast, Some(dec("220")));
         assert_eq!(usd.status(), BudgetStatus::Within);
         // Once the 31st settles, the forecast is what was spent, and it is over the budget.
         let settled_all = outlook_of(march, april_2nd, Some(&trend), &settled(1..=31), &budgets);

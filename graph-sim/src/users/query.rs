@@ -115,6 +115,9 @@ fn unknown_property(name: &str) -> String {
 /// Graph's largest and default page sizes for users.
 pub const MAX_TOP: usize = 999;
 pub const DEFAULT_TOP: usize = 100;
+/// With `$expand`, Graph returns at most this many directory objects a page, whatever `$top`
+/// asks (its documented limit for expanded queries).
+pub const MAX_EXPANDED_TOP: usize = 100;
 
 /// One request's options.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,6 +185,9 @@ pub fn parse_users_query(query: Option<&str>) -> Result<UsersQuery, UsersQueryEr
             // Graph ignores custom (non-$) query parameters.
             _ => {}
         }
+    }
+    if parsed.manager.is_some() {
+        parsed.top = parsed.top.min(MAX_EXPANDED_TOP);
     }
     Ok(parsed)
 }
@@ -278,7 +284,8 @@ mod tests {
         let query = parse_users_query(Some(PORTAL)).unwrap();
         assert_eq!(query.select, Some(Selection::ALL));
         assert_eq!(query.manager, Some(Selection::of(&[])));
-        assert_eq!((query.top, query.start), (999, 0));
+        // $top=999 with $expand: Graph gives at most 100 a page.
+        assert_eq!((query.top, query.start), (MAX_EXPANDED_TOP, 0));
         assert_eq!(
             query.context("B"),
             "B/v1.0/$metadata#users(id,displayName,userPrincipalName,department,companyName,\
@@ -339,7 +346,7 @@ mod tests {
         let second = next_link("http://h", Some(query), 1998);
         assert_eq!(second.matches("skiptoken").count(), 1, "{second}");
         let parsed = parse_users_query(second.split_once('?').map(|(_, q)| q)).unwrap();
-        assert_eq!((parsed.start, parsed.top), (1998, 999));
+        assert_eq!((parsed.start, parsed.top), (1998, MAX_EXPANDED_TOP));
         assert_eq!(
             next_link("http://h", None, 3),
             format!("http://h/v1.0/users?$skiptoken={}", encode_skip_token(3))

@@ -106,7 +106,15 @@ pub async fn fetch_pages(client: &Client, url: &str, token: &str) -> Vec<Value> 
         let response = get(client, &url, token).await;
         assert_eq!(response.status(), StatusCode::OK, "{url}");
         let page = json(response).await;
-        next = page["@odata.nextLink"].as_str().map(str::to_owned);
+        // The key in any case: `--next-link-key` may spell it `@odata.NextLink`.
+        next = page
+            .as_object()
+            .and_then(|page| {
+                page.iter()
+                    .find(|(key, _)| key.eq_ignore_ascii_case("@odata.nextLink"))
+            })
+            .and_then(|(_, link)| link.as_str())
+            .map(str::to_owned);
         pages.push(page);
         assert!(pages.len() < 10_000, "runaway paging");
     }

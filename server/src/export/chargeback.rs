@@ -87,7 +87,7 @@ fn write(dimension: OrgDimension, rows: &[OrgRow]) -> Result<Vec<u8>, csv::Error
         out.write_record([
             group.as_ref(),
             note,
-            &row.currency,
+            &graph_client::export::neutralize_formula(&row.currency),
             &row.people.to_string(),
             &row.totals.calls.to_string(),
             &row.totals.minutes().to_string(),
