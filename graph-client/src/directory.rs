@@ -43,12 +43,10 @@ pub(crate) fn directory_limits(report: &RateLimits) -> RateLimits {
 pub struct DirectoryUser {
     /// The object id: the report's `userId`.
     pub id: String,
-    pub display_name: Option<String>,
     pub user_principal_name: Option<String>,
     pub department: Option<String>,
     pub company_name: Option<String>,
     pub office_location: Option<String>,
-    pub country: Option<String>,
     pub cost_center: Option<String>,
     pub division: Option<String>,
     /// `None` for a person without a manager.
@@ -59,12 +57,10 @@ pub struct DirectoryUser {
 #[serde(rename_all = "camelCase")]
 struct UserJson {
     id: String,
-    display_name: Option<String>,
     user_principal_name: Option<String>,
     department: Option<String>,
     company_name: Option<String>,
     office_location: Option<String>,
-    country: Option<String>,
     employee_org_data: Option<OrgDataJson>,
     manager: Option<ManagerJson>,
 }
@@ -95,12 +91,10 @@ impl From<UserJson> for DirectoryUser {
             .unwrap_or_default();
         DirectoryUser {
             id: user.id,
-            display_name: value(user.display_name),
             user_principal_name: value(user.user_principal_name),
             department: value(user.department),
             company_name: value(user.company_name),
             office_location: value(user.office_location),
-            country: value(user.country),
             cost_center,
             division,
             manager_id: user.manager.and_then(|manager| value(manager.id)),

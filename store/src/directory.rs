@@ -14,7 +14,7 @@ use crate::sync::lock;
 pub(crate) const READ_AT: &str = "directory_read_at";
 pub(crate) const LAST_ERROR: &str = "directory_last_error";
 
-/// Rows per INSERT (10 values each, under SQLite's 32,766 variables).
+/// Rows per INSERT (8 values each, under SQLite's 32,766 variables).
 const INSERT_CHUNK: usize = 1_000;
 
 /// The directory as last read.
@@ -33,8 +33,8 @@ pub(crate) async fn load(
         return Ok(None);
     };
     let rows = sqlx::query(
-        "SELECT id, display_name, user_principal_name, department, company_name, \
-         office_location, country, cost_center, division, manager_id FROM directory_users",
+        "SELECT id, user_principal_name, department, company_name, office_location, \
+         cost_center, division, manager_id FROM directory_users",
     )
     .fetch_all(pool)
     .await?;
@@ -42,15 +42,13 @@ pub(crate) async fn load(
         .iter()
         .map(|row| DirectoryUser {
             id: row.get(0),
-            display_name: row.get(1),
-            user_principal_name: row.get(2),
-            department: row.get(3),
-            company_name: row.get(4),
-            office_location: row.get(5),
-            country: row.get(6),
-            cost_center: row.get(7),
-            division: row.get(8),
-            manager_id: row.get(9),
+            user_principal_name: row.get(1),
+            department: row.get(2),
+            company_name: row.get(3),
+            office_location: row.get(4),
+            cost_center: row.get(5),
+            division: row.get(6),
+            manager_id: row.get(7),
         })
         .collect();
     Ok(Some(DirectorySnapshot {
@@ -72,18 +70,15 @@ pub(crate) async fn replace(
         .await?;
     for chunk in users.chunks(INSERT_CHUNK) {
         let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT OR REPLACE INTO directory_users (id, display_name, user_principal_name, \
-             department, company_name, office_location, country, cost_center, division, \
-             manager_id) ",
+            "INSERT OR REPLACE INTO directory_users (id, user_principal_name, department, \
+             company_name, office_location, cost_center, division, manager_id) ",
         );
         insert.push_values(chunk, |mut row, user| {
             row.push_bind(&user.id)
-                .push_bind(&user.display_name)
                 .push_bind(&user.user_principal_name)
                 .push_bind(&user.department)
                 .push_bind(&user.company_name)
                 .push_bind(&user.office_location)
-                .push_bind(&user.country)
                 .push_bind(&user.cost_center)
                 .push_bind(&user.division)
                 .push_bind(&user.manager_id);

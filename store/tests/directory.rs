@@ -10,7 +10,7 @@ use report_store::Store;
 fn person(id: &str, department: Option<&str>, manager: Option<&str>) -> DirectoryUser {
     DirectoryUser {
         id: id.into(),
-        display_name: Some(format!("Person {id}")),
+        user_principal_name: Some(format!("{id}@contoso.example")),
         department: department.map(str::to_string),
         cost_center: department.map(|_| "CC-1".to_string()),
         manager_id: manager.map(str::to_string),

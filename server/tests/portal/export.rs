@@ -12,7 +12,7 @@ use crate::common::{Portal, Totals, sim_config, truth_totals};
 const FROM: &str = "2025-12-01";
 const TO: &str = "2026-02-28";
 const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
-const ROW_HEADERS_EN: [&str; 10] = [
+const ROW_HEADERS_EN: [&str; 16] = [
     "User ID",
     "UPN",
     "Name",
@@ -23,6 +23,12 @@ const ROW_HEADERS_EN: [&str; 10] = [
     "Seconds",
     "Minutes",
     "Charge",
+    "Department",
+    "Cost centre",
+    "Division",
+    "Company",
+    "Office",
+    "Directory",
 ];
 
 /// The range's download; `extra` is appended to the query (`&lang=pt-BR`).
@@ -208,7 +214,13 @@ async fn the_workbook_speaks_the_pages_language_and_the_csv_stays_machine_readab
             "Chamadas",
             "Segundos",
             "Minutos",
-            "Custo"
+            "Custo",
+            "Departamento",
+            "Centro de custo",
+            "Divisão",
+            "Empresa",
+            "Escritório",
+            "Diretório"
         ]
     );
     let destinations: BTreeSet<String> = sheet
