@@ -107,7 +107,7 @@ impl History {
     }
 
     /// The first day Graph still gives, where it refused older ones.
-    fn retention_floor(&self) -> Option<NaiveDate> {
+    pub fn retention_floor(&self) -> Option<NaiveDate> {
         self.store()
             .meta(RETENTION_FLOOR)
             .and_then(|text| NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok())

@@ -61,7 +61,7 @@ pub async fn dashboard(
         lang,
         store_version: service.history().store().version(),
         today: service.today(),
-        retention_floor: service.history_report().retention_floor,
+        retention_floor: service.history().retention_floor(),
     };
     if let Some(held) = cache.and_then(|cache| cache.0.get(&key)) {
         return Ok(DashboardFigures::clone(&held));
