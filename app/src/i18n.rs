@@ -219,6 +219,45 @@ impl Locale {
         }
     }
 
+    /// Whose spend a scoped page shows, and that its totals are theirs alone.
+    #[cfg(feature = "ssr")]
+    pub fn scope_note(self, people: &crate::report::scope::People) -> String {
+        use crate::report::scope::Standing;
+        let count = self.format_count(people.count() as u64);
+        let on = people
+            .read_at
+            .map(|at| self.date(at.date_naive()))
+            .unwrap_or_default();
+        match (self, people.standing, people.count()) {
+            (Locale::En, Standing::Listed, 0) => format!(
+                "No one reports to you in the directory as it listed people on {on}, so no one's spend is shown here."
+            ),
+            (Locale::PtBr, Standing::Listed, 0) => format!(
+                "Ninguém se reporta a você no diretório de {on}, por isso nenhum gasto é mostrado aqui."
+            ),
+            (Locale::En, Standing::Listed, 1) => format!(
+                "Your reporting line: the spend of the one person who reports to you, as the directory listed people on {on}. Every total here is theirs, not the whole organisation's."
+            ),
+            (Locale::PtBr, Standing::Listed, 1) => format!(
+                "Sua equipe: os gastos da única pessoa que se reporta a você, conforme o diretório de {on}. Todos os totais aqui são dela, não da organização inteira."
+            ),
+            (Locale::En, Standing::Listed, _) => format!(
+                "Your reporting line: the spend of the {count} people who report to you, directly or indirectly, as the directory listed people on {on}. Every total here is theirs, not the whole organisation's."
+            ),
+            (Locale::PtBr, Standing::Listed, _) => format!(
+                "Sua equipe: os gastos das {count} pessoas que se reportam a você, direta ou indiretamente, conforme o diretório de {on}. Todos os totais aqui são delas, não da organização inteira."
+            ),
+            (Locale::En, Standing::NotListed, _) => format!(
+                "This portal shows each manager the spend of their own people, and the directory of {on} does not list you, so no one's spend is shown here. An administrator can check your account in Microsoft Entra ID."
+            ),
+            (Locale::PtBr, Standing::NotListed, _) => format!(
+                "Este portal mostra a cada gestor os gastos das suas próprias pessoas, e o diretório de {on} não lista você, por isso nenhum gasto é mostrado aqui. Um administrador pode verificar sua conta no Microsoft Entra ID."
+            ),
+            (Locale::En, Standing::NoDirectory, _) => "This portal shows each manager the spend of their own people, and the directory that says who they are has not been read yet, so no one's spend is shown here.".to_string(),
+            (Locale::PtBr, Standing::NoDirectory, _) => "Este portal mostra a cada gestor os gastos das suas próprias pessoas, e o diretório que diz quem são ainda não foi lido, por isso nenhum gasto é mostrado aqui.".to_string(),
+        }
+    }
+
     /// Where the organisation's groups come from, or why there are none.
     #[cfg(feature = "ssr")]
     pub fn directory_note(self, read_on: Option<NaiveDate>, error: Option<&str>) -> String {

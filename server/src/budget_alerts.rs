@@ -8,8 +8,8 @@
 use std::time::Duration;
 
 use app::money::{format_money, minor_units};
-use app::report::ReportService;
 use app::report::outlook::{BudgetStatus, CurrencyOutlook, MonthOutlook};
+use app::report::{ReportService, Requester};
 use chrono::Datelike;
 use report_store::History;
 use rust_decimal::RoundingStrategy;
@@ -122,14 +122,22 @@ pub async fn run(
     while passes.changed().await.is_ok() {
         // This month, and last month while Graph completes its last days (spend on them is
         // only seen after the month has ended).
-        let outlooks =
-            match tokio::try_join!(service.month_outlook(), service.closing_month_outlook()) {
-                Ok((this_month, last_month)) => last_month.into_iter().chain([this_month]),
+        // Each read alone: one month failing to read never keeps the other's alerts back.
+        let everyone = Requester::portal("budget alerts");
+        let (this_month, last_month) = tokio::join!(
+            service.month_outlook(&everyone),
+            service.closing_month_outlook()
+        );
+        let this_month = this_month.map(Some);
+        let mut outlooks = Vec::new();
+        for read in [last_month, this_month] {
+            match read {
+                Ok(outlook) => outlooks.extend(outlook),
                 Err(error) => {
-                    tracing::warn!(%error, "budget alerts: the month's outlook could not be read");
-                    continue;
+                    tracing::warn!(%error, "budget alerts: a month's outlook could not be read");
                 }
-            };
+            }
+        }
         for outlook in outlooks {
             for currency in &outlook.currencies {
                 if let Some(alert) = alert(&outlook, currency) {

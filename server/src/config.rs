@@ -52,6 +52,8 @@ pub mod names {
     pub const DEMO_THROTTLE_RATE: &str = "PORTAL_DEMO_THROTTLE_RATE";
     pub const AUTH: &str = "PORTAL_AUTH";
     pub const REQUIRED_ROLE: &str = "PORTAL_REQUIRED_ROLE";
+    pub const SCOPE: &str = "PORTAL_SCOPE";
+    pub const ALL_ROLE: &str = "PORTAL_ALL_ROLE";
     pub const OIDC_CLIENT_ID: &str = "PORTAL_OIDC_CLIENT_ID";
     pub const OIDC_CLIENT_SECRET: &str = "PORTAL_OIDC_CLIENT_SECRET";
     pub const PUBLIC_URL: &str = "PORTAL_PUBLIC_URL";
@@ -70,9 +72,11 @@ pub mod names {
     pub const BUDGET_WEBHOOK: &str = "PORTAL_BUDGET_WEBHOOK";
 
     /// The sign-in settings.
-    pub const AUTH_ALL: [&str; 11] = [
+    pub const AUTH_ALL: [&str; 13] = [
         AUTH,
         REQUIRED_ROLE,
+        SCOPE,
+        ALL_ROLE,
         OIDC_CLIENT_ID,
         OIDC_CLIENT_SECRET,
         PUBLIC_URL,

@@ -211,7 +211,7 @@ pub async fn serve(config: PortalConfig) -> Result<(), String> {
             history.warm(from, today).await;
             let range = app::range::default_range(today);
             if history.missing_days(range.from, range.to).is_empty() {
-                let start_up = app::report::Requester("portal start-up".into());
+                let start_up = app::report::Requester::portal("portal start-up");
                 let built = service.summary(range, &start_up).await.map(drop);
                 let built = match built {
                     Ok(()) => service.trend(range, None, &start_up).await.map(drop),

@@ -8,7 +8,8 @@ use std::convert::Infallible;
 
 use app::error::AppError;
 use app::model::{FetchState, FetchStatus};
-use app::report::ReportService;
+use app::report::{ReportService, Requester};
+use axum::Extension;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderName;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -16,17 +17,34 @@ use axum::response::{IntoResponse, Response};
 use futures::stream::{self, BoxStream, Stream, StreamExt};
 use tokio::sync::watch;
 
+use crate::export::Asker;
 use crate::range_query::range_from_query;
 
 pub async fn progress(
     State(service): State<ReportService>,
+    asker: Asker,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
     let range = range_from_query(&service, query.as_deref())?;
+    let requester = asker.map_or_else(Requester::anonymous, |Extension(requester)| requester);
+    // The pages and rows read are the whole organisation's: a scoped requester follows the
+    // days (windows) only.
+    let scoped = service.scope_of(&requester).people().is_some();
     let statuses: BoxStream<'static, FetchStatus> = match service.progress(range) {
         Some(receiver) => follow(receiver).boxed(),
         None => stream::once(async { FetchStatus::default() }).boxed(),
     };
+    let statuses = statuses.map(move |status| {
+        if scoped {
+            FetchStatus {
+                pages: 0,
+                rows: 0,
+                ..status
+            }
+        } else {
+            status
+        }
+    });
     let events = statuses.map(|status| Ok::<_, Infallible>(event(&status)));
     Ok((
         // Tells a buffering reverse proxy (nginx) to pass each event on at once.

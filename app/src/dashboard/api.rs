@@ -36,6 +36,9 @@ pub struct DashboardFigures {
     /// budgets (`dashboard::outlook`), the detailed currency's spend by organisation
     /// (`dashboard::organisation`); each left out when it could not be read.
     pub sections: String,
+    /// Whose spend a scoped page shows (written on the server, in the page's language);
+    /// empty when it shows everyone's.
+    pub scope: String,
 }
 
 /// Everything the dashboard shows of a range, in one answer (one request when the page

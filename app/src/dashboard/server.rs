@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::model::{CurrencyGlance, DateRange, Summary, Trend, TrendPoint};
 use crate::report::countries::name_locations;
+use crate::report::scope::ScopeKey;
 use crate::report::{ReportService, Requester};
 
 /// Dashboards already assembled. Every page view asks for one, and assembling it (the summary
@@ -32,6 +33,8 @@ pub struct DashboardKey {
     today: NaiveDate,
     /// Learnt from Graph without a day stored: the history line says it.
     retention_floor: Option<NaiveDate>,
+    /// Whose spend (`None`: everyone's).
+    scope: Option<ScopeKey>,
 }
 
 impl Default for DashboardCache {
@@ -54,8 +57,10 @@ pub async fn dashboard(
     lang: Locale,
     requester: &Requester,
 ) -> Result<DashboardFigures, AppError> {
+    let scope = service.scope_of(requester);
     // Taken before building: a day stored meanwhile leaves this answer under the old counter.
     let key = DashboardKey {
+        scope: scope.key(),
         range,
         spend,
         lang,
@@ -72,7 +77,10 @@ pub async fn dashboard(
     // The month's outlook and the spend by organisation are extra: a range's figures never
     // fail for their sake (but an answer without one is not kept).
     let mut complete = true;
-    match service.month_outlook().await {
+    if let Some(people) = scope.people() {
+        built.scope = lang.scope_note(people);
+    }
+    match service.month_outlook(requester).await {
         Ok(outlook) => built.sections = super::outlook::outlook_html(&outlook, lang),
         Err(error) => {
             complete = false;
@@ -166,6 +174,7 @@ pub fn figures(
         previous: summary.previous,
         year_earlier: summary.year_earlier,
         sections: String::new(),
+        scope: String::new(),
     }
 }
 

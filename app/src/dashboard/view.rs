@@ -72,6 +72,12 @@ pub fn DashboardPage() -> impl IntoView {
     }
 }
 
+/// Whose spend the page shows, when not everyone's.
+#[component]
+fn ScopeNote(scope: String) -> impl IntoView {
+    (!scope.is_empty()).then(|| view! { <p class="notice scope" data-testid="scope">{scope}</p> })
+}
+
 /// The glance table alone (`?embed=1&view=glance`): the period, each currency's charge, change
 /// and trend, and a link to the whole report.
 #[component]
@@ -80,6 +86,7 @@ fn CompactView(figures: DashboardFigures) -> impl IntoView {
     let query = use_page_query().get_untracked();
     let full = query.full_report().href("/");
     view! {
+        <ScopeNote scope=figures.scope />
         <p class="period" data-testid="compact-period">
             {locale.date_range(figures.range.from, figures.range.to)}
         </p>
@@ -127,6 +134,7 @@ fn FiguresView(
         previous,
         year_earlier,
         sections,
+        scope,
     } = figures;
     // A year earlier that is the period before (a range of twelve months) is said once.
     let year_earlier = year_earlier
@@ -214,6 +222,7 @@ fn FiguresView(
         }
     });
     view! {
+        <ScopeNote scope />
         <StatusBar today range version />
         {history}
         {compared}

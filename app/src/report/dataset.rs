@@ -73,7 +73,7 @@ impl RangeData {
         Self::from_facts(range, merged.into_iter().map(Fact::new).collect(), stats)
     }
 
-    fn from_facts(range: DateRange, facts: Vec<Fact>, stats: MergeStats) -> Self {
+    pub(super) fn from_facts(range: DateRange, facts: Vec<Fact>, stats: MergeStats) -> Self {
         let dims = Dims::of(&facts);
         let users = user_entries(&facts, &dims, 0..facts.len());
         let summary = summarise(&facts, &dims, &users);

@@ -10,6 +10,7 @@ pub mod org;
 pub mod outlook;
 pub mod progress;
 mod quota;
+pub mod scope;
 mod service;
 pub mod stored;
 pub mod trend;

@@ -84,6 +84,8 @@ pub struct OrgRow {
 pub struct Directory {
     users: Arc<Vec<DirectoryUser>>,
     by_id: HashMap<String, usize>,
+    /// Indexes by UPN (lower case): a sign-in proxy names people by it.
+    by_upn: HashMap<String, usize>,
     /// Each manager's direct reports (indexes into `users`).
     reports: HashMap<String, Vec<usize>>,
 }
@@ -94,6 +96,14 @@ impl Directory {
             .iter()
             .enumerate()
             .map(|(index, user)| (user.id.to_ascii_lowercase(), index))
+            .collect();
+        let by_upn = users
+            .iter()
+            .enumerate()
+            .filter_map(|(index, user)| {
+                let upn = user.user_principal_name.as_deref()?;
+                Some((upn.to_lowercase(), index))
+            })
             .collect();
         let mut reports: HashMap<String, Vec<usize>> = HashMap::new();
         for (index, user) in users.iter().enumerate() {
@@ -107,6 +117,7 @@ impl Directory {
         Directory {
             users,
             by_id,
+            by_upn,
             reports,
         }
     }
@@ -133,6 +144,12 @@ impl Directory {
     pub fn user(&self, id: &str) -> Option<&DirectoryUser> {
         self.by_id
             .get(&id.to_ascii_lowercase())
+            .map(|index| &self.users[*index])
+    }
+
+    pub fn user_by_upn(&self, upn: &str) -> Option<&DirectoryUser> {
+        self.by_upn
+            .get(&upn.to_lowercase())
             .map(|index| &self.users[*index])
     }
 

@@ -7,19 +7,37 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::scope::Audience;
 use crate::error::AppError;
 use crate::model::DateRange;
 
-/// Who a request comes from, as the server's access guard established it: a signed-in
-/// person's object id, the proxy's user, or (without sign-in) the client's address.
+/// Who a request comes from, as the server's access guard established it, and whose spend
+/// it may see.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Requester(pub String);
+pub struct Requester {
+    /// A signed-in person's object id, the proxy's user, or (without sign-in) the client's
+    /// address: whose share of Graph's budget the request uses.
+    pub id: String,
+    pub audience: Audience,
+}
 
 impl Requester {
+    pub fn new(id: impl Into<String>, audience: Audience) -> Self {
+        Self {
+            id: id.into(),
+            audience,
+        }
+    }
+
+    /// The portal itself (start-up, the sync's follow-ups): sees everyone.
+    pub fn portal(id: impl Into<String>) -> Self {
+        Self::new(id, Audience::Everyone)
+    }
+
     /// A request the access guard did not name (it names every one it lets through): all such
-    /// requests share one budget.
+    /// requests share one budget, and see no one's spend.
     pub fn anonymous() -> Self {
-        Self("anonymous".into())
+        Self::new("anonymous", Audience::Nobody)
     }
 }
 
@@ -65,7 +83,7 @@ const REQUESTERS_KEPT: u64 = 100_000;
 #[derive(Clone)]
 pub struct GraphQuota {
     settings: QuotaSettings,
-    buckets: moka::sync::Cache<Requester, Arc<Mutex<Bucket>>>,
+    buckets: moka::sync::Cache<String, Arc<Mutex<Bucket>>>,
     refreshed: moka::sync::Cache<DateRange, Instant>,
 }
 
@@ -93,7 +111,7 @@ impl GraphQuota {
         let burst = f64::from(self.settings.burst);
         let bucket = self
             .buckets
-            .get_with_by_ref(requester, || Arc::new(Mutex::new(Bucket::full(burst))));
+            .get_with_by_ref(&requester.id, || Arc::new(Mutex::new(Bucket::full(burst))));
         let mut bucket = bucket
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -223,8 +241,8 @@ mod tests {
             burst: 10,
             refresh_cooldown: Duration::from_secs(300),
         });
-        let ada = Requester("ada".into());
-        let ben = Requester("ben".into());
+        let ada = Requester::portal("ada");
+        let ben = Requester::portal("ben");
         assert!(quota.charge(&ada, 10).is_ok());
         let refused = quota.charge(&ada, 5).unwrap_err();
         assert!(matches!(
@@ -239,7 +257,7 @@ mod tests {
     #[test]
     fn unlimited_means_unlimited() {
         let quota = GraphQuota::new(QuotaSettings::unlimited());
-        let ada = Requester("ada".into());
+        let ada = Requester::portal("ada");
         for _ in 0..100 {
             assert!(quota.charge(&ada, 1_000).is_ok());
         }

@@ -17,7 +17,8 @@ use super::dataset::RangeData;
 use super::outlook::{self, Budgets, MonthOutlook};
 use super::progress::StatusHub;
 use super::quota::{GraphQuota, QuotaSettings, Requester};
-use super::stored::{as_bucket_facts, bucket_facts, runs};
+use super::scope::{People, Scope, ScopeKey};
+use super::stored::{Whose, as_bucket_facts, bucket_facts, runs};
 use super::trend::{bucket_ranges, build_trend};
 use crate::error::AppError;
 use crate::model::{
@@ -50,6 +51,11 @@ pub struct ReportService {
 struct Inner {
     history: History,
     ranges: Cache<DateRange, Arc<RangeData>>,
+    /// Each range's data restricted to a scope's people, with the whole it was cut from (a
+    /// new whole, after a day was stored, makes it stale).
+    scoped: Cache<(DateRange, ScopeKey), ScopedData>,
+    /// Scopes resolved against the directory read they rest on.
+    scopes: moka::sync::Cache<ScopeKey, Scope>,
     /// Built series per (range, user), with the store's version they were built at.
     trends: Cache<TrendKey, Arc<(Trend, u64)>>,
     progress: StatusHub,
@@ -62,8 +68,12 @@ struct Inner {
     directory: super::org::DirectoryIndex,
 }
 
-/// A trend is asked for a range, for everyone (`None`) or one user.
-type TrendKey = (DateRange, Option<String>);
+/// A range's data cut to a scope, and (weakly) the whole range's data it was cut from.
+type ScopedData = (std::sync::Weak<RangeData>, Arc<RangeData>);
+
+/// A trend is asked for a range, for everyone (`None`) or one user, within a scope (`None`:
+/// everyone's).
+type TrendKey = (DateRange, Option<String>, Option<ScopeKey>);
 
 impl LastDay for TrendKey {
     fn last_day(&self) -> NaiveDate {
@@ -73,6 +83,11 @@ impl LastDay for TrendKey {
 
 /// Built trends kept; each is small (a point per bucket per currency).
 const TRENDS_KEPT: u64 = 2_000;
+
+/// Resolved scopes kept (a set of ids each), and how long an unused one (or a range cut to
+/// one) is kept.
+const SCOPES_KEPT: u64 = 1_000;
+const SCOPES_IDLE: std::time::Duration = std::time::Duration::from_secs(3600);
 
 impl LastDay for DateRange {
     fn last_day(&self) -> NaiveDate {
@@ -101,9 +116,20 @@ impl ReportService {
             .max_capacity(TRENDS_KEPT)
             .expire_after(expiry())
             .build();
+        let scoped = Cache::builder()
+            .max_capacity(settings.max_rows.max(1))
+            .weigher(|_: &(DateRange, ScopeKey), data: &ScopedData| weight(data.1.row_count()))
+            .time_to_idle(SCOPES_IDLE)
+            .build();
+        let scopes = moka::sync::Cache::builder()
+            .max_capacity(SCOPES_KEPT)
+            .time_to_idle(SCOPES_IDLE)
+            .build();
         let inner = Inner {
             history,
             ranges,
+            scoped,
+            scopes,
             trends,
             progress: StatusHub::default(),
             today,
@@ -141,10 +167,75 @@ impl ReportService {
         super::check_range(range, self.today())
     }
 
-    /// The indexed report for a range: from the cache while no day of it changed, else built
-    /// from the store (the days it lacks fetched first, once however many ask, and charged to
-    /// `requester`'s share, when there are few enough to wait for).
+    /// Whose spend `requester` may see: their audience resolved against the directory the
+    /// sync last read (the one place a request's scope is decided; every answer below reads
+    /// data restricted to it).
+    pub fn scope_of(&self, requester: &Requester) -> Scope {
+        if requester.audience == super::scope::Audience::Everyone {
+            return Scope::Everyone;
+        }
+        let snapshot = self.inner.history.store().directory();
+        let key = (
+            requester.audience.clone(),
+            snapshot.as_ref().map(|snapshot| snapshot.read_at),
+        );
+        self.inner.scopes.get_with(key, || {
+            let directory = snapshot
+                .as_ref()
+                .map(|snapshot| (self.inner.directory.of(snapshot), snapshot.read_at));
+            Scope::resolve(
+                &requester.audience,
+                directory
+                    .as_ref()
+                    .map(|(directory, at)| (&**directory, *at)),
+            )
+        })
+    }
+
+    /// The indexed report for a range as `requester` may see it (their scope's people only);
+    /// see [`Self::whole_data`].
     pub async fn data(
+        &self,
+        range: DateRange,
+        requester: &Requester,
+    ) -> Result<Arc<RangeData>, AppError> {
+        let whole = self.whole_data(range, requester).await?;
+        match self.scope_of(requester) {
+            Scope::Everyone => Ok(whole),
+            Scope::People(people) => self.scoped_data(whole, people).await,
+        }
+    }
+
+    /// `whole` restricted to `people`, from the cache while it was cut from the same whole.
+    async fn scoped_data(
+        &self,
+        whole: Arc<RangeData>,
+        people: Arc<People>,
+    ) -> Result<Arc<RangeData>, AppError> {
+        let key = (whole.range, people.key());
+        let source = Arc::downgrade(&whole);
+        if let Some((held_source, held)) = self.inner.scoped.get(&key).await
+            && std::sync::Weak::ptr_eq(&held_source, &source)
+        {
+            return Ok(held);
+        }
+        // A year of a large tenant is some 100,000 rows to look through: off the async workers.
+        let cut = tokio::task::spawn_blocking(move || Arc::new(whole.restricted_to(&people)))
+            .await
+            .map_err(|error| {
+                AppError::Internal(format!("restricting the range failed: {error}"))
+            })?;
+        self.inner
+            .scoped
+            .insert(key, (source, Arc::clone(&cut)))
+            .await;
+        Ok(cut)
+    }
+
+    /// The indexed report for a range, everyone's: from the cache while no day of it changed,
+    /// else built from the store (the days it lacks fetched first, once however many ask, and
+    /// charged to `requester`'s share, when there are few enough to wait for).
+    async fn whole_data(
         &self,
         range: DateRange,
         requester: &Requester,
@@ -363,9 +454,16 @@ impl ReportService {
     /// The month under way: spend so far per currency, its forecast and its budget, from the
     /// month's stored days only, so it never asks Graph (the forecast rests on the days stored
     /// after Graph's lag and estimates the others). Built again when a day is stored or the
-    /// date changes.
-    pub async fn month_outlook(&self) -> Result<MonthOutlook, AppError> {
+    /// date changes. A scoped requester gets their people's month, without the budgets (the
+    /// organisation's, which their people's spend alone would misrepresent).
+    pub async fn month_outlook(&self, requester: &Requester) -> Result<MonthOutlook, AppError> {
         let today = self.today();
+        if let Scope::People(people) = self.scope_of(requester) {
+            let month = outlook::outlook_month(today);
+            return self
+                .outlook_from_store(month, today, Whose::People(&people))
+                .await;
+        }
         let version = self.inner.history.store().version();
         if let Some((held_version, held_today, outlook)) = &*lock(&self.inner.outlook)
             && (*held_version, *held_today) == (version, today)
@@ -373,7 +471,7 @@ impl ReportService {
             return Ok(outlook.clone());
         }
         let built = self
-            .outlook_from_store(outlook::outlook_month(today), today)
+            .outlook_from_store(outlook::outlook_month(today), today, Whose::Everyone)
             .await?;
         *lock(&self.inner.outlook) = Some((version, today, built.clone()));
         Ok(built)
@@ -398,16 +496,24 @@ impl ReportService {
         if stored == last_month.days() as u32 && open == 0 {
             return Ok(None);
         }
-        self.outlook_from_store(last_month, today).await.map(Some)
+        self.outlook_from_store(last_month, today, Whose::Everyone)
+            .await
+            .map(Some)
     }
 
-    /// `month`'s outlook as of `today` from the stored days before today (never Graph).
+    /// `month`'s outlook as of `today` from the stored days before today (never Graph), for
+    /// everyone (with the budgets) or a scope's people (without).
     async fn outlook_from_store(
         &self,
         month: DateRange,
         today: NaiveDate,
+        whose: Whose<'_>,
     ) -> Result<MonthOutlook, AppError> {
-        let budgets = &self.inner.budgets;
+        let no_budgets = outlook::Budgets::new();
+        let budgets = match whose {
+            Whose::Everyone => &self.inner.budgets,
+            _ => &no_budgets,
+        };
         let Some(last) = today
             .pred_opt()
             .map(|day| day.min(month.to))
@@ -425,7 +531,7 @@ impl ReportService {
             from: month.from,
             to: last,
         };
-        let (trend, _) = self.stored_trend(range, None).await?;
+        let (trend, _) = self.stored_trend(range, whose).await?;
         let settled = self
             .inner
             .history
@@ -515,7 +621,7 @@ impl ReportService {
     }
 
     /// Per-currency series over day, week or month buckets (`trend::bucket_for`), built from
-    /// the stored days; for one user when `user_id` is given.
+    /// the stored days; for one user when `user_id` is given; of the requester's scope.
     pub async fn trend(
         &self,
         range: DateRange,
@@ -524,7 +630,25 @@ impl ReportService {
     ) -> Result<Trend, AppError> {
         // The range's days are in the store (or being loaded) once its report is.
         let data = self.data(range, requester).await?;
-        let key = (range, user_id.map(str::to_string));
+        let scope = self.scope_of(requester);
+        let whose = match (user_id, scope.people()) {
+            // Someone outside the scope: as if they had no dial-out, so the answer does not
+            // confirm that they exist.
+            (Some(id), _) if !scope.allows(id) => {
+                return Err(AppError::NoDialout {
+                    user_id: id.to_string(),
+                    range,
+                });
+            }
+            (Some(id), _) => Whose::User(id),
+            (None, Some(people)) => Whose::People(people),
+            (None, None) => Whose::Everyone,
+        };
+        let scope_key = match whose {
+            Whose::People(people) => Some(people.key()),
+            _ => None,
+        };
+        let key = (range, user_id.map(str::to_string), scope_key);
         if let Some(held) = self.inner.trends.get(&key).await
             && held.1 < data.version
         {
@@ -534,7 +658,7 @@ impl ReportService {
             .inner
             .trends
             .try_get_with_by_ref(&key, async {
-                let (trend, _) = self.stored_trend(range, user_id).await?;
+                let (trend, _) = self.stored_trend(range, whose).await?;
                 Ok::<_, AppError>(Arc::new((trend, data.version)))
             })
             .await
@@ -547,7 +671,7 @@ impl ReportService {
     async fn stored_trend(
         &self,
         range: DateRange,
-        user_id: Option<&str>,
+        whose: Whose<'_>,
     ) -> Result<(Trend, usize), AppError> {
         let history = &self.inner.history;
         let days = history
@@ -556,14 +680,14 @@ impl ReportService {
             .map_err(|error| AppError::Internal(error.to_string()))?;
         let keys = history.store().keys();
         let buckets =
-            bucket_facts(&bucket_ranges(range), &days, &keys, user_id).ok_or_else(|| {
+            bucket_facts(&bucket_ranges(range), &days, &keys, whose).ok_or_else(|| {
                 AppError::Internal(format!(
                     "the trend of {} to {} overflows: it cannot be summed",
                     range.from, range.to
                 ))
             })?;
         Ok((
-            build_trend(range, &as_bucket_facts(&buckets), user_id),
+            build_trend(range, &as_bucket_facts(&buckets), whose.user()),
             days.len(),
         ))
     }

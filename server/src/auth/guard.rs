@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use app::error::AppError;
 use app::model::SignedInUser;
 use app::report::Requester;
+use app::report::scope::Person;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -45,7 +46,7 @@ pub async fn guard(State(auth): State<Auth>, request: Request, next: Next) -> Re
             let mut request = request;
             request
                 .extensions_mut()
-                .insert(Requester(format!("client {client}")));
+                .insert(Requester::portal(format!("client {client}")));
             next.run(request).await
         }
         Method::Entra(entra) => entra_access(entra, request, next).await,
@@ -80,9 +81,14 @@ async fn entra_access(entra: &EntraState, mut request: Request, next: Next) -> R
         name: session.display_name(),
         can_sign_out: true,
     });
+    // The one place a signed-in person's scope is decided (resolved against the directory by
+    // the report service, which every view, server function and download reads through).
+    let audience = (entra.scope).audience(Person::ObjectId(session.oid.clone()), |role| {
+        session.has_role(role)
+    });
     request
         .extensions_mut()
-        .insert(Requester(format!("user {}", session.oid)));
+        .insert(Requester::new(format!("user {}", session.oid), audience));
     let touch = entra.cookies.needs_touch(&session, now);
     let mut response = next.run(request).await;
     if touch {
@@ -130,16 +136,23 @@ async fn proxy_access(proxy: &ProxySettings, mut request: Request, next: Next) -
             "Reach this portal through your organisation's sign-in proxy.".into(),
         ));
     };
-    if let Some(roles) = roles
+    if let Some(roles) = &roles
         && !roles
             .split(',')
             .any(|role| role.trim() == proxy.required_role)
     {
         return forbidden(&request, &user, &proxy.required_role, false);
     }
+    // Matched with the directory by UPN; the all-role only when the proxy sends roles.
+    let holds = |role: &str| {
+        roles
+            .as_deref()
+            .is_some_and(|roles| roles.split(',').any(|held| held.trim() == role))
+    };
+    let audience = proxy.scope.audience(Person::Upn(user.clone()), holds);
     request
         .extensions_mut()
-        .insert(Requester(format!("user {user}")));
+        .insert(Requester::new(format!("user {user}"), audience));
     request.extensions_mut().insert(SignedInUser {
         name: user,
         can_sign_out: false,

@@ -49,6 +49,7 @@ struct EntraState {
     sign_in: EntraSignIn,
     cookies: CookieCodec,
     required_role: String,
+    scope: app::report::scope::ScopeRule,
     handoffs: moka::sync::Cache<String, Session>,
     /// Sessions signed out before their time.
     revoked: Revoked,
@@ -89,6 +90,7 @@ impl Auth {
                     sign_in,
                     cookies,
                     required_role: entra.required_role.clone(),
+                    scope: entra.scope.clone(),
                     handoffs: moka::sync::Cache::builder()
                         .max_capacity(10_000)
                         .time_to_live(HANDOFF_TTL)

@@ -6,11 +6,16 @@ use http::HeaderName;
 use ipnet::IpNet;
 use url::Url;
 
+use app::report::scope::ScopeRule;
+
 use super::values::Values;
 use super::{ConfigError, GraphSource, names};
 
 /// The app role a manager needs unless `PORTAL_REQUIRED_ROLE` says otherwise.
 pub const DEFAULT_REQUIRED_ROLE: &str = "DialoutReports.Read";
+/// With `PORTAL_SCOPE=reporting-line`, the app role that sees everyone unless
+/// `PORTAL_ALL_ROLE` says otherwise.
+pub const DEFAULT_ALL_ROLE: &str = "DialoutReports.ReadAll";
 
 #[derive(Clone, Debug)]
 pub enum AuthSettings {
@@ -57,6 +62,8 @@ pub struct EntraSettings {
     /// Where browsers reach the portal; the redirect URI is `{public_url}/auth/callback`.
     pub public_url: Url,
     pub required_role: String,
+    /// Whose spend a signed-in person sees (`PORTAL_SCOPE`).
+    pub scope: ScopeRule,
     pub session: SessionSettings,
 }
 
@@ -79,6 +86,9 @@ pub struct ProxySettings {
     /// checked as with Entra.
     pub roles_header: Option<HeaderName>,
     pub required_role: String,
+    /// Whose spend a signed-in person sees (`PORTAL_SCOPE`; the all-role needs the roles
+    /// header: without it everyone sees their reporting line).
+    pub scope: ScopeRule,
     /// Only requests from these addresses may carry the user header.
     pub trusted: Vec<IpNet>,
     /// Where browsers reach the portal (`PORTAL_PUBLIC_URL`, optional here): when set, requests
@@ -101,8 +111,15 @@ pub(super) fn auth_settings(
     let required_role = values
         .get(names::REQUIRED_ROLE)
         .unwrap_or_else(|| DEFAULT_REQUIRED_ROLE.to_string());
+    let scope = scope_rule(values)?;
     match mode.to_ascii_lowercase().as_str() {
         "none" => {
+            if scope != ScopeRule::Everyone {
+                return Err(invalid(
+                    names::SCOPE,
+                    "\"reporting-line\" needs to know who is asking: set PORTAL_AUTH=entra or proxy".into(),
+                ));
+            }
             if !site_addr.ip().is_loopback() {
                 return Err(invalid(
                     names::AUTH,
@@ -114,12 +131,43 @@ pub(super) fn auth_settings(
             }
             Ok(AuthSettings::None)
         }
-        "entra" => entra_settings(values, graph, site_addr, required_role).map(AuthSettings::Entra),
-        "proxy" => proxy_settings(values, required_role).map(AuthSettings::Proxy),
+        "entra" => {
+            entra_settings(values, graph, site_addr, required_role, scope).map(AuthSettings::Entra)
+        }
+        "proxy" => proxy_settings(values, required_role, scope).map(AuthSettings::Proxy),
         other => Err(invalid(
             names::AUTH,
             format!("{other:?} is not one of entra, proxy, none"),
         )),
+    }
+}
+
+/// `PORTAL_SCOPE` (`everyone`, the default, or `reporting-line`) with `PORTAL_ALL_ROLE`.
+fn scope_rule(values: &Values<'_>) -> Result<ScopeRule, ConfigError> {
+    let all_role = values.get(names::ALL_ROLE);
+    let scope = values
+        .get(names::SCOPE)
+        .unwrap_or_else(|| "everyone".into());
+    match scope.to_ascii_lowercase().as_str() {
+        "everyone" if all_role.is_some() => Err(ConfigError::Invalid {
+            setting: names::ALL_ROLE,
+            problem: "it applies only with PORTAL_SCOPE=reporting-line (with everyone, every signed-in person with the required role sees everyone)".into(),
+        }),
+        "everyone" => Ok(ScopeRule::Everyone),
+        "reporting-line" => {
+            let all_role = all_role.unwrap_or_else(|| DEFAULT_ALL_ROLE.to_string());
+            if all_role.is_empty() || all_role.chars().any(char::is_whitespace) {
+                return Err(ConfigError::Invalid {
+                    setting: names::ALL_ROLE,
+                    problem: format!("{all_role:?} is not an app role's value (no spaces)"),
+                });
+            }
+            Ok(ScopeRule::ReportingLine { all_role })
+        }
+        other => Err(ConfigError::Invalid {
+            setting: names::SCOPE,
+            problem: format!("{other:?} is not one of everyone, reporting-line"),
+        }),
     }
 }
 
@@ -128,6 +176,7 @@ fn entra_settings(
     graph: &GraphSource,
     site_addr: SocketAddr,
     required_role: String,
+    scope: ScopeRule,
 ) -> Result<EntraSettings, ConfigError> {
     let missing = |setting: &'static str, why: &str| ConfigError::Invalid {
         setting,
@@ -178,6 +227,7 @@ fn entra_settings(
         client_secret: openidconnect::ClientSecret::new(client_secret),
         public_url,
         required_role,
+        scope,
         session: session_settings(values)?,
     })
 }
@@ -275,6 +325,7 @@ fn session_settings(values: &Values<'_>) -> Result<SessionSettings, ConfigError>
 fn proxy_settings(
     values: &Values<'_>,
     required_role: String,
+    scope: ScopeRule,
 ) -> Result<ProxySettings, ConfigError> {
     let header = |setting: &'static str, text: String| {
         HeaderName::try_from(text.as_str()).map_err(|_| ConfigError::Invalid {
@@ -322,6 +373,7 @@ fn proxy_settings(
         user_header,
         roles_header,
         required_role,
+        scope,
         trusted,
         public_url: optional_public_url(values)?,
     })

@@ -72,6 +72,78 @@ fn connection_limits_and_graph_shares_are_read_from_the_file_and_the_environment
 }
 
 #[test]
+fn the_reporting_line_scope_needs_sign_in_and_names_its_all_role() {
+    let proxy = [
+        ("PORTAL_AUTH", "proxy"),
+        ("PORTAL_PROXY_USER_HEADER", "X-Forwarded-User"),
+        ("PORTAL_TRUSTED_PROXIES", "127.0.0.1"),
+    ];
+    let scope = |extra: &[(&'static str, &'static str)]| {
+        let mut pairs = proxy.to_vec();
+        pairs.extend_from_slice(extra);
+        let config = load("", &pairs).unwrap();
+        let AuthSettings::Proxy(proxy) = config.server.auth else {
+            panic!("expected proxy");
+        };
+        proxy.scope
+    };
+    use app::report::scope::ScopeRule;
+    assert_eq!(scope(&[]), ScopeRule::Everyone);
+    assert_eq!(
+        scope(&[("PORTAL_SCOPE", "Reporting-Line")]),
+        ScopeRule::ReportingLine {
+            all_role: "DialoutReports.ReadAll".into()
+        }
+    );
+    assert_eq!(
+        scope(&[
+            ("PORTAL_SCOPE", "reporting-line"),
+            ("PORTAL_ALL_ROLE", "Finance.All")
+        ]),
+        ScopeRule::ReportingLine {
+            all_role: "Finance.All".into()
+        }
+    );
+    for (pairs, setting, says) in [
+        (
+            vec![("PORTAL_SCOPE", "team")],
+            "PORTAL_SCOPE",
+            "everyone, reporting-line",
+        ),
+        (
+            vec![("PORTAL_ALL_ROLE", "Finance.All")],
+            "PORTAL_ALL_ROLE",
+            "only with PORTAL_SCOPE=reporting-line",
+        ),
+        (
+            vec![
+                ("PORTAL_SCOPE", "reporting-line"),
+                ("PORTAL_ALL_ROLE", "Finance All"),
+            ],
+            "PORTAL_ALL_ROLE",
+            "no spaces",
+        ),
+    ] {
+        let mut all = proxy.to_vec();
+        all.extend(pairs);
+        let message = error("", &all);
+        assert!(
+            message.contains(setting) && message.contains(says),
+            "{message}"
+        );
+    }
+    // Without sign-in nobody can be scoped.
+    let message = error(
+        "",
+        &[("PORTAL_AUTH", "none"), ("PORTAL_SCOPE", "reporting-line")],
+    );
+    assert!(
+        message.contains("PORTAL_SCOPE") && message.contains("PORTAL_AUTH=entra or proxy"),
+        "{message}"
+    );
+}
+
+#[test]
 fn a_proxy_with_a_public_url_has_it_checked() {
     let proxy = [
         ("PORTAL_AUTH", "proxy"),

@@ -16,23 +16,29 @@ const HTML: &str = "text/html,application/xhtml+xml";
 pub async fn entra_portal() -> Portal {
     let connection = GraphConnection::demo(sim_config()).await.unwrap();
     Portal::start_with(connection, sim_config(), |base| ServerSettings {
-        auth: AuthSettings::Entra(EntraSettings {
-            issuer: Issuer::EmbeddedSimulator,
-            client_id: graph_sim::DEFAULT_OIDC_CLIENT_ID.into(),
-            client_secret: openidconnect::ClientSecret::new(
-                graph_sim::DEFAULT_OIDC_CLIENT_SECRET.into(),
-            ),
-            public_url: Url::parse(base).unwrap(),
-            required_role: "DialoutReports.Read".into(),
-            session: SessionSettings {
-                key: Some(vec![42; 64]),
-                idle: Duration::from_secs(3600),
-                absolute: Duration::from_secs(8 * 3600),
-            },
-        }),
+        auth: AuthSettings::Entra(entra_settings(base)),
         ..ServerSettings::default()
     })
     .await
+}
+
+/// Sign-in with the simulator as Entra ID, for a portal at `base`.
+pub fn entra_settings(base: &str) -> EntraSettings {
+    EntraSettings {
+        issuer: Issuer::EmbeddedSimulator,
+        client_id: graph_sim::DEFAULT_OIDC_CLIENT_ID.into(),
+        client_secret: openidconnect::ClientSecret::new(
+            graph_sim::DEFAULT_OIDC_CLIENT_SECRET.into(),
+        ),
+        public_url: Url::parse(base).unwrap(),
+        required_role: "DialoutReports.Read".into(),
+        scope: app::report::scope::ScopeRule::Everyone,
+        session: SessionSettings {
+            key: Some(vec![42; 64]),
+            idle: Duration::from_secs(3600),
+            absolute: Duration::from_secs(8 * 3600),
+        },
+    }
 }
 
 fn location(response: &Response) -> String {
@@ -389,6 +395,7 @@ async fn proxy_portal(trusted: &str, roles_header: bool) -> Portal {
             user_header: "x-forwarded-user".parse().unwrap(),
             roles_header: roles_header.then(|| "x-forwarded-roles".parse().unwrap()),
             required_role: "DialoutReports.Read".into(),
+            scope: app::report::scope::ScopeRule::Everyone,
             trusted,
             public_url: None,
         }),

@@ -356,6 +356,7 @@ async fn an_https_public_url_brings_hsts_and_its_own_host_only() {
             user_header: "x-forwarded-user".parse().unwrap(),
             roles_header: None,
             required_role: "DialoutReports.Read".into(),
+            scope: app::report::scope::ScopeRule::Everyone,
             trusted: vec!["127.0.0.1/32".parse().unwrap()],
             public_url: Some("https://dialout.contoso.com".parse().unwrap()),
         }),

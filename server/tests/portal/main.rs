@@ -5,4 +5,5 @@ mod common;
 mod export;
 mod hardening;
 mod http;
+mod scope;
 mod summary;
