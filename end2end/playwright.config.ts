@@ -5,7 +5,8 @@ import { baseURL, demoToday, failingURL, hostOrigin, port, signInHostOrigin, sig
 // embedded simulator, with a fixed seed and "today" so every run sees the same data) and drives
 // Debian's Chromium: Playwright's own browser download cannot work on our machines.
 // A second instance runs on a simulator that fails every request, for the error state; a third
-// requires Entra sign-in (PORTAL_AUTH=entra: the simulator is the OpenID provider too).
+// requires Entra sign-in (PORTAL_AUTH=entra: the simulator is the OpenID provider too) and
+// shows each manager their own people (PORTAL_SCOPE=reporting-line).
 const failingPort = port + 1;
 
 const portalEnv = (listen: number) => ({
@@ -84,6 +85,8 @@ export default defineConfig({
       env: {
         ...portalEnv(port + 2),
         PORTAL_AUTH: 'entra',
+        // Each manager sees their own people (scope.spec.ts); Cleo Finance holds the all-role.
+        PORTAL_SCOPE: 'reporting-line',
         PORTAL_FRAME_ANCESTORS: `'self' ${signInHostOrigin}`,
       },
     },

@@ -189,6 +189,7 @@ impl Locale {
 
     /// What the changes beside the figures compare with: the period before (`stored` when the
     /// kept history holds all of it) and, when stored, the same days a year earlier.
+    #[cfg(feature = "ssr")]
     pub fn compared_with(
         self,
         before: crate::model::DateRange,
@@ -457,6 +458,7 @@ impl Locale {
     }
 
     /// How far the kept history reaches and what is still loading.
+    #[cfg(feature = "ssr")]
     pub fn history(self, status: &crate::model::HistoryStatus) -> String {
         let mut parts = Vec::new();
         match (self, status.stored) {
@@ -626,8 +628,6 @@ messages! {
     Users => "Users", "Usuários";
     CostPerMinute => "Cost per minute", "Custo por minuto";
     NoEarlierData => "No earlier data", "Sem dados anteriores";
-    ChangesStillGrowing => " Some of the period's days may still grow, and its changes with them.",
-        " Alguns dias do período ainda podem crescer, e as variações com eles.";
     NoChange => "no change", "sem mudança";
     NewSpend => "new", "novo";
     Before => "before", "antes";
@@ -686,6 +686,8 @@ messages! {
     RangeTooLong => "The period is longer than the 731 days allowed.", "O período passa dos 731 dias permitidos.";
     }
     server: {
+    ChangesStillGrowing => " Some of the period's days may still grow, and its changes with them.",
+        " Alguns dias do período ainda podem crescer, e as variações com eles.";
         ByOrganisation => "Spend by organisation", "Gastos por organização";
         OrgDepartment => "Department", "Departamento";
         OrgCostCenter => "Cost centre", "Centro de custo";

@@ -13,7 +13,8 @@ import {
 } from './support';
 
 // The third portal (playwright.config.ts) requires Entra sign-in; its embedded simulator is the
-// OpenID provider, with two test users: Ada holds the app role, Ben does not.
+// OpenID provider, with three test users: Ada holds the app role, Ben does not, Cleo holds the
+// all-role too (scope.spec.ts).
 // Pages refused with 401/403 are logged by the browser as console errors: expected here.
 test.use({ allowedConsole: [/^Failed to load resource: the server responded with a status of 40[13]/] });
 

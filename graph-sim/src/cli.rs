@@ -9,10 +9,10 @@ use clap::Parser;
 use crate::config::DEFAULT_APP_PERMISSIONS;
 use crate::config::{
     CollectionScope, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_HISTORY_DAYS,
-    DEFAULT_OIDC_CLIENT_ID, DEFAULT_OIDC_CLIENT_SECRET, DEFAULT_OIDC_ROLE, DEFAULT_PAGE_SIZE,
-    DEFAULT_RETRY_AFTER_SECONDS, DEFAULT_SEED, DEFAULT_TENANT_ID, DEFAULT_TOKEN_TTL_SECONDS,
-    DEFAULT_USERS, NextLinkKey, PlusInPath, RetentionReading, RetryAfterFormat, SimConfig,
-    ToSemantics, TopSemantics, UNSTABLE_ORDER_OVERLAP,
+    DEFAULT_OIDC_ALL_ROLE, DEFAULT_OIDC_CLIENT_ID, DEFAULT_OIDC_CLIENT_SECRET, DEFAULT_OIDC_ROLE,
+    DEFAULT_PAGE_SIZE, DEFAULT_RETRY_AFTER_SECONDS, DEFAULT_SEED, DEFAULT_TENANT_ID,
+    DEFAULT_TOKEN_TTL_SECONDS, DEFAULT_USERS, NextLinkKey, PlusInPath, RetentionReading,
+    RetryAfterFormat, SimConfig, ToSemantics, TopSemantics, UNSTABLE_ORDER_OVERLAP,
 };
 use crate::error::SimError;
 use crate::test_users::TEST_USERS;
@@ -192,6 +192,9 @@ pub struct Cli {
     /// App role held by the test user Ada Manager (the `roles` claim).
     #[arg(long, value_name = "NAME", default_value = DEFAULT_OIDC_ROLE, help_heading = SIGN_IN)]
     pub oidc_role: String,
+    /// App role that sees everyone's spend, held by the test user Cleo Finance besides.
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_OIDC_ALL_ROLE, help_heading = SIGN_IN)]
+    pub oidc_all_role: String,
 }
 
 /// The simulator's own day parser: graph-sim depends on no crate of the portal (it stands in
@@ -256,6 +259,7 @@ impl Cli {
             oidc_client_secret: self.oidc_client_secret,
             oidc_redirect_uris: self.oidc_redirect_uris,
             oidc_role: self.oidc_role,
+            oidc_all_role: self.oidc_all_role,
         };
         config.validate()?;
         Ok((config, self.addr))

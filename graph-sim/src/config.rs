@@ -18,6 +18,8 @@ pub const DEFAULT_OIDC_CLIENT_ID: &str = "33333333-3333-4333-8333-333333333333";
 pub const DEFAULT_OIDC_CLIENT_SECRET: &str = "graph-sim-demo-sign-in-secret";
 /// The app role the first test user holds.
 pub const DEFAULT_OIDC_ROLE: &str = "DialoutReports.Read";
+/// The app role that sees everyone's spend, held by the third test user.
+pub const DEFAULT_OIDC_ALL_ROLE: &str = "DialoutReports.ReadAll";
 /// The application permissions the demo app holds, comma-separated as `--app-permissions`
 /// takes them: the report's, and the directory's (so demo mode has departments and managers).
 pub const DEFAULT_APP_PERMISSIONS: &str = "CallRecords.Read.All,User.Read.All";
@@ -181,6 +183,8 @@ pub struct SimConfig {
     pub oidc_redirect_uris: Vec<String>,
     /// The app role (`roles` claim) the first test user holds.
     pub oidc_role: String,
+    /// The app role that sees everyone's spend, which the third test user holds besides.
+    pub oidc_all_role: String,
 }
 
 impl Default for SimConfig {
@@ -221,6 +225,7 @@ impl Default for SimConfig {
             oidc_client_secret: DEFAULT_OIDC_CLIENT_SECRET.to_owned(),
             oidc_redirect_uris: Vec::new(),
             oidc_role: DEFAULT_OIDC_ROLE.to_owned(),
+            oidc_all_role: DEFAULT_OIDC_ALL_ROLE.to_owned(),
         }
     }
 }
@@ -250,6 +255,7 @@ impl SimConfig {
             ("OIDC client id", &self.oidc_client_id),
             ("OIDC client secret", &self.oidc_client_secret),
             ("OIDC role", &self.oidc_role),
+            ("OIDC all-role", &self.oidc_all_role),
         ] {
             if value.is_empty() {
                 return invalid(format!("{name} must not be empty"));
@@ -263,8 +269,10 @@ impl SimConfig {
             return invalid("tenant id may hold only letters, digits, '-', '.' and '_'".into());
         }
         // App role values may not contain spaces; `roles` lists them one per array element.
-        if self.oidc_role.chars().any(char::is_whitespace) {
-            return invalid("OIDC role must not contain whitespace".into());
+        if self.oidc_role.chars().any(char::is_whitespace)
+            || self.oidc_all_role.chars().any(char::is_whitespace)
+        {
+            return invalid("OIDC roles must not contain whitespace".into());
         }
         // The same for permissions, which `--app-permissions` also separates by commas.
         if let Some(bad) = self

@@ -40,14 +40,14 @@ use tokio::task::JoinHandle;
 
 pub use config::{
     CollectionScope, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_HISTORY_DAYS,
-    DEFAULT_OIDC_CLIENT_ID, DEFAULT_OIDC_CLIENT_SECRET, DEFAULT_OIDC_ROLE, DEFAULT_PAGE_SIZE,
-    DEFAULT_RETRY_AFTER_SECONDS, DEFAULT_SEED, DEFAULT_TENANT_ID, DEFAULT_TOKEN_TTL_SECONDS,
-    DEFAULT_USERS, NextLinkKey, PlusInPath, RetentionReading, RetryAfterFormat, SimConfig,
-    ToSemantics, TopSemantics, UNSTABLE_ORDER_OVERLAP,
+    DEFAULT_OIDC_ALL_ROLE, DEFAULT_OIDC_CLIENT_ID, DEFAULT_OIDC_CLIENT_SECRET, DEFAULT_OIDC_ROLE,
+    DEFAULT_PAGE_SIZE, DEFAULT_RETRY_AFTER_SECONDS, DEFAULT_SEED, DEFAULT_TENANT_ID,
+    DEFAULT_TOKEN_TTL_SECONDS, DEFAULT_USERS, NextLinkKey, PlusInPath, RetentionReading,
+    RetryAfterFormat, SimConfig, ToSemantics, TopSemantics, UNSTABLE_ORDER_OVERLAP,
 };
 pub use data::directory::OrgField;
 pub use error::SimError;
-pub use test_users::{TEST_USERS, TestUser};
+pub use test_users::{CLEO, TEST_USERS, TestUser};
 pub use truth::{
     Currencies, CurrencyTotals, NO_VALUE_GROUP, NOT_IN_DIRECTORY_GROUP, Truth, TruthQuery, truth,
     truth_of,

@@ -118,8 +118,8 @@ async fn ada_signs_in_with_pkce_and_gets_a_verifiable_id_token_once() {
     }
     assert_eq!(
         html.matches("<button type=\"submit\"").count(),
-        3,
-        "two accounts and Cancel"
+        4,
+        "three accounts and Cancel"
     );
 
     let response = choose(&client, &sim, &sign_in_key(&html), ("user", ADA)).await;

@@ -176,9 +176,12 @@ impl History {
         // crash) asks Graph nothing, a restart after a longer stop reads them at once.
         let mut reread_after = self.settings().interval;
         loop {
-            let run = self.sync_pass(Some(reread_after)).await;
-            // Once a day, the directory (departments, managers), after the pass is told.
-            self.sync_directory_if_due().await;
+            // Once a day, the directory (departments, managers) beside the pass: it has a rate
+            // limit of its own, and a reporting-line scope shows no one until it is read.
+            let (run, ()) = tokio::join!(
+                self.sync_pass(Some(reread_after)),
+                self.sync_directory_if_due()
+            );
             reread_after = self.settings().interval / 2;
             // Days asked for meanwhile go next, unless the run failed (then the interval
             // passes first: no loop of failing requests).

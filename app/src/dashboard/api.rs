@@ -8,8 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::model::{
-    Bucket, CurrencyGlance, CurrencySeries, CurrencySummary, DateRange, EarlierPeriod,
-    HistoryStatus, Summary,
+    Bucket, CurrencyGlance, CurrencySeries, CurrencySummary, DateRange, EarlierPeriod, Summary,
 };
 
 /// What the dashboard shows of a range: every currency's headline figures with its trend's
@@ -28,7 +27,6 @@ pub struct DashboardFigures {
     pub repeated_rows: u64,
     /// Days of the range not stored yet (the figures leave them out).
     pub missing: Vec<DateRange>,
-    pub history: Option<HistoryStatus>,
     /// The period before and a year earlier, when stored (see [`Summary`]).
     pub previous: Option<EarlierPeriod>,
     pub year_earlier: Option<EarlierPeriod>,
@@ -36,9 +34,12 @@ pub struct DashboardFigures {
     /// budgets (`dashboard::outlook`), the detailed currency's spend by organisation
     /// (`dashboard::organisation`); each left out when it could not be read.
     pub sections: String,
-    /// Whose spend a scoped page shows (written on the server, in the page's language);
-    /// empty when it shows everyone's.
+    /// Whose spend a scoped page shows, as HTML written on the server; empty when it shows
+    /// everyone's.
     pub scope: String,
+    /// How far the kept history reaches and what the changes compare with, as HTML written
+    /// on the server (`dashboard::notes`).
+    pub notes: String,
 }
 
 /// Everything the dashboard shows of a range, in one answer (one request when the page

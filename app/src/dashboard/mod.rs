@@ -3,6 +3,8 @@ mod api;
 mod currency;
 mod glance;
 #[cfg(feature = "ssr")]
+mod notes;
+#[cfg(feature = "ssr")]
 mod organisation;
 #[cfg(feature = "ssr")]
 mod outlook;

@@ -73,12 +73,12 @@ pub async fn dashboard(
     }
     let summary = service.summary(range, requester).await?;
     let trend = service.trend(range, None, requester).await?;
-    let mut built = figures(summary, trend, key.spend.as_deref(), lang);
+    let mut built = figures(summary, trend, key.spend.as_deref(), lang, key.today);
     // The month's outlook and the spend by organisation are extra: a range's figures never
     // fail for their sake (but an answer without one is not kept).
     let mut complete = true;
     if let Some(people) = scope.people() {
-        built.scope = lang.scope_note(people);
+        built.scope = super::notes::scope_html(people, lang);
     }
     match service.month_outlook(requester).await {
         Ok(outlook) => built.sections = super::outlook::outlook_html(&outlook, lang),
@@ -136,7 +136,21 @@ pub fn figures(
     trend: Trend,
     spend: Option<&str>,
     lang: Locale,
+    today: NaiveDate,
 ) -> DashboardFigures {
+    // A year earlier that is the period before (a range of twelve months) is said once.
+    let previous_range = summary.previous.as_ref().map(|previous| previous.range);
+    let year_earlier =
+        (summary.year_earlier.clone()).filter(|year| Some(year.range) != previous_range);
+    let notes = super::notes::notes_html(
+        summary.range,
+        summary.history.as_ref(),
+        summary.previous.as_ref(),
+        year_earlier.as_ref(),
+        !summary.missing.is_empty(),
+        today,
+        lang,
+    );
     let mut detailed = summary.detailed_currency(spend).cloned();
     if let Some(detailed) = detailed.as_mut() {
         name_locations(&mut detailed.by_location, lang);
@@ -170,11 +184,11 @@ pub fn figures(
         incomplete_rows: summary.incomplete_rows,
         repeated_rows: summary.repeated_rows,
         missing: summary.missing,
-        history: summary.history,
         previous: summary.previous,
-        year_earlier: summary.year_earlier,
+        year_earlier,
         sections: String::new(),
         scope: String::new(),
+        notes,
     }
 }
 

@@ -72,12 +72,6 @@ pub fn DashboardPage() -> impl IntoView {
     }
 }
 
-/// Whose spend the page shows, when not everyone's.
-#[component]
-fn ScopeNote(scope: String) -> impl IntoView {
-    (!scope.is_empty()).then(|| view! { <p class="notice scope" data-testid="scope">{scope}</p> })
-}
-
 /// The glance table alone (`?embed=1&view=glance`): the period, each currency's charge, change
 /// and trend, and a link to the whole report.
 #[component]
@@ -86,7 +80,7 @@ fn CompactView(figures: DashboardFigures) -> impl IntoView {
     let query = use_page_query().get_untracked();
     let full = query.full_report().href("/");
     view! {
-        <ScopeNote scope=figures.scope />
+        <div inner_html=figures.scope></div>
         <p class="period" data-testid="compact-period">
             {locale.date_range(figures.range.from, figures.range.to)}
         </p>
@@ -130,15 +124,12 @@ fn FiguresView(
         incomplete_rows,
         repeated_rows,
         missing,
-        history,
         previous,
         year_earlier,
         sections,
         scope,
+        notes,
     } = figures;
-    // A year earlier that is the period before (a range of twelve months) is said once.
-    let year_earlier = year_earlier
-        .filter(|year| Some(year.range) != previous.as_ref().map(|previous| previous.range));
     // A range with days still loading is never shown as complete.
     let not_complete = (!missing.is_empty()).then(|| {
         view! {
@@ -146,30 +137,6 @@ fn FiguresView(
                 {locale.missing_days(&missing)}
             </p>
             <SyncProgress range version />
-        }
-    });
-    let history = history.map(|status| {
-        view! {
-            <p class="history" data-testid="history">
-                {locale.history(&status)}
-            </p>
-        }
-    });
-    // What the changes beside each figure compare with (or why there are none).
-    let compared = crate::range::previous_period(range).map(|before| {
-        view! {
-            <p class="history" data-testid="compared-with">
-                {locale.compared_with(
-                    before,
-                    previous.is_some(),
-                    year_earlier.as_ref().map(|year| year.range),
-                )}
-                // Days still loading, or within Graph's lag: the period's figures, and so its
-                // changes, may still grow.
-                {(previous.is_some()
-                    && (!missing.is_empty() || today - range.to <= chrono::TimeDelta::days(2)))
-                    .then(|| locale.t(Msg::ChangesStillGrowing))}
-            </p>
         }
     });
     // Nothing to show is "no dial-out" only once no day of the range is still loading.
@@ -222,10 +189,10 @@ fn FiguresView(
         }
     });
     view! {
-        <ScopeNote scope />
         <StatusBar today range version />
-        {history}
-        {compared}
+        // Written on the server: whose people, the history kept, what changes compare with.
+        <div inner_html=scope></div>
+        <div inner_html=notes></div>
         {not_complete}
         {empty
             .then(|| {

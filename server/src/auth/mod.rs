@@ -42,7 +42,7 @@ struct AuthState {
 enum Method {
     None,
     Entra(Box<EntraState>),
-    Proxy(ProxySettings),
+    Proxy(Box<ProxySettings>),
 }
 
 struct EntraState {
@@ -64,7 +64,7 @@ impl Auth {
     ) -> Result<Self, String> {
         let (method, public_origin) = match settings {
             AuthSettings::None => (Method::None, None),
-            AuthSettings::Proxy(proxy) => (Method::Proxy(proxy.clone()), None),
+            AuthSettings::Proxy(proxy) => (Method::Proxy(Box::new(proxy.clone())), None),
             AuthSettings::Entra(entra) => {
                 let issuer = match &entra.issuer {
                     Issuer::Url(url) => url.clone(),
