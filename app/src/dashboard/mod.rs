@@ -3,6 +3,8 @@ mod api;
 mod currency;
 mod glance;
 #[cfg(feature = "ssr")]
+mod markup;
+#[cfg(feature = "ssr")]
 mod notes;
 #[cfg(feature = "ssr")]
 mod organisation;

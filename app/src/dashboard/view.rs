@@ -23,7 +23,14 @@ async fn load_figures(
     lang: Locale,
 ) -> Result<DashboardFigures, PageError> {
     let range = range.map_err(PageError::Range)?;
-    Ok(get_dashboard(range.from.into(), range.to.into(), spend, Some(lang)).await?)
+    let figures = get_dashboard(range.from.into(), range.to.into(), spend, Some(lang)).await?;
+    // Rendering the page: its markup goes into the HTML only, not into the hydration data.
+    #[cfg(feature = "ssr")]
+    let figures = match use_context::<super::markup::PageMarkup>() {
+        Some(markup) => markup.keep(figures),
+        None => figures,
+    };
+    Ok(figures)
 }
 
 #[component]
@@ -37,6 +44,8 @@ pub fn DashboardPage() -> impl IntoView {
     let compact = query.with_untracked(PageQuery::is_compact);
     // Bumped by the refresh button: every resource of the page loads again.
     let version = RwSignal::new(0u32);
+    #[cfg(feature = "ssr")]
+    provide_context(super::markup::PageMarkup::default());
     let figures = Resource::new(
         move || (range.get(), spend.get(), version.get()),
         move |(range, spend, _)| load_figures(range, spend, locale),
@@ -54,7 +63,14 @@ pub fn DashboardPage() -> impl IntoView {
             set_pending=SignalSetter::from(set_pending)
         >
             {move || Suspend::new(async move {
-                match figures.await {
+                let figures = figures.await;
+                // The server's HTML has the markup the hydration data leaves out.
+                #[cfg(feature = "ssr")]
+                let figures = match use_context::<super::markup::PageMarkup>() {
+                    Some(markup) => figures.map(|figures| markup.restore(figures)),
+                    None => figures,
+                };
+                match figures {
                     Ok(figures) if compact => view! { <CompactView figures /> }.into_any(),
                     Ok(figures) => view! { <FiguresView figures today version /> }.into_any(),
                     Err(error) => {
