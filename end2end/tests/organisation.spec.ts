@@ -34,7 +34,7 @@ test('departments add up to the truth of their people, per currency', async ({ p
     .toBe(1);
   await expect(page.getByRole('heading', { name: 'Spend by organisation · EUR' })).toBeVisible();
   await expect(page.getByTestId('directory-note')).toContainText('Groups as the directory (Microsoft Entra ID) listed people on');
-  for (const [group, testid] of [['department', 'org-department']]) {
+  for (const [group, testid] of [['department', 'org-department'], ['costCenter', 'org-cost_center'], ['officeLocation', 'org-office']]) {
     const expected = await groupTruth(request, group);
     const table = page.getByTestId(testid);
     await table.locator('summary').evaluate((summary) => ((summary.parentElement as HTMLDetailsElement).open = true));

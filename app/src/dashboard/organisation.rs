@@ -11,10 +11,10 @@ use crate::model::DateRange;
 use crate::money::{format_money_in, format_percent};
 use crate::report::org::{OrgDimension, OrgGroup, OrgSpend};
 
-/// The groupings shown on the page; every one has its chargeback file. One table: the
-/// section travels twice (as HTML and in the page's hydration data), and a cost centre table
-/// doubled the page's weight (53 KB to 90 KB) for figures the chargeback file gives.
-pub const SHOWN: [OrgDimension; 1] = [OrgDimension::Department];
+/// The groupings shown on the page, each a table whose share bars chart its groups' charge
+/// (department open, the others a click away), and each with its chargeback file. Their
+/// markup travels once (`dashboard::markup`).
+pub const SHOWN: [OrgDimension; 5] = OrgDimension::ALL;
 
 fn title(dimension: OrgDimension) -> Msg {
     match dimension {
