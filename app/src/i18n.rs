@@ -683,6 +683,7 @@ messages! {
     RangeReversed => "The start date is after the end date.", "A data de início é posterior à data de fim.";
     RangeFuture => "The period ends after today: there is no data for future days.",
         "O período termina depois de hoje: não há dados para dias futuros.";
+    Organisation => "Organisation", "Organização";
     RangeTooLong => "The period is longer than the 731 days allowed.", "O período passa dos 731 dias permitidos.";
     }
     server: {

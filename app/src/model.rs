@@ -323,6 +323,10 @@ pub struct UserFilters {
     pub destination: Option<String>,
     /// ISO 3166 alpha-2 usage location.
     pub location: Option<String>,
+    /// A group of the directory: `department:Sales`, `cost_center:` (people the directory
+    /// lists without one) or `not_in_directory` (see `report::org::OrgFilter`).
+    #[serde(default)]
+    pub org: Option<String>,
     pub sort: UserSort,
     pub descending: bool,
     /// Zero-based.
@@ -336,6 +340,7 @@ impl Default for UserFilters {
             currency: None,
             destination: None,
             location: None,
+            org: None,
             sort: UserSort::default(),
             descending: UserSort::default().descending_by_default(),
             page: 0,
@@ -374,6 +379,11 @@ pub struct UserPage {
     /// Filter choices present in the range.
     pub currencies: Vec<String>,
     pub locations: Vec<String>,
+    /// The organisation filter's choices as `<option>`s under an `<optgroup>` per grouping
+    /// (written on the server in the page's language, the current one selected; the values
+    /// as [`UserFilters::org`] names them); empty before the directory's first read.
+    #[serde(default)]
+    pub org_options: String,
 }
 
 /// One user's spend in one currency, with their share of that currency's total.

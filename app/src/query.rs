@@ -80,6 +80,7 @@ impl PageQuery {
                 currency: text("currency"),
                 destination: text("destination"),
                 location: text("location"),
+                org: text("org"),
                 sort,
                 descending,
                 page: text("page")
@@ -120,6 +121,7 @@ impl PageQuery {
         push("currency", &filters.currency);
         push("destination", &filters.destination);
         push("location", &filters.location);
+        push("org", &filters.org);
         if filters.sort != UserSort::default()
             || filters.descending != filters.sort.descending_by_default()
         {

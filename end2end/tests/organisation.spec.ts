@@ -100,3 +100,31 @@ test('the chargeback file has every cent of the period, by cost centre and curre
   expect(wrong.status()).toBe(400);
   expect(await wrong.text()).toContain('cost_center');
 });
+
+test('the users table filters by a group of the directory, in Portuguese too', async ({ page, request }) => {
+  const range = `from=${defaultRange.from}&to=${defaultRange.to}`;
+  await page.goto(`/?${range}&currency=all`);
+  const choice = page.getByLabel('Organisation', { exact: true });
+  await expect(choice).toBeVisible();
+  await expect(choice.locator('optgroup')).toHaveCount(6); // five groupings and "Directory"
+  await choice.selectOption('department:Sales');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(page).toHaveURL(/org=department(%3A|:)Sales/);
+  await expect(choice).toHaveValue('department:Sales');
+  // One row per person and currency: as many as the report's file has in Sales.
+  const rows = parseCsv((await (await request.get(`/export/dialout.csv?${range}`)).text()).replace(/^\uFEFF/, ''));
+  const at = (name: string) => rows[0].indexOf(name);
+  const sales = new Set(
+    rows
+      .slice(1)
+      .filter((cells) => cells[at('department')] === 'Sales')
+      .map((cells) => `${cells[at('userId')]}|${cells[at('currency')]}`),
+  );
+  expect(sales.size).toBeGreaterThan(10);
+  await expect(page.getByTestId('users-count')).toHaveText(`${sales.size} users`);
+  await expectAccessible(page);
+  await page.goto(`/?${range}&currency=all&org=cost_center%3A&lang=pt-BR`);
+  const escolha = page.getByLabel('Organização', { exact: true });
+  await expect(escolha).toHaveValue('cost_center:');
+  await expect(escolha.locator('optgroup[label="Centro de custo"] option[value="cost_center:"]')).toHaveText('(nenhum no diretório)');
+});

@@ -16,16 +16,6 @@ use crate::report::org::{OrgDimension, OrgGroup, OrgSpend};
 /// markup travels once (`dashboard::markup`).
 pub const SHOWN: [OrgDimension; 5] = OrgDimension::ALL;
 
-fn title(dimension: OrgDimension) -> Msg {
-    match dimension {
-        OrgDimension::Department => Msg::OrgDepartment,
-        OrgDimension::CostCenter => Msg::OrgCostCenter,
-        OrgDimension::Division => Msg::OrgDivision,
-        OrgDimension::Company => Msg::OrgCompany,
-        OrgDimension::Office => Msg::OrgOffice,
-    }
-}
-
 /// The section for `currency`, from the range's spend by each of [`SHOWN`].
 pub fn organisation_html(
     spend: &[OrgSpend],
@@ -58,7 +48,7 @@ pub fn organisation_html(
             view! {
                 <li>
                     <a href=href rel="external" download="" data-testid=format!("chargeback-{}", dimension.name())>
-                        {locale.t(title(dimension))}
+                        {locale.t(dimension.title())}
                     </a>
                 </li>
             }
@@ -86,7 +76,7 @@ fn group_table(spend: &OrgSpend, currency: &str, locale: Locale, open: bool) -> 
         .collect();
     let total: Decimal = rows.iter().map(|row| row.totals.charge).sum();
     let name = spend.dimension.name();
-    let caption = locale.t(title(spend.dimension));
+    let caption = locale.t(spend.dimension.title());
     let body = rows
         .into_iter()
         .map(|row| {

@@ -38,6 +38,8 @@ pub struct RangeData {
     /// Pages already answered: the same query (a page reload, SSR then hydration) is served
     /// without filtering and sorting every row again.
     pub(super) user_pages: moka::sync::Cache<UserQuery, Arc<UserPage>>,
+    /// The users table's organisation choices, with the directory they were found in.
+    pub(super) org_choices: std::sync::Mutex<Option<super::org::OrgChoices>>,
 }
 
 /// Users-table answers kept per range.
@@ -87,6 +89,7 @@ impl RangeData {
             missing: Vec::new(),
             version: 0,
             user_pages: moka::sync::Cache::new(USER_PAGES_KEPT),
+            org_choices: std::sync::Mutex::default(),
         }
     }
 

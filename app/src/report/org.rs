@@ -47,6 +47,18 @@ impl OrgDimension {
             .find(|dimension| dimension.name() == name)
     }
 
+    /// The grouping's name on the page.
+    pub fn title(self) -> crate::i18n::Msg {
+        use crate::i18n::Msg;
+        match self {
+            OrgDimension::Department => Msg::OrgDepartment,
+            OrgDimension::CostCenter => Msg::OrgCostCenter,
+            OrgDimension::Division => Msg::OrgDivision,
+            OrgDimension::Company => Msg::OrgCompany,
+            OrgDimension::Office => Msg::OrgOffice,
+        }
+    }
+
     fn value(self, user: &DirectoryUser) -> Option<&str> {
         match self {
             OrgDimension::Department => user.department.as_deref(),
@@ -226,6 +238,107 @@ pub fn export_values(directory: Option<&Directory>, user_id: Option<&str>) -> [S
     }
 }
 
+/// The users table's filter by a group of the directory (`UserFilters::org`): `department:Sales`,
+/// `cost_center:` (in the directory without a cost centre), or `not_in_directory`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrgFilter {
+    pub dimension: OrgDimension,
+    pub group: OrgGroup,
+}
+
+/// The filter's name for people the directory does not list.
+const NOT_IN_DIRECTORY: &str = "not_in_directory";
+
+impl OrgFilter {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        if text == NOT_IN_DIRECTORY {
+            // Missing from the directory is missing under every dimension.
+            return Ok(OrgFilter {
+                dimension: OrgDimension::Department,
+                group: OrgGroup::NotInDirectory,
+            });
+        }
+        let parsed = text.split_once(':').and_then(|(name, value)| {
+            let group = match value {
+                "" => OrgGroup::Unassigned,
+                value => OrgGroup::Named(value.to_string()),
+            };
+            OrgDimension::parse(name).map(|dimension| OrgFilter { dimension, group })
+        });
+        parsed.ok_or_else(|| {
+            let names: Vec<&str> = OrgDimension::ALL.iter().map(|d| d.name()).collect();
+            format!(
+                "the organisation filter is {text:?}: it is {NOT_IN_DIRECTORY} or a grouping ({}), a colon and a value",
+                names.join(", ")
+            )
+        })
+    }
+
+    /// The filter's text, as [`Self::parse`] reads it.
+    pub fn name(&self) -> String {
+        match &self.group {
+            OrgGroup::NotInDirectory => NOT_IN_DIRECTORY.to_string(),
+            OrgGroup::Unassigned => format!("{}:", self.dimension.name()),
+            OrgGroup::Named(value) => format!("{}:{value}", self.dimension.name()),
+        }
+    }
+
+    pub fn admits(&self, directory: &Directory, user_id: &str) -> bool {
+        directory.group_of(self.dimension, user_id) == self.group
+    }
+}
+
+/// A range's organisation choices and (weakly) the directory index they were found in.
+pub(super) type OrgChoices = (std::sync::Weak<Directory>, Arc<Vec<String>>);
+
+impl RangeData {
+    /// [`Self::org_choices`], worked out once per range and directory read: every users page
+    /// carries them.
+    pub fn org_choices_of(&self, directory: &Arc<Directory>) -> Arc<Vec<String>> {
+        let mut held = self
+            .org_choices
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let index = Arc::downgrade(directory);
+        match &*held {
+            Some((from, choices)) if std::sync::Weak::ptr_eq(from, &index) => Arc::clone(choices),
+            _ => {
+                let choices = Arc::new(self.org_choices(directory));
+                *held = Some((index, Arc::clone(&choices)));
+                choices
+            }
+        }
+    }
+
+    /// Every group of the directory the range's people are in, as [`OrgFilter`]s name them:
+    /// grouping by grouping (named groups A to Z, then "none"), then `not_in_directory` when
+    /// someone is missing from it.
+    pub fn org_choices(&self, directory: &Directory) -> Vec<String> {
+        let mut missing = false;
+        let mut choices = Vec::new();
+        for dimension in OrgDimension::ALL {
+            let mut groups = std::collections::BTreeSet::new();
+            for entry in &self.users {
+                match directory.group_of(dimension, entry.user_id(&self.facts)) {
+                    OrgGroup::NotInDirectory => missing = true,
+                    group => {
+                        groups.insert(group);
+                    }
+                }
+            }
+            choices.extend(
+                groups
+                    .into_iter()
+                    .map(|group| OrgFilter { dimension, group }.name()),
+            );
+        }
+        if missing {
+            choices.push(NOT_IN_DIRECTORY.to_string());
+        }
+        choices
+    }
+}
+
 /// A range's spend by one dimension, and what the directory behind it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrgSpend {
@@ -348,6 +461,43 @@ mod tests {
             Some(OrgDimension::CostCenter)
         );
         assert_eq!(OrgDimension::parse("costcentre"), None);
+    }
+
+    #[test]
+    fn the_users_filter_names_each_group_and_reads_its_name_back() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let data = RangeData::build(
+            DateRange { from: day, to: day },
+            vec![
+                row("a", "USD", "1"),
+                row("b", "USD", "2"),
+                row("gone", "EUR", "3"),
+            ],
+            MergeStats::default(),
+        );
+        let directory = Directory::new(Arc::new(vec![
+            person("a", Some("Sales")),
+            person("b", None),
+        ]));
+        let choices = data.org_choices(&directory);
+        assert_eq!(choices[..2], ["department:Sales", "department:"]);
+        assert_eq!(choices.last().map(String::as_str), Some("not_in_directory"));
+        assert!(choices.contains(&"cost_center:".to_string()));
+        for choice in &choices {
+            assert_eq!(&OrgFilter::parse(choice).unwrap().name(), choice);
+        }
+        let sales = OrgFilter::parse("department:Sales").unwrap();
+        assert!(sales.admits(&directory, "A") && !sales.admits(&directory, "b"));
+        let gone = OrgFilter::parse("not_in_directory").unwrap();
+        assert!(gone.admits(&directory, "gone") && !gone.admits(&directory, "a"));
+        // A value may hold a colon; an unknown grouping is refused by name.
+        assert_eq!(
+            OrgFilter::parse("office:Lisbon: Tower 2").unwrap().group,
+            OrgGroup::Named("Lisbon: Tower 2".into())
+        );
+        let refused = OrgFilter::parse("team:Blue").unwrap_err();
+        assert!(refused.contains("cost_center"), "{refused}");
+        assert!(OrgFilter::parse("Sales").is_err());
     }
 
     #[test]

@@ -583,14 +583,42 @@ impl ReportService {
         self.inner.history.report()
     }
 
+    /// One page of the users table, filtered by a group of the directory when asked.
     pub async fn users(
         &self,
         query: &UserQuery,
         requester: &Requester,
     ) -> Result<UserPage, AppError> {
-        Ok(UserPage::clone(
-            &self.data(query.range, requester).await?.users(query),
-        ))
+        let data = self.data(query.range, requester).await?;
+        let directory = self.directory();
+        let page = match query.filters.org.as_deref() {
+            None => UserPage::clone(&data.users(query)),
+            Some(text) => {
+                let filter = super::org::OrgFilter::parse(text).map_err(AppError::BadRequest)?;
+                let Some(directory) = &directory else {
+                    return Err(AppError::StillLoading {
+                        message: "The directory (departments, cost centres) has not been read from Microsoft Graph yet, so the users cannot be filtered by it.".into(),
+                        retry_after_secs: 300,
+                    });
+                };
+                data.users_where(query, &|user_id| filter.admits(directory, user_id))
+            }
+        };
+        Ok(page)
+    }
+
+    /// The directory's groups `requester`'s people in the range are in, as the users table's
+    /// filter names them (`report::org::OrgFilter`); none before the directory's first read.
+    pub async fn org_choices(
+        &self,
+        range: DateRange,
+        requester: &Requester,
+    ) -> Result<Arc<Vec<String>>, AppError> {
+        let data = self.data(range, requester).await?;
+        Ok(self
+            .directory()
+            .map(|directory| data.org_choices_of(&directory))
+            .unwrap_or_default())
     }
 
     pub async fn user_detail(

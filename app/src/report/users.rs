@@ -14,7 +14,13 @@ impl RangeData {
     /// One page of the users table; repeated queries come from the range's memo.
     pub fn users(&self, query: &UserQuery) -> Arc<UserPage> {
         self.user_pages
-            .get_with_by_ref(query, || Arc::new(self.compute_users(query)))
+            .get_with_by_ref(query, || Arc::new(self.compute_users(query, &|_| true)))
+    }
+
+    /// One page of the users table of the people `keep` says yes to (by user id), not kept
+    /// in the memo (the answer depends on more than the query).
+    pub fn users_where(&self, query: &UserQuery, keep: &dyn Fn(&str) -> bool) -> UserPage {
+        self.compute_users(query, keep)
     }
 
     /// The currency the table shows: the filter's, every one, or the dashboard's detailed one.
@@ -27,7 +33,7 @@ impl RangeData {
         }
     }
 
-    fn compute_users(&self, query: &UserQuery) -> UserPage {
+    fn compute_users(&self, query: &UserQuery, keep: &dyn Fn(&str) -> bool) -> UserPage {
         let page_size = query.page_size;
         let currency = self.shown_currency(query);
         let query = &query.filters;
@@ -55,6 +61,7 @@ impl RangeData {
         let mut rows: Vec<&UserEntry> = users
             .iter()
             .filter(|user| matches(&currency, user.currency(facts)))
+            .filter(|user| keep(user.user_id(facts)))
             .filter(|user| {
                 needle
                     .as_deref()
@@ -93,6 +100,7 @@ impl RangeData {
             currency,
             currencies: self.dims.currencies.clone(),
             locations: self.dims.locations.clone(),
+            org_options: String::new(),
         }
     }
 }

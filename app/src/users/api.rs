@@ -8,13 +8,21 @@ use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::model::{UserDetail, UserPage, UserQuery};
 
+/// One page of the users table; the organisation filter's choices come in `lang`, the page's
+/// language (English when not given).
 #[server(endpoint = "users", input = Json)]
-pub async fn search_users(query: UserQuery) -> Result<UserPage, AppError> {
+pub async fn search_users(query: UserQuery, lang: Option<Locale>) -> Result<UserPage, AppError> {
     crate::report::with_status(
         async {
-            crate::report::service()?
-                .users(&query, &crate::report::requester())
-                .await
+            let (service, requester) = (crate::report::service()?, crate::report::requester());
+            let mut page = service.users(&query, &requester).await?;
+            let choices = service.org_choices(query.range, &requester).await?;
+            page.org_options = super::org_options::org_options_html(
+                &choices,
+                query.filters.org.as_deref(),
+                lang.unwrap_or_default(),
+            );
+            Ok(page)
         }
         .await,
     )

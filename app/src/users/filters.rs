@@ -14,6 +14,9 @@ pub fn FilterForm(
     /// The currency the table shows (`None`: every currency).
     shown_currency: Option<String>,
     locations: Vec<String>,
+    /// The organisation filter's `<option>`s, written on the server (none before the
+    /// directory's first read).
+    org_options: String,
 ) -> impl IntoView {
     let locale = use_locale();
     // The range, sort and display settings ride along; the page starts again at 1.
@@ -79,6 +82,15 @@ pub fn FilterForm(
                     all=""
                     translate=false
                 />
+                {(!org_options.is_empty())
+                    .then(|| {
+                        view! {
+                            <div class="field">
+                                <label for="filter-org">{locale.t(Msg::Organisation)}</label>
+                                <select id="filter-org" name="org" inner_html=org_options></select>
+                            </div>
+                        }
+                    })}
                 <div class="filter-actions">
                     <button type="submit" class="primary" data-focus-key="apply" on:click=remember_apply>
                         {locale.t(Msg::ApplyFilters)}

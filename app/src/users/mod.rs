@@ -3,6 +3,8 @@ mod api;
 mod detail;
 mod filters;
 mod links;
+#[cfg(feature = "ssr")]
+mod org_options;
 mod table;
 
 pub use api::*;

@@ -26,9 +26,9 @@ pub fn UsersTable(
     provide_context(FocusAfterLoad(RwSignal::new(None)));
     let page = Resource::new(
         move || (range.get(), query.get(), version.get()),
-        |(range, query, _)| async move {
+        move |(range, query, _)| async move {
             let range = range.map_err(PageError::Range)?;
-            search_users(query.user_query(range))
+            search_users(query.user_query(range), Some(locale))
                 .await
                 .map_err(PageError::from)
         },
@@ -127,6 +127,7 @@ fn UsersBody(query: PageQuery, page: UserPage) -> impl IntoView {
             currencies=page.currencies.clone()
             shown_currency=page.currency.clone()
             locations=page.locations.clone()
+            org_options=page.org_options.clone()
         />
         <p class="notice" role="status" data-testid="users-count">
             {locale.users_found(page.total_rows)}

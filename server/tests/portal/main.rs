@@ -5,5 +5,6 @@ mod common;
 mod export;
 mod hardening;
 mod http;
+mod org;
 mod scope;
 mod summary;
