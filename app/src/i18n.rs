@@ -264,7 +264,9 @@ impl Locale {
     pub fn directory_note(self, read_on: Option<NaiveDate>, error: Option<&str>) -> String {
         let failed = error.map(|error| match self {
             Locale::En => format!(" The last read of the directory failed: {error}"),
-            Locale::PtBr => format!(" A última leitura do diretório falhou: {error}"),
+            Locale::PtBr => {
+                format!(" A última leitura do diretório falhou (mensagem em inglês): {error}")
+            }
         });
         let failed = failed.unwrap_or_default();
         match (self, read_on) {

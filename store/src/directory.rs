@@ -4,10 +4,14 @@
 //! for Graph. Who read it when, and whether the last read failed, is in `store_meta`.
 use std::sync::Arc;
 
+use std::sync::atomic::Ordering;
+
 use chrono::{DateTime, Utc};
 use graph_client::DirectoryUser;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
+use crate::StoreError;
+use crate::store::{read, write};
 use crate::sync::lock;
 
 /// `store_meta` names.
@@ -95,6 +99,62 @@ pub(crate) async fn replace(
     tx.commit().await
 }
 
+impl crate::Store {
+    pub(crate) async fn load_directory(&self) -> Result<(), StoreError> {
+        let read_at = self
+            .meta(READ_AT)
+            .and_then(|text| DateTime::parse_from_rfc3339(&text).ok())
+            .map(|time| time.with_timezone(&Utc));
+        let snapshot = load(&self.inner.pool, read_at)
+            .await
+            .map_err(|error| self.db_error(error))?;
+        *write(&self.inner.directory) = snapshot;
+        Ok(())
+    }
+
+    /// The directory as last read from Graph; `None` before its first read.
+    pub fn directory(&self) -> Option<DirectorySnapshot> {
+        read(&self.inner.directory).clone()
+    }
+
+    /// Why the last read of the directory failed (`None` after a read that worked).
+    pub fn directory_error(&self) -> Option<String> {
+        self.meta(LAST_ERROR).filter(|text| !text.is_empty())
+    }
+
+    /// Replaces the directory with `users`, read at `read_at`; figures built before are stale.
+    pub async fn write_directory(
+        &self,
+        users: Vec<graph_client::DirectoryUser>,
+        read_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let _writer = self.inner.writer.lock().await;
+        let read_at = chrono::SubsecRound::trunc_subsecs(read_at, 3);
+        replace(&self.inner.pool, &users, read_at)
+            .await
+            .map_err(|error| self.db_error(error))?;
+        {
+            let mut meta = write(&self.inner.meta);
+            meta.insert(READ_AT.into(), read_at.to_rfc3339());
+            meta.insert(LAST_ERROR.into(), String::new());
+        }
+        *write(&self.inner.directory) = Some(DirectorySnapshot {
+            read_at,
+            users: Arc::new(users),
+        });
+        self.inner.version.fetch_add(1, Ordering::AcqRel);
+        Ok(())
+    }
+
+    /// Records why the directory could not be read (the stored one, if any, is kept).
+    pub async fn record_directory_error(&self, error: &str) -> Result<(), StoreError> {
+        let _writer = self.inner.writer.lock().await;
+        self.set_meta(LAST_ERROR, error).await?;
+        self.inner.version.fetch_add(1, Ordering::AcqRel);
+        Ok(())
+    }
+}
+
 /// How often the directory is read again: once a day, with the report's sync.
 const READ_EVERY: chrono::TimeDelta = chrono::TimeDelta::hours(24);
 /// After a failed read (a missing permission does not fix itself in minutes).
@@ -124,25 +184,62 @@ impl crate::History {
             .await
         {
             Ok(users) => {
-                *lock(failed_at) = None;
                 let people = users.len();
+                let kept = store.directory().map_or(0, |snapshot| snapshot.users.len());
+                let refused = &self.inner.directory_refused;
+                let verdict = plausible(people, kept, *lock(refused));
+                if let Err(text) = verdict {
+                    *lock(refused) = Some(people);
+                    self.directory_failed(now, text).await;
+                    return;
+                }
+                (*lock(failed_at), *lock(refused)) = (None, None);
                 match store.write_directory(users, now).await {
                     Ok(()) => tracing::info!(people, "directory read"),
                     Err(error) => tracing::error!(%error, "the directory could not be stored"),
                 }
             }
             Err(error) => {
-                *lock(failed_at) = Some(now);
-                let text = directory_error_text(&error);
-                tracing::warn!(error = %text, "the directory could not be read");
-                if store.directory_error().as_deref() != Some(text.as_str())
-                    && let Err(error) = store.record_directory_error(&text).await
-                {
-                    tracing::error!(%error, "the directory's failure could not be recorded");
-                }
+                self.directory_failed(now, directory_error_text(&error))
+                    .await
             }
         }
     }
+
+    /// Records a failed read (logged, and in `store_meta` for the page): the stored directory
+    /// is kept, and the next read waits an hour.
+    async fn directory_failed(&self, now: DateTime<Utc>, text: String) {
+        *lock(&self.inner.directory_failed_at) = Some(now);
+        tracing::warn!(error = %text, "the directory could not be read");
+        let store = self.store();
+        if store.directory_error().as_deref() != Some(text.as_str())
+            && let Err(error) = store.record_directory_error(&text).await
+        {
+            tracing::error!(%error, "the directory's failure could not be recorded");
+        }
+    }
+}
+
+/// Whether a read that listed `people` may replace the `kept` directory. An empty read never
+/// may (a tenant without users is a fault, and it would leave every manager seeing no one); one
+/// with fewer than half the people kept only when the read before it, refused, listed as
+/// many: a real change (a part of the company sold) holds on the next read an hour later, a
+/// fault seldom does.
+fn plausible(people: usize, kept: usize, refused_before: Option<usize>) -> Result<(), String> {
+    if kept == 0 {
+        return Ok(());
+    }
+    if people == 0 {
+        return Err(format!(
+            "Graph listed no users in the directory; the {kept} people read before are kept"
+        ));
+    }
+    if people * 2 < kept && refused_before != Some(people) {
+        return Err(format!(
+            "Graph listed {people} users, fewer than half of the {kept} read before; those are kept unless the next read, in an hour, lists as many again"
+        ));
+    }
+    Ok(())
 }
 
 /// What a manager's page says when the directory could not be read: the permission by name
@@ -157,5 +254,30 @@ fn directory_error_text(error: &graph_client::GraphError) -> String {
                 .unwrap_or_default()
         ),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plausible;
+
+    #[test]
+    fn an_empty_or_halved_directory_is_not_taken_at_once() {
+        assert!(
+            plausible(0, 0, None).is_ok(),
+            "the first read may be anything"
+        );
+        assert!(plausible(100, 0, None).is_ok());
+        assert!(plausible(0, 100, Some(0)).unwrap_err().contains("no users"));
+        assert!(
+            plausible(49, 100, None)
+                .unwrap_err()
+                .contains("fewer than half")
+        );
+        // The next read agrees: the company really shrank.
+        assert!(plausible(49, 100, Some(49)).is_ok());
+        assert!(plausible(48, 100, Some(49)).is_err());
+        assert!(plausible(50, 100, None).is_ok());
+        assert!(plausible(150, 100, None).is_ok());
     }
 }

@@ -82,6 +82,9 @@ pub(crate) struct Inner {
     pub(crate) passes: tokio::sync::watch::Sender<u64>,
     /// When the directory's last read failed: the next waits an hour (`directory.rs`).
     pub(crate) directory_failed_at: Mutex<Option<chrono::DateTime<chrono::Utc>>>,
+    /// How many people the last refused read listed (a directory that shrank by half is
+    /// taken only when two reads agree, `directory.rs`).
+    pub(crate) directory_refused: Mutex<Option<usize>>,
 }
 
 impl History {
@@ -117,6 +120,7 @@ impl History {
                 wake: Notify::new(),
                 passes: tokio::sync::watch::Sender::new(0),
                 directory_failed_at: Mutex::default(),
+                directory_refused: Mutex::default(),
             }),
         }
     }

@@ -16,7 +16,7 @@ use sqlx::sqlite::{
 use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::day::{DayRow, DayState, StoredDay};
-use crate::directory::{self, DirectorySnapshot};
+use crate::directory::DirectorySnapshot;
 use crate::error::{KNOWN_SCHEMA, StoreError};
 use crate::keys::{KeyTable, ReportKey, identity};
 
@@ -44,23 +44,23 @@ pub struct FetchedDay {
 
 #[derive(Clone)]
 pub struct Store {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
-    pool: SqlitePool,
+pub(crate) struct Inner {
+    pub(crate) pool: SqlitePool,
     /// The file, for messages.
     location: String,
     keys: RwLock<Arc<KeyTable>>,
     days: RwLock<BTreeMap<NaiveDate, DayState>>,
     /// `store_meta`, read at start and written through (it is read on every summary).
-    meta: RwLock<BTreeMap<String, String>>,
+    pub(crate) meta: RwLock<BTreeMap<String, String>>,
     /// The directory as last read (`directory.rs`).
-    directory: RwLock<Option<DirectorySnapshot>>,
+    pub(crate) directory: RwLock<Option<DirectorySnapshot>>,
     /// Bumped by every write.
-    version: AtomicU64,
+    pub(crate) version: AtomicU64,
     /// One write transaction at a time (SQLite has one writer; this keeps key ids in step).
-    writer: tokio::sync::Mutex<()>,
+    pub(crate) writer: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Store {
@@ -141,63 +141,8 @@ impl Store {
         &self.inner.location
     }
 
-    fn db_error(&self, error: sqlx::Error) -> StoreError {
+    pub(crate) fn db_error(&self, error: sqlx::Error) -> StoreError {
         StoreError::database(&self.inner.location, &error)
-    }
-
-    async fn load_directory(&self) -> Result<(), StoreError> {
-        let read_at = self
-            .meta(directory::READ_AT)
-            .and_then(|text| DateTime::parse_from_rfc3339(&text).ok())
-            .map(|time| time.with_timezone(&Utc));
-        let snapshot = directory::load(&self.inner.pool, read_at)
-            .await
-            .map_err(|error| self.db_error(error))?;
-        *write(&self.inner.directory) = snapshot;
-        Ok(())
-    }
-
-    /// The directory as last read from Graph; `None` before its first read.
-    pub fn directory(&self) -> Option<DirectorySnapshot> {
-        read(&self.inner.directory).clone()
-    }
-
-    /// Why the last read of the directory failed (`None` after a read that worked).
-    pub fn directory_error(&self) -> Option<String> {
-        self.meta(directory::LAST_ERROR)
-            .filter(|text| !text.is_empty())
-    }
-
-    /// Replaces the directory with `users`, read at `read_at`; figures built before are stale.
-    pub async fn write_directory(
-        &self,
-        users: Vec<graph_client::DirectoryUser>,
-        read_at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let _writer = self.inner.writer.lock().await;
-        let read_at = chrono::SubsecRound::trunc_subsecs(read_at, 3);
-        directory::replace(&self.inner.pool, &users, read_at)
-            .await
-            .map_err(|error| self.db_error(error))?;
-        {
-            let mut meta = write(&self.inner.meta);
-            meta.insert(directory::READ_AT.into(), read_at.to_rfc3339());
-            meta.insert(directory::LAST_ERROR.into(), String::new());
-        }
-        *write(&self.inner.directory) = Some(DirectorySnapshot {
-            read_at,
-            users: Arc::new(users),
-        });
-        self.inner.version.fetch_add(1, Ordering::AcqRel);
-        Ok(())
-    }
-
-    /// Records why the directory could not be read (the stored one, if any, is kept).
-    pub async fn record_directory_error(&self, error: &str) -> Result<(), StoreError> {
-        let _writer = self.inner.writer.lock().await;
-        self.set_meta(directory::LAST_ERROR, error).await?;
-        self.inner.version.fetch_add(1, Ordering::AcqRel);
-        Ok(())
     }
 
     /// A `store_meta` value.
@@ -691,11 +636,11 @@ fn migrate_error(location: &str, error: sqlx::migrate::MigrateError) -> StoreErr
     }
 }
 
-fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+pub(crate) fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
     lock.read().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+pub(crate) fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
     lock.write()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

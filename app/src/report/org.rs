@@ -183,18 +183,30 @@ pub struct DirectoryIndex(
 
 impl DirectoryIndex {
     pub fn of(&self, snapshot: &report_store::DirectorySnapshot) -> Arc<Directory> {
-        let mut held = self
-            .0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((read_at, directory)) = &*self.lock()
+            && *read_at == snapshot.read_at
+        {
+            return Arc::clone(directory);
+        }
+        // Indexed outside the lock (100,000 people take a moment, once a day): requests meanwhile
+        // wait on nothing; two may index the same read, and one index is kept.
+        let built = Arc::new(Directory::new(Arc::clone(&snapshot.users)));
+        let mut held = self.lock();
         match &*held {
             Some((read_at, directory)) if *read_at == snapshot.read_at => Arc::clone(directory),
             _ => {
-                let directory = Arc::new(Directory::new(Arc::clone(&snapshot.users)));
-                *held = Some((snapshot.read_at, Arc::clone(&directory)));
-                directory
+                *held = Some((snapshot.read_at, Arc::clone(&built)));
+                built
             }
         }
+    }
+
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, Option<(chrono::DateTime<chrono::Utc>, Arc<Directory>)>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

@@ -25,6 +25,8 @@ pub async fn chargeback(
     whole_period(&*service.data(range, &requester).await?, range)?;
     let spend = service.spend_by(range, dimension, &requester).await?;
     if spend.read_at.is_none() {
+        // After a failed read the next is an hour away (`report_store`'s directory sync).
+        let retry_after_secs = if spend.error.is_some() { 3600 } else { 300 };
         return Err(AppError::StillLoading {
             message: format!(
                 "The directory (departments, cost centres) has not been read from Microsoft Graph yet{}. The spend itself is in /export/dialout.csv.",
@@ -33,7 +35,7 @@ pub async fn chargeback(
                     .map(|error| format!(": {error}"))
                     .unwrap_or_default()
             ),
-            retry_after_secs: 300,
+            retry_after_secs,
         });
     }
     let body = write(dimension, &spend.rows)

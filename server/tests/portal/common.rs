@@ -243,3 +243,28 @@ pub fn truth_totals(truth: &Truth) -> Totals {
         .map(|(currency, t)| (currency.clone(), (t.calls, t.seconds, t.charge, t.rows)))
         .collect()
 }
+
+/// A users-table query for `from..=to`, every currency, `page` of pages of `page_size`, in the
+/// group of the directory `org` names (every person when `None`).
+pub fn every_currency(
+    from: &str,
+    to: &str,
+    org: Option<&str>,
+    page: u32,
+    page_size: u32,
+) -> app::model::UserQuery {
+    app::model::UserQuery {
+        range: app::model::DateRange {
+            from: day(from),
+            to: day(to),
+        },
+        filters: app::model::UserFilters {
+            currency: Some(app::model::ALL_CURRENCIES.into()),
+            org: org.map(str::to_string),
+            page,
+            ..app::model::UserFilters::default()
+        },
+        page_size,
+        spend: None,
+    }
+}

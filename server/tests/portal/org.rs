@@ -3,11 +3,11 @@
 //! own truth of that group, per currency; the filter's choices name every group.
 use std::collections::BTreeMap;
 
-use app::model::{ALL_CURRENCIES, DateRange, UserFilters, UserPage, UserQuery};
+use app::model::UserPage;
 use graph_sim::{OrgField, TruthQuery};
 use rust_decimal::Decimal;
 
-use crate::common::{Portal, day, sim_config};
+use crate::common::{Portal, day, every_currency, sim_config};
 
 const FROM: &str = "2025-12-01";
 const TO: &str = "2026-02-28";
@@ -16,20 +16,7 @@ const TO: &str = "2026-02-28";
 async fn filtered(portal: &Portal, org: &str) -> BTreeMap<String, (u64, Decimal)> {
     let mut totals = BTreeMap::<String, (u64, Decimal)>::new();
     for page in 0.. {
-        let query = UserQuery {
-            range: DateRange {
-                from: day(FROM),
-                to: day(TO),
-            },
-            filters: UserFilters {
-                currency: Some(ALL_CURRENCIES.into()),
-                org: Some(org.into()),
-                page,
-                ..UserFilters::default()
-            },
-            page_size: 200,
-            spend: None,
-        };
+        let query = every_currency(FROM, TO, Some(org), page, 200);
         let response = portal
             .http
             .post(portal.url("/api/users"))
@@ -103,4 +90,60 @@ async fn the_users_filtered_by_a_group_add_up_to_its_truth() {
         .unwrap();
     assert_eq!(response.status(), 400);
     assert!(response.text().await.unwrap().contains("cost_center"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_directory_permission_the_report_works_and_says_why() {
+    let config = graph_sim::SimConfig {
+        app_permissions: vec!["CallRecords.Read.All".into()],
+        ..sim_config()
+    };
+    let portal = Portal::demo(config).await;
+    let range = format!("from={FROM}&to={TO}");
+    // The report is whole.
+    let summary: app::model::Summary = portal
+        .server_fn("summary", &range)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let truth = crate::common::truth_totals(&portal.truth(FROM, TO));
+    assert_eq!(summary.currencies.len(), truth.len());
+    for currency in &summary.currencies {
+        assert_eq!(currency.totals.charge, truth[&currency.currency].2);
+    }
+    // The page says what is missing and which permission to grant.
+    let figures: serde_json::Value = portal
+        .server_fn("dashboard", &range)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let sections = figures["sections"].as_str().unwrap();
+    assert!(
+        sections.contains("has not been read yet")
+            && sections.contains("403")
+            && sections.contains("User.Read.All"),
+        "{sections}"
+    );
+    // The chargeback file cannot be made: 503, an hour until the next read, and why.
+    let chargeback = portal.get(&format!("/export/chargeback.csv?{range}")).await;
+    assert_eq!(chargeback.status(), 503);
+    assert_eq!(chargeback.headers()["retry-after"], "3600");
+    assert!(chargeback.text().await.unwrap().contains("User.Read.All"));
+    // The users table has no organisation filter to offer.
+    let page: UserPage = portal
+        .http
+        .post(portal.url("/api/users"))
+        .json(&serde_json::json!({ "query": {
+            "range": { "from": FROM, "to": TO },
+            "sort": "Charge", "descending": true, "page": 0, "page_size": 10,
+        }}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(page.total_rows > 0 && page.org_options.is_empty());
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::io::Cursor;
 use std::str::FromStr;
 
-use app::model::{ALL_CURRENCIES, DateRange, Summary, Trend, UserFilters, UserPage, UserQuery};
+use app::model::{Summary, Trend, UserPage};
 use app::report::scope::ScopeRule;
 use calamine::{Reader, Xlsx};
 use dialout_portal::config::{AuthSettings, ProxySettings};
@@ -16,7 +16,7 @@ use reqwest::StatusCode;
 use rust_decimal::Decimal;
 
 use crate::auth::{ADA, entra_settings, sign_in};
-use crate::common::{Portal, Totals, day, sim_config, truth_totals};
+use crate::common::{Portal, Totals, day, every_currency, sim_config, truth_totals};
 
 const FROM: &str = "2025-12-01";
 const TO: &str = "2026-02-28";
@@ -91,19 +91,7 @@ impl Person<'_> {
     async fn users(&self) -> Vec<app::model::UserSpend> {
         let mut rows = Vec::new();
         for page in 0.. {
-            let query = UserQuery {
-                range: DateRange {
-                    from: day(FROM),
-                    to: day(TO),
-                },
-                filters: UserFilters {
-                    currency: Some(ALL_CURRENCIES.into()),
-                    page,
-                    ..UserFilters::default()
-                },
-                page_size: 100,
-                spend: None,
-            };
+            let query = every_currency(FROM, TO, None, page, 100);
             let response = self
                 .request(reqwest::Method::POST, "/api/users")
                 .json(&serde_json::json!({ "query": query }))
