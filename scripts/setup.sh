@@ -60,6 +60,21 @@ ensure_chromium() {
   fi
 }
 
+# Debian's PostgreSQL: the tests start throwaway clusters of their own with its initdb and
+# pg_ctl (testing/pg-cluster), never a server someone else started; the package's own cluster is
+# not needed.
+ensure_postgresql() {
+  if compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || [[ -n "${PG_BIN:-}" ]]; then return; fi
+  if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    say "installing Debian's postgresql package"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    say "PostgreSQL is missing: install Debian's package (sudo apt-get install postgresql) and run again"
+    exit 1
+  fi
+}
+
 build_tools() {
   ensure_wasm_target
   cargo_tool wasm-bindgen "wasm-bindgen $WASM_BINDGEN_VERSION" \
@@ -73,6 +88,6 @@ build_tools() {
 
 case "${1:-build}" in
   build) build_tools ;;
-  test) build_tools; ensure_chromium; npm_ci "$ROOT/end2end" ;;
+  test) build_tools; ensure_chromium; ensure_postgresql; npm_ci "$ROOT/end2end" ;;
   *) echo "usage: scripts/setup.sh [build|test]" >&2; exit 2 ;;
 esac
