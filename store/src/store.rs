@@ -23,7 +23,7 @@ use crate::keys::{KeyTable, ReportKey, identity};
 /// Rows per INSERT statement (5 values each, well under SQLite's 32,766 variables).
 const INSERT_CHUNK: usize = 1_000;
 /// Sets one `store_meta` value.
-pub(crate) const SET_META: &str = "INSERT INTO store_meta (name, value) VALUES (?, ?) \
+pub(crate) const SET_META: &str = "INSERT INTO store_meta (name, value) VALUES ($1, $2) \
      ON CONFLICT (name) DO UPDATE SET value = excluded.value";
 /// How long a statement waits for another connection's lock before failing with "busy".
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -114,7 +114,7 @@ impl Store {
         check_schema(&pool, &location).await?;
         // Another tenant's store is refused before the migrator may write to it.
         check_source_before_migrating(&pool, &location, source).await?;
-        sqlx::migrate!("./migrations")
+        sqlx::migrate!("./migrations/sqlite")
             .run(&pool)
             .await
             .map_err(|error| migrate_error(&location, error))?;
@@ -358,8 +358,8 @@ impl Store {
                 Some(id) => {
                     if let Some(renamed) = keys.get(id).and_then(|key| key.renamed(row, day)) {
                         sqlx::query(
-                            "UPDATE report_keys SET user_principal_name = ?, user_display_name = ?, \
-                             names_day = ? WHERE id = ?",
+                            "UPDATE report_keys SET user_principal_name = $1, user_display_name = $2, \
+                             names_day = $3 WHERE id = $4",
                         )
                         .bind(&renamed.user_principal_name)
                         .bind(&renamed.user_display_name)
@@ -376,7 +376,7 @@ impl Store {
                     let id: i64 = sqlx::query_scalar(
                         "INSERT INTO report_keys (identity, user_id, usage_location, \
                          destination_context, currency, user_principal_name, user_display_name, \
-                         names_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                         names_day) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                     )
                     .bind(&identity)
                     .bind(&row.user_id)
@@ -415,8 +415,8 @@ impl Store {
             day_rows.push(day_row);
         }
         for statement in [
-            "DELETE FROM report_rows WHERE day = ?",
-            "DELETE FROM report_days WHERE day = ?",
+            "DELETE FROM report_rows WHERE day = $1",
+            "DELETE FROM report_days WHERE day = $1",
         ] {
             sqlx::query(statement)
                 .bind(&day_text)
@@ -440,7 +440,7 @@ impl Store {
         sqlx::query(
             "INSERT INTO report_days (day, fetched_at, final, row_count, graph_rows, \
              rows_missing_key, rows_missing_totals, pages, request_id, repeated_rows) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&day_text)
         .bind(fetched_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
@@ -514,7 +514,7 @@ impl Store {
         }
         let mut stream = sqlx::query(
             "SELECT day, key_id, total_calls, total_call_seconds, total_call_charge \
-             FROM report_rows WHERE day BETWEEN ? AND ? ORDER BY day, key_id",
+             FROM report_rows WHERE day BETWEEN $1 AND $2 ORDER BY day, key_id",
         )
         .bind(first.format("%Y-%m-%d").to_string())
         .bind(last.format("%Y-%m-%d").to_string())
@@ -649,7 +649,7 @@ pub(crate) fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 mod tests {
     #[test]
     fn the_known_schema_is_the_newest_migration() {
-        let migrator = sqlx::migrate!("./migrations");
+        let migrator = sqlx::migrate!("./migrations/sqlite");
         let newest = migrator.iter().map(|m| m.version).max();
         assert_eq!(newest, Some(super::KNOWN_SCHEMA));
     }

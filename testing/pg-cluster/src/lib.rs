@@ -111,15 +111,26 @@ impl PgCluster {
     pub fn create_database(&self, name: &str) -> Result<String, String> {
         self.pg(
             "createdb",
-            &["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", USER, name],
+            &[
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                USER,
+                name,
+            ],
         )?;
         Ok(self.url(name))
     }
 
     /// Stops the server at once (as a crash would); [`Self::restart`] starts it again.
     pub fn stop(&self) -> Result<(), String> {
-        self.pg("pg_ctl", &["-D", &self.data(), "-m", "immediate", "-w", "stop"])
-            .map(drop)
+        self.pg(
+            "pg_ctl",
+            &["-D", &self.data(), "-m", "immediate", "-w", "stop"],
+        )
+        .map(drop)
     }
 
     /// Starts a stopped server again on the same port.
@@ -132,7 +143,16 @@ impl PgCluster {
         let log = self.folder.path().join("server.log");
         self.pg(
             "pg_ctl",
-            &["-D", &self.data(), "-o", &options, "-l", &log.display().to_string(), "-w", "start"],
+            &[
+                "-D",
+                &self.data(),
+                "-o",
+                &options,
+                "-l",
+                &log.display().to_string(),
+                "-w",
+                "start",
+            ],
         )
         .map(drop)
     }
