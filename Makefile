@@ -46,6 +46,8 @@ clippy: setup
 
 unit:
 	cargo test --workspace
+	# The store's tests that hold for both databases, again on PostgreSQL (throwaway clusters).
+	STORE_TEST_DATABASE=postgres cargo test -p report-store --test days --test sync --test directory
 
 e2e: setup-test
 	cd end2end && npx playwright test

@@ -8,7 +8,9 @@ use std::sync::atomic::Ordering;
 
 use chrono::{DateTime, Utc};
 use graph_client::DirectoryUser;
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use sqlx::{QueryBuilder, Row};
+
+use crate::db::{Db, on_db};
 
 use crate::StoreError;
 use crate::store::{read, write};
@@ -30,31 +32,32 @@ pub struct DirectorySnapshot {
 
 /// The stored directory, `None` when it was never read.
 pub(crate) async fn load(
-    pool: &SqlitePool,
+    db: &Db,
     read_at: Option<DateTime<Utc>>,
 ) -> Result<Option<DirectorySnapshot>, sqlx::Error> {
     let Some(read_at) = read_at else {
         return Ok(None);
     };
-    let rows = sqlx::query(
-        "SELECT id, user_principal_name, department, company_name, office_location, \
-         cost_center, division, manager_id FROM directory_users",
-    )
-    .fetch_all(pool)
-    .await?;
-    let users = rows
-        .iter()
-        .map(|row| DirectoryUser {
-            id: row.get(0),
-            user_principal_name: row.get(1),
-            department: row.get(2),
-            company_name: row.get(3),
-            office_location: row.get(4),
-            cost_center: row.get(5),
-            division: row.get(6),
-            manager_id: row.get(7),
-        })
-        .collect();
+    let users = on_db!(db, |pool, dialect| {
+        let rows = sqlx::query(
+            "SELECT id, user_principal_name, department, company_name, office_location, \
+             cost_center, division, manager_id FROM directory_users",
+        )
+        .fetch_all(pool)
+        .await?;
+        rows.iter()
+            .map(|row| DirectoryUser {
+                id: row.get(0),
+                user_principal_name: row.get(1),
+                department: row.get(2),
+                company_name: row.get(3),
+                office_location: row.get(4),
+                cost_center: row.get(5),
+                division: row.get(6),
+                manager_id: row.get(7),
+            })
+            .collect()
+    });
     Ok(Some(DirectorySnapshot {
         read_at,
         users: Arc::new(users),
@@ -62,41 +65,51 @@ pub(crate) async fn load(
 }
 
 /// Replaces the stored directory with `users`, and records when it was read, in one
-/// transaction: a failure leaves the previous directory whole.
+/// transaction: a failure leaves the previous directory whole. Someone listed twice is kept
+/// once (the last listing).
 pub(crate) async fn replace(
-    pool: &SqlitePool,
+    db: &Db,
     users: &[DirectoryUser],
     read_at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("DELETE FROM directory_users")
-        .execute(&mut *tx)
-        .await?;
-    for chunk in users.chunks(INSERT_CHUNK) {
-        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT OR REPLACE INTO directory_users (id, user_principal_name, department, \
-             company_name, office_location, cost_center, division, manager_id) ",
-        );
-        insert.push_values(chunk, |mut row, user| {
-            row.push_bind(&user.id)
-                .push_bind(&user.user_principal_name)
-                .push_bind(&user.department)
-                .push_bind(&user.company_name)
-                .push_bind(&user.office_location)
-                .push_bind(&user.cost_center)
-                .push_bind(&user.division)
-                .push_bind(&user.manager_id);
-        });
-        insert.build().execute(&mut *tx).await?;
-    }
-    for (name, value) in [(READ_AT, read_at.to_rfc3339()), (LAST_ERROR, String::new())] {
-        sqlx::query(crate::store::SET_META)
-            .bind(name)
-            .bind(value)
+    let mut seen = std::collections::HashSet::new();
+    let mut unique: Vec<&DirectoryUser> = users
+        .iter()
+        .rev()
+        .filter(|user| seen.insert(user.id.as_str()))
+        .collect();
+    unique.reverse();
+    on_db!(db, |pool, dialect| {
+        let mut tx = pool.begin().await?;
+        sqlx::query("DELETE FROM directory_users")
             .execute(&mut *tx)
             .await?;
-    }
-    tx.commit().await
+        for chunk in unique.chunks(INSERT_CHUNK) {
+            let mut insert = QueryBuilder::new(
+                "INSERT INTO directory_users (id, user_principal_name, department, \
+                 company_name, office_location, cost_center, division, manager_id) ",
+            );
+            insert.push_values(chunk, |mut row, user| {
+                row.push_bind(&user.id)
+                    .push_bind(&user.user_principal_name)
+                    .push_bind(&user.department)
+                    .push_bind(&user.company_name)
+                    .push_bind(&user.office_location)
+                    .push_bind(&user.cost_center)
+                    .push_bind(&user.division)
+                    .push_bind(&user.manager_id);
+            });
+            insert.build().execute(&mut *tx).await?;
+        }
+        for (name, value) in [(READ_AT, read_at.to_rfc3339()), (LAST_ERROR, String::new())] {
+            sqlx::query(crate::store::SET_META)
+                .bind(name)
+                .bind(value)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await
+    })
 }
 
 impl crate::Store {
@@ -105,7 +118,7 @@ impl crate::Store {
             .meta(READ_AT)
             .and_then(|text| DateTime::parse_from_rfc3339(&text).ok())
             .map(|time| time.with_timezone(&Utc));
-        let snapshot = load(&self.inner.pool, read_at)
+        let snapshot = load(&self.inner.db, read_at)
             .await
             .map_err(|error| self.db_error(error))?;
         *write(&self.inner.directory) = snapshot;
@@ -130,7 +143,7 @@ impl crate::Store {
     ) -> Result<(), StoreError> {
         let _writer = self.inner.writer.lock().await;
         let read_at = chrono::SubsecRound::trunc_subsecs(read_at, 3);
-        replace(&self.inner.pool, &users, read_at)
+        replace(&self.inner.db, &users, read_at)
             .await
             .map_err(|error| self.db_error(error))?;
         {

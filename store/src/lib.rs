@@ -6,6 +6,7 @@
 //! PostgreSQL the same way). No Leptos: the portal's report service reads [`History`].
 mod assemble;
 mod day;
+mod db;
 mod directory;
 mod error;
 mod history;
@@ -15,6 +16,7 @@ mod sync;
 
 pub use assemble::{KeyTotals, RowSum, merge_day_keys, merge_days};
 pub use day::{DayRow, DayState, StoredDay};
+pub use db::is_postgres;
 pub use directory::DirectorySnapshot;
 pub use error::StoreError;
 pub use history::{History, HistoryError, SyncSettings, Today};

@@ -9,13 +9,14 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use graph_client::{DialoutRow, merge_rows};
-use rust_decimal::Decimal;
+use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{QueryBuilder, Row};
 
 use crate::day::{DayRow, DayState, StoredDay};
+use crate::db::{Db, on_db};
 use crate::directory::DirectorySnapshot;
 use crate::error::{KNOWN_SCHEMA, StoreError};
 use crate::keys::{KeyTable, ReportKey, identity};
@@ -48,8 +49,8 @@ pub struct Store {
 }
 
 pub(crate) struct Inner {
-    pub(crate) pool: SqlitePool,
-    /// The file, for messages.
+    pub(crate) db: Db,
+    /// The file, or the PostgreSQL URL without its password, for messages.
     location: String,
     keys: RwLock<Arc<KeyTable>>,
     days: RwLock<BTreeMap<NaiveDate, DayState>>,
@@ -61,6 +62,8 @@ pub(crate) struct Inner {
     pub(crate) version: AtomicU64,
     /// One write transaction at a time (SQLite has one writer; this keeps key ids in step).
     pub(crate) writer: tokio::sync::Mutex<()>,
+    /// PostgreSQL: the connection holding the database's instance lock (see [`open_postgres`]).
+    instance_lock: std::sync::Mutex<Option<sqlx::PgConnection>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -86,41 +89,15 @@ impl Store {
     /// names the Graph the portal reads (tenant or demo settings): a store synced from another
     /// is refused, never mixed.
     pub async fn open(url: &str, source: &str) -> Result<Self, StoreError> {
-        let path = sqlite_path(url);
-        let location = path.display().to_string();
-        if let Some(folder) = path
-            .parent()
-            .filter(|folder| !folder.as_os_str().is_empty())
-            && let Err(error) = std::fs::create_dir_all(folder)
-        {
-            return Err(StoreError::Open {
-                location,
-                problem: format!("cannot create its folder {}: {error}", folder.display()),
-                advice: "Create the folder, or give the portal's user the right to".into(),
-            });
-        }
-        let options = SqliteConnectOptions::from_str(&format!("sqlite://{location}"))
-            .map_err(|error| StoreError::open(&location, &error))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(BUSY_TIMEOUT)
-            .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await
-            .map_err(|error| StoreError::open(&location, &error))?;
-        check_schema(&pool, &location).await?;
-        // Another tenant's store is refused before the migrator may write to it.
-        check_source_before_migrating(&pool, &location, source).await?;
-        sqlx::migrate!("./migrations/sqlite")
-            .run(&pool)
-            .await
-            .map_err(|error| migrate_error(&location, error))?;
+        let (db, location, instance_lock) = if crate::db::is_postgres(url) {
+            open_postgres(url, source).await?
+        } else {
+            let (db, location) = open_sqlite(url, source).await?;
+            (db, location, None)
+        };
         let store = Store {
             inner: Arc::new(Inner {
-                pool,
+                db,
                 location,
                 keys: RwLock::default(),
                 days: RwLock::default(),
@@ -128,6 +105,7 @@ impl Store {
                 directory: RwLock::default(),
                 version: AtomicU64::new(1),
                 writer: tokio::sync::Mutex::new(()),
+                instance_lock: std::sync::Mutex::new(instance_lock),
             }),
         };
         store.load_meta().await?;
@@ -151,21 +129,24 @@ impl Store {
     }
 
     pub async fn set_meta(&self, name: &str, value: &str) -> Result<(), StoreError> {
-        sqlx::query(SET_META)
+        on_db!(&self.inner.db, |pool, dialect| sqlx::query(SET_META)
             .bind(name)
             .bind(value)
-            .execute(&self.inner.pool)
+            .execute(pool)
             .await
-            .map_err(|error| self.db_error(error))?;
+            .map(drop))
+        .map_err(|error| self.db_error(error))?;
         write(&self.inner.meta).insert(name.to_string(), value.to_string());
         Ok(())
     }
 
     async fn load_meta(&self) -> Result<(), StoreError> {
-        let rows: Vec<(String, String)> = sqlx::query_as("SELECT name, value FROM store_meta")
-            .fetch_all(&self.inner.pool)
-            .await
-            .map_err(|error| self.db_error(error))?;
+        let rows: Vec<(String, String)> = on_db!(&self.inner.db, |pool, dialect| {
+            sqlx::query_as("SELECT name, value FROM store_meta")
+                .fetch_all(pool)
+                .await
+        })
+        .map_err(|error| self.db_error(error))?;
         *write(&self.inner.meta) = rows.into_iter().collect();
         Ok(())
     }
@@ -184,69 +165,73 @@ impl Store {
         use futures_util::TryStreamExt;
         // Streamed, row by row: a year of a large tenant has some 100,000 keys, and holding
         // every row sqlx read at once (fetch_all) took more memory than the key table itself.
-        let mut rows = sqlx::query(
-            "SELECT day, fetched_at, final, row_count, graph_rows, rows_missing_key, \
-             rows_missing_totals, pages, request_id, repeated_rows FROM report_days",
-        )
-        .fetch(&self.inner.pool);
-        let mut days = BTreeMap::new();
-        while let Some(row) = rows
-            .try_next()
-            .await
-            .map_err(|error| self.db_error(error))?
-        {
-            let day_text: String = row.get(0);
-            let day = self.parse_day(&day_text)?;
-            let fetched_text: String = row.get(1);
-            let fetched_at = DateTime::parse_from_rfc3339(&fetched_text)
-                .map_err(|_| self.corrupt(&day_text, "a time", &fetched_text))?
-                .with_timezone(&Utc);
-            let count = |index: usize| u64::try_from(row.get::<i64, _>(index)).unwrap_or(0);
-            days.insert(
-                day,
-                DayState {
-                    fetched_at,
-                    is_final: row.get::<i64, _>(2) == 1,
-                    rows: count(3),
-                    graph_rows: count(4),
-                    rows_missing_key: count(5),
-                    rows_missing_totals: count(6),
-                    repeated_rows: count(9),
-                    pages: count(7),
-                    request_id: row.get(8),
-                    version: 1,
-                },
-            );
-        }
-        drop(rows);
-        let mut key_rows = sqlx::query(
-            "SELECT id, identity, user_id, usage_location, destination_context, currency, \
-             user_principal_name, user_display_name, names_day FROM report_keys",
-        )
-        .fetch(&self.inner.pool);
-        let mut keys = KeyTable::default();
-        while let Some(row) = key_rows
-            .try_next()
-            .await
-            .map_err(|error| self.db_error(error))?
-        {
-            let id = u32::try_from(row.get::<i64, _>(0))
-                .map_err(|_| self.corrupt("-", "a key id", &row.get::<i64, _>(0).to_string()))?;
-            let names_day: String = row.get(8);
-            keys.insert(
-                id,
-                row.get(1),
-                ReportKey {
-                    user_id: row.get(2),
-                    usage_location: row.get(3),
-                    destination_context: row.get(4),
-                    currency: row.get(5),
-                    user_principal_name: row.get(6),
-                    user_display_name: row.get(7),
-                    names_day: self.parse_day(&names_day)?,
-                },
-            );
-        }
+        let (days, keys) = on_db!(&self.inner.db, |pool, dialect| {
+            let mut rows = sqlx::query(
+                "SELECT day, fetched_at, final, row_count, graph_rows, rows_missing_key, \
+                 rows_missing_totals, pages, request_id, repeated_rows FROM report_days",
+            )
+            .fetch(pool);
+            let mut days = BTreeMap::new();
+            while let Some(row) = rows
+                .try_next()
+                .await
+                .map_err(|error| self.db_error(error))?
+            {
+                let day_text: String = row.get(0);
+                let day = self.parse_day(&day_text)?;
+                let fetched_text: String = row.get(1);
+                let fetched_at = DateTime::parse_from_rfc3339(&fetched_text)
+                    .map_err(|_| self.corrupt(&day_text, "a time", &fetched_text))?
+                    .with_timezone(&Utc);
+                let count = |index: usize| u64::try_from(row.get::<i64, _>(index)).unwrap_or(0);
+                days.insert(
+                    day,
+                    DayState {
+                        fetched_at,
+                        is_final: row.get::<i64, _>(2) == 1,
+                        rows: count(3),
+                        graph_rows: count(4),
+                        rows_missing_key: count(5),
+                        rows_missing_totals: count(6),
+                        repeated_rows: count(9),
+                        pages: count(7),
+                        request_id: row.get(8),
+                        version: 1,
+                    },
+                );
+            }
+            drop(rows);
+            let mut key_rows = sqlx::query(
+                "SELECT id, identity, user_id, usage_location, destination_context, currency, \
+                 user_principal_name, user_display_name, names_day FROM report_keys",
+            )
+            .fetch(pool);
+            let mut keys = KeyTable::default();
+            while let Some(row) = key_rows
+                .try_next()
+                .await
+                .map_err(|error| self.db_error(error))?
+            {
+                let id = u32::try_from(row.get::<i64, _>(0)).map_err(|_| {
+                    self.corrupt("-", "a key id", &row.get::<i64, _>(0).to_string())
+                })?;
+                let names_day: String = row.get(8);
+                keys.insert(
+                    id,
+                    row.get(1),
+                    ReportKey {
+                        user_id: row.get(2),
+                        usage_location: row.get(3),
+                        destination_context: row.get(4),
+                        currency: row.get(5),
+                        user_principal_name: row.get(6),
+                        user_display_name: row.get(7),
+                        names_day: self.parse_day(&names_day)?,
+                    },
+                );
+            }
+            (days, keys)
+        });
         *write(&self.inner.days) = days;
         *write(&self.inner.keys) = Arc::new(keys);
         Ok(())
@@ -343,138 +328,136 @@ impl Store {
         let day_text = day.format("%Y-%m-%d").to_string();
         let _writer = self.inner.writer.lock().await;
         let keys = self.keys();
-        let mut tx = self
-            .inner
-            .pool
-            .begin()
-            .await
-            .map_err(|error| self.db_error(error))?;
-        // Keys first: new ones get their id; known ones take newer names.
-        let mut new_keys: Vec<(u32, String, ReportKey)> = Vec::new();
-        let mut day_rows = Vec::with_capacity(merged.len());
-        for row in &merged {
-            let identity = identity(row);
-            let id = match keys.id_of(&identity) {
-                Some(id) => {
-                    if let Some(renamed) = keys.get(id).and_then(|key| key.renamed(row, day)) {
-                        sqlx::query(
-                            "UPDATE report_keys SET user_principal_name = $1, user_display_name = $2, \
-                             names_day = $3 WHERE id = $4",
+        let (new_keys, mut day_rows, state, version) = on_db!(&self.inner.db, |pool, dialect| {
+            let mut tx = pool.begin().await.map_err(|error| self.db_error(error))?;
+            // Keys first: new ones get their id; known ones take newer names.
+            let mut new_keys: Vec<(u32, String, ReportKey)> = Vec::new();
+            let mut day_rows = Vec::with_capacity(merged.len());
+            for row in &merged {
+                let identity = identity(row);
+                let id = match keys.id_of(&identity) {
+                    Some(id) => {
+                        if let Some(renamed) = keys.get(id).and_then(|key| key.renamed(row, day)) {
+                            sqlx::query(
+                                "UPDATE report_keys SET user_principal_name = $1, user_display_name = $2, \
+                                 names_day = $3 WHERE id = $4",
+                            )
+                            .bind(&renamed.user_principal_name)
+                            .bind(&renamed.user_display_name)
+                            .bind(&day_text)
+                            .bind(i64::from(id))
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(|error| self.db_error(error))?;
+                            new_keys.push((id, identity, renamed));
+                        }
+                        id
+                    }
+                    None => {
+                        let id: i64 = sqlx::query_scalar(
+                            "INSERT INTO report_keys (identity, user_id, usage_location, \
+                             destination_context, currency, user_principal_name, user_display_name, \
+                             names_day) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                         )
-                        .bind(&renamed.user_principal_name)
-                        .bind(&renamed.user_display_name)
+                        .bind(&identity)
+                        .bind(&row.user_id)
+                        .bind(&row.usage_location)
+                        .bind(&row.destination_context)
+                        .bind(&row.currency)
+                        .bind(&row.user_principal_name)
+                        .bind(&row.user_display_name)
                         .bind(&day_text)
-                        .bind(i64::from(id))
-                        .execute(&mut *tx)
+                        .fetch_one(&mut *tx)
                         .await
                         .map_err(|error| self.db_error(error))?;
-                        new_keys.push((id, identity, renamed));
+                        let id = u32::try_from(id)
+                            .map_err(|_| self.corrupt(&day_text, "a key id", &id.to_string()))?;
+                        new_keys.push((id, identity, ReportKey::from_row(row, day)));
+                        id
                     }
-                    id
-                }
-                None => {
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO report_keys (identity, user_id, usage_location, \
-                         destination_context, currency, user_principal_name, user_display_name, \
-                         names_day) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                    )
-                    .bind(&identity)
-                    .bind(&row.user_id)
-                    .bind(&row.usage_location)
-                    .bind(&row.destination_context)
-                    .bind(&row.currency)
-                    .bind(&row.user_principal_name)
-                    .bind(&row.user_display_name)
-                    .bind(&day_text)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(|error| self.db_error(error))?;
-                    let id = u32::try_from(id)
-                        .map_err(|_| self.corrupt(&day_text, "a key id", &id.to_string()))?;
-                    new_keys.push((id, identity, ReportKey::from_row(row, day)));
-                    id
-                }
-            };
-            let day_row = DayRow::new(
-                id,
-                row.total_calls,
-                row.total_call_seconds,
-                row.total_call_charge,
-            )
-            .ok_or_else(|| {
-                StoreError::Merge(format!(
-                    "Graph's row of user {} on {day_text} has totals the store cannot hold \
-                     (calls or seconds beyond Int32, or a charge of more than 18 digits: {:?}, \
-                     {:?}, {:?}); the day is not stored",
-                    row.user_id.as_deref().unwrap_or("(unknown)"),
+                };
+                let day_row = DayRow::new(
+                    id,
                     row.total_calls,
                     row.total_call_seconds,
                     row.total_call_charge,
-                ))
-            })?;
-            day_rows.push(day_row);
-        }
-        for statement in [
-            "DELETE FROM report_rows WHERE day = $1",
-            "DELETE FROM report_days WHERE day = $1",
-        ] {
-            sqlx::query(statement)
-                .bind(&day_text)
-                .execute(&mut *tx)
-                .await
-                .map_err(|error| self.db_error(error))?;
-        }
-        let version = self.inner.version.load(Ordering::Acquire) + 1;
-        let state = DayState {
-            fetched_at,
-            is_final,
-            rows: merged.len() as u64,
-            graph_rows: stats.input_rows as u64,
-            rows_missing_key: stats.rows_missing_key as u64,
-            rows_missing_totals: stats.rows_missing_totals as u64,
-            repeated_rows,
-            pages,
-            request_id,
-            version,
-        };
-        sqlx::query(
-            "INSERT INTO report_days (day, fetched_at, final, row_count, graph_rows, \
-             rows_missing_key, rows_missing_totals, pages, request_id, repeated_rows) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(&day_text)
-        .bind(fetched_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-        .bind(i64::from(is_final))
-        .bind(state.rows as i64)
-        .bind(state.graph_rows as i64)
-        .bind(state.rows_missing_key as i64)
-        .bind(state.rows_missing_totals as i64)
-        .bind(state.pages as i64)
-        .bind(&state.request_id)
-        .bind(state.repeated_rows as i64)
-        .execute(&mut *tx)
-        .await
-        .map_err(|error| self.db_error(error))?;
-        for chunk in day_rows.chunks(INSERT_CHUNK) {
-            let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "INSERT INTO report_rows (day, key_id, total_calls, total_call_seconds, \
-                 total_call_charge) ",
-            );
-            insert.push_values(chunk, |mut values, row| {
-                values
-                    .push_bind(&day_text)
-                    .push_bind(i64::from(row.key))
-                    .push_bind(row.total_calls())
-                    .push_bind(row.total_call_seconds())
-                    .push_bind(row.total_call_charge().map(|charge| charge.to_string()));
-            });
-            insert
-                .build()
-                .execute(&mut *tx)
-                .await
-                .map_err(|error| self.db_error(error))?;
-        }
-        tx.commit().await.map_err(|error| self.db_error(error))?;
+                )
+                .ok_or_else(|| {
+                    StoreError::Merge(format!(
+                        "Graph's row of user {} on {day_text} has totals the store cannot hold \
+                         (calls or seconds beyond Int32, or a charge of more than 18 digits: {:?}, \
+                         {:?}, {:?}); the day is not stored",
+                        row.user_id.as_deref().unwrap_or("(unknown)"),
+                        row.total_calls,
+                        row.total_call_seconds,
+                        row.total_call_charge,
+                    ))
+                })?;
+                day_rows.push(day_row);
+            }
+            for statement in [
+                "DELETE FROM report_rows WHERE day = $1",
+                "DELETE FROM report_days WHERE day = $1",
+            ] {
+                sqlx::query(statement)
+                    .bind(&day_text)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|error| self.db_error(error))?;
+            }
+            let version = self.inner.version.load(Ordering::Acquire) + 1;
+            let state = DayState {
+                fetched_at,
+                is_final,
+                rows: merged.len() as u64,
+                graph_rows: stats.input_rows as u64,
+                rows_missing_key: stats.rows_missing_key as u64,
+                rows_missing_totals: stats.rows_missing_totals as u64,
+                repeated_rows,
+                pages,
+                request_id,
+                version,
+            };
+            sqlx::query(
+                "INSERT INTO report_days (day, fetched_at, final, row_count, graph_rows, \
+                 rows_missing_key, rows_missing_totals, pages, request_id, repeated_rows) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(&day_text)
+            .bind(fetched_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+            .bind(i64::from(is_final))
+            .bind(state.rows as i64)
+            .bind(state.graph_rows as i64)
+            .bind(state.rows_missing_key as i64)
+            .bind(state.rows_missing_totals as i64)
+            .bind(state.pages as i64)
+            .bind(&state.request_id)
+            .bind(state.repeated_rows as i64)
+            .execute(&mut *tx)
+            .await
+            .map_err(|error| self.db_error(error))?;
+            for chunk in day_rows.chunks(INSERT_CHUNK) {
+                let mut insert = QueryBuilder::new(
+                    "INSERT INTO report_rows (day, key_id, total_calls, total_call_seconds, \
+                     total_call_charge) ",
+                );
+                insert.push_values(chunk, |mut values, row| {
+                    values
+                        .push_bind(&day_text)
+                        .push_bind(i64::from(row.key))
+                        .push_bind(row.total_calls())
+                        .push_bind(row.total_call_seconds())
+                        .push_bind(dialect.charge(row.total_call_charge()));
+                });
+                insert
+                    .build()
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|error| self.db_error(error))?;
+            }
+            tx.commit().await.map_err(|error| self.db_error(error))?;
+            (new_keys, day_rows, state, version)
+        });
         // Only now, with the day on disk, does memory follow.
         if !new_keys.is_empty() {
             let mut table = KeyTable::clone(&keys);
@@ -512,74 +495,176 @@ impl Store {
         if loaded.is_empty() {
             return Ok(Vec::new());
         }
-        let mut stream = sqlx::query(
-            "SELECT day, key_id, total_calls, total_call_seconds, total_call_charge \
-             FROM report_rows WHERE day BETWEEN $1 AND $2 ORDER BY day, key_id",
-        )
-        .bind(first.format("%Y-%m-%d").to_string())
-        .bind(last.format("%Y-%m-%d").to_string())
-        .fetch(&self.inner.pool);
-        use futures_util::TryStreamExt;
-        let mut current: Option<(String, NaiveDate)> = None;
-        while let Some(row) = stream
-            .try_next()
-            .await
-            .map_err(|error| self.db_error(error))?
-        {
-            let day_text: &str = row.get(0);
-            let day = match &current {
-                Some((text, day)) if text == day_text => *day,
-                _ => {
-                    let day = self.parse_day(day_text)?;
-                    current = Some((day_text.to_string(), day));
-                    day
-                }
-            };
-            let Some(stored) = loaded.get_mut(&day) else {
-                continue;
-            };
-            let key = u32::try_from(row.get::<i64, _>(1)).map_err(|_| {
-                self.corrupt(day_text, "a key id", &row.get::<i64, _>(1).to_string())
-            })?;
-            let charge = match row.get::<Option<&str>, _>(4) {
-                None => None,
-                Some(text) => Some(
-                    Decimal::from_str_exact(text)
-                        .map_err(|_| self.corrupt(day_text, "a decimal charge", text))?,
-                ),
-            };
-            let (calls, seconds): (Option<i64>, Option<i64>) = (row.get(2), row.get(3));
-            let day_row = DayRow::new(key, calls, seconds, charge).ok_or_else(|| {
-                let value = format!("{calls:?}, {seconds:?}, {charge:?}");
-                self.corrupt(day_text, "totals within Int32 and 18 digits", &value)
-            })?;
-            stored.rows.push(day_row);
-        }
+        on_db!(&self.inner.db, |pool, dialect| {
+            let mut stream = sqlx::query(
+                "SELECT day, key_id, total_calls, total_call_seconds, total_call_charge \
+                 FROM report_rows WHERE day BETWEEN $1 AND $2 ORDER BY day, key_id",
+            )
+            .bind(first.format("%Y-%m-%d").to_string())
+            .bind(last.format("%Y-%m-%d").to_string())
+            .fetch(pool);
+            use futures_util::TryStreamExt;
+            let mut current: Option<(String, NaiveDate)> = None;
+            while let Some(row) = stream
+                .try_next()
+                .await
+                .map_err(|error| self.db_error(error))?
+            {
+                let day_text: &str = row.get(0);
+                let day = match &current {
+                    Some((text, day)) if text == day_text => *day,
+                    _ => {
+                        let day = self.parse_day(day_text)?;
+                        current = Some((day_text.to_string(), day));
+                        day
+                    }
+                };
+                let Some(stored) = loaded.get_mut(&day) else {
+                    continue;
+                };
+                let key = u32::try_from(row.get::<i64, _>(1)).map_err(|_| {
+                    self.corrupt(day_text, "a key id", &row.get::<i64, _>(1).to_string())
+                })?;
+                let charge = dialect
+                    .read_charge(&row, 4)
+                    .map_err(|text| self.corrupt(day_text, "a decimal charge", &text))?;
+                let (calls, seconds): (Option<i64>, Option<i64>) = (row.get(2), row.get(3));
+                let day_row = DayRow::new(key, calls, seconds, charge).ok_or_else(|| {
+                    let value = format!("{calls:?}, {seconds:?}, {charge:?}");
+                    self.corrupt(day_text, "totals within Int32 and 18 digits", &value)
+                })?;
+                stored.rows.push(day_row);
+            }
+        });
         Ok(loaded.into_values().collect())
     }
 
-    /// Closes the pool (at shutdown, so the WAL is checkpointed).
+    /// Closes the pool (at shutdown, so the WAL is checkpointed), and gives up PostgreSQL's
+    /// instance lock.
     pub async fn close(&self) {
-        self.inner.pool.close().await;
+        on_db!(&self.inner.db, |pool, dialect| pool.close().await);
+        let lock = self
+            .inner
+            .instance_lock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        if let Some(connection) = lock {
+            let _ = sqlx::Connection::close(connection).await;
+        }
     }
 }
 
-/// A store whose applied migrations go past this build's is refused before sqlx sees it, so
-/// the message says what happened; the file is not touched.
-async fn check_schema(pool: &SqlitePool, location: &str) -> Result<(), StoreError> {
-    let has_table: Option<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
-    )
-    .fetch_optional(pool)
-    .await
+/// The SQLite file at `url` (`sqlite://PATH`, `sqlite:PATH` or a plain path), created with its
+/// folder when missing, checked and migrated; and its path for messages.
+async fn open_sqlite(url: &str, source: &str) -> Result<(Db, String), StoreError> {
+    let path = sqlite_path(url);
+    let location = path.display().to_string();
+    if let Some(folder) = path
+        .parent()
+        .filter(|folder| !folder.as_os_str().is_empty())
+        && let Err(error) = std::fs::create_dir_all(folder)
+    {
+        return Err(StoreError::Open {
+            location,
+            problem: format!("cannot create its folder {}: {error}", folder.display()),
+            advice: "Create the folder, or give the portal's user the right to".into(),
+        });
+    }
+    let options = SqliteConnectOptions::from_str(&format!("sqlite://{location}"))
+        .map_err(|error| StoreError::open(&location, &error))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(BUSY_TIMEOUT)
+        .foreign_keys(true);
+    let pool: SqlitePool = SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options)
+        .await
+        .map_err(|error| StoreError::open(&location, &error))?;
+    let db = Db::Sqlite(pool);
+    prepare(&db, &location, source).await?;
+    Ok((db, location))
+}
+
+/// The PostgreSQL database at `url` (`postgres://…`, TLS as its `sslmode` asks), checked and
+/// migrated; its URL without the password for messages; and the connection that holds the
+/// database's instance lock. This version keeps each day's state and the report's keys in the
+/// memory of the one instance that writes them, so a second instance on the same database is
+/// refused (PostgreSQL's session lock, released when the first closes or its connection ends).
+async fn open_postgres(
+    url: &str,
+    source: &str,
+) -> Result<(Db, String, Option<sqlx::PgConnection>), StoreError> {
+    use sqlx::Connection;
+    let location = crate::db::without_password(url);
+    let pool = PgPoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(BUSY_TIMEOUT)
+        .connect(url)
+        .await
+        .map_err(|error| StoreError::open(&location, &error))?;
+    let connection = sqlx::PgConnection::connect(url)
+        .await
+        .map_err(|error| StoreError::open(&location, &error))?;
+    let lock = sqlx::postgres::PgAdvisoryLock::new("dialout-portal report store");
+    let held = match lock
+        .try_acquire(connection)
+        .await
+        .map_err(|error| StoreError::open(&location, &error))?
+    {
+        sqlx::Either::Left(guard) => guard.leak(),
+        sqlx::Either::Right(_) => {
+            return Err(StoreError::Open {
+                location,
+                problem: "another portal instance (or `dialout-portal sync`) uses this database".into(),
+                advice: "This version runs one instance per database: stop the other one, or give this one a database of its own".into(),
+            });
+        }
+    };
+    let db = Db::Postgres(pool);
+    prepare(&db, &location, source).await?;
+    Ok((db, location, Some(held)))
+}
+
+/// Refuses a store of a newer schema or of another Graph, then applies this build's
+/// migrations (PostgreSQL's migrator takes a lock, so instances starting together take turns).
+async fn prepare(db: &Db, location: &str, source: &str) -> Result<(), StoreError> {
+    check_schema(db, location).await?;
+    // Another tenant's store is refused before the migrator may write to it.
+    check_source_before_migrating(db, location, source).await?;
+    match db {
+        Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await,
+        Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
+    }
+    .map_err(|error| migrate_error(location, error))
+}
+
+/// Whether `table` exists.
+async fn has_table(db: &Db, location: &str, table: &str) -> Result<bool, StoreError> {
+    let found: Option<Option<String>> = on_db!(db, |pool, dialect| {
+        sqlx::query_scalar(dialect.table_exists())
+            .bind(table)
+            .fetch_optional(pool)
+            .await
+    })
     .map_err(|error| StoreError::open(location, &error))?;
-    if has_table.is_none() {
+    Ok(found.flatten().is_some())
+}
+
+/// A store whose applied migrations go past this build's is refused before sqlx sees it, so
+/// the message says what happened; the store is not touched.
+async fn check_schema(db: &Db, location: &str) -> Result<(), StoreError> {
+    if !has_table(db, location, "_sqlx_migrations").await? {
         return Ok(());
     }
-    let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
-        .fetch_one(pool)
-        .await
-        .map_err(|error| StoreError::open(location, &error))?;
+    let newest: Option<i64> = on_db!(db, |pool, dialect| {
+        sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+            .fetch_one(pool)
+            .await
+    })
+    .map_err(|error| StoreError::open(location, &error))?;
     match newest {
         Some(found) if found > KNOWN_SCHEMA => Err(StoreError::NewerSchema {
             location: location.to_string(),
@@ -590,24 +675,19 @@ async fn check_schema(pool: &SqlitePool, location: &str) -> Result<(), StoreErro
 }
 
 async fn check_source_before_migrating(
-    pool: &SqlitePool,
+    db: &Db,
     location: &str,
     source: &str,
 ) -> Result<(), StoreError> {
-    let has_meta: Option<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'store_meta'",
-    )
-    .fetch_optional(pool)
-    .await
-    .map_err(|error| StoreError::open(location, &error))?;
-    if has_meta.is_none() {
+    if !has_table(db, location, "store_meta").await? {
         return Ok(());
     }
-    let stored: Option<String> =
+    let stored: Option<String> = on_db!(db, |pool, dialect| {
         sqlx::query_scalar("SELECT value FROM store_meta WHERE name = 'source'")
             .fetch_optional(pool)
             .await
-            .map_err(|error| StoreError::open(location, &error))?;
+    })
+    .map_err(|error| StoreError::open(location, &error))?;
     match stored {
         Some(stored) if stored != source => Err(StoreError::OtherSource {
             location: location.to_string(),

@@ -58,7 +58,8 @@ fn money(text: &str) -> Option<Decimal> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reread_replaces_the_day_and_never_adds_to_it() {
     let dir = tempfile::tempdir().unwrap();
-    let url = store_url(dir.path(), "report.db");
+    let db = test_db(dir.path(), "report.db");
+    let url = db.url.clone();
     let store = Store::open(&url, SOURCE).await.unwrap();
     let history = history(&store, offline_client(), 30);
     let (d, neighbour) = (day(10), day(9));
@@ -170,7 +171,8 @@ async fn a_reread_replaces_the_day_and_never_adds_to_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_newest_days_names_win_whatever_order_days_are_written_in() {
     let dir = tempfile::tempdir().unwrap();
-    let url = store_url(dir.path(), "report.db");
+    let db = test_db(dir.path(), "report.db");
+    let url = db.url.clone();
     let store = Store::open(&url, SOURCE).await.unwrap();
     let history = history(&store, offline_client(), 30);
     let named = |user: &str, upn: Option<&str>, display: Option<&str>| {
@@ -473,7 +475,8 @@ async fn a_write_dropped_midway_leaves_the_day_as_it_was() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn totals_the_store_cannot_hold_refuse_the_day_and_leave_it_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
-    let url = store_url(dir.path(), "report.db");
+    let db = test_db(dir.path(), "report.db");
+    let url = db.url.clone();
     let (store, d) = store_with_a_good_day(&url).await;
     let before = rows_by_user(&store, d).await;
     let state = store.day_state(d);

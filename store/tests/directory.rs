@@ -21,7 +21,8 @@ fn person(id: &str, department: Option<&str>, manager: Option<&str>) -> Director
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_directory_is_kept_whole_and_replaced_whole() {
     let dir = tempfile::tempdir().unwrap();
-    let url = store_url(dir.path(), "report.db");
+    let db = test_db(dir.path(), "report.db");
+    let url = db.url.clone();
     let store = Store::open(&url, SOURCE).await.unwrap();
     assert_eq!(store.directory(), None, "never read");
     // More people than one INSERT takes.
@@ -79,9 +80,8 @@ async fn the_sync_reads_the_directory_once_a_day_and_the_report_without_it() {
         ..sim_config(None, graph_sim::RetentionReading::Empty)
     })
     .await;
-    let store = Store::open(&store_url(dir.path(), "refused.db"), SOURCE)
-        .await
-        .unwrap();
+    let refused_db = test_db(dir.path(), "refused.db");
+    let store = Store::open(&refused_db.url, SOURCE).await.unwrap();
     let without = history(&store, refused.client.clone(), 3);
     assert_eq!(without.sync_once().await.new_days, 3);
     assert_eq!(store.directory(), None);
@@ -93,9 +93,8 @@ async fn the_sync_reads_the_directory_once_a_day_and_the_report_without_it() {
 
     // With it: read once, not again within the day.
     let sim = Sim::start(sim_config(None, graph_sim::RetentionReading::Empty)).await;
-    let store = Store::open(&store_url(dir.path(), "read.db"), SOURCE)
-        .await
-        .unwrap();
+    let read_db = test_db(dir.path(), "read.db");
+    let store = Store::open(&read_db.url, SOURCE).await.unwrap();
     let history = history(&store, sim.client.clone(), 3);
     history.sync_once().await;
     let snapshot = store.directory().expect("read by the sync");

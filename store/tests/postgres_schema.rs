@@ -89,3 +89,32 @@ async fn the_postgres_schema_has_sqlites_versions_and_exact_charges() {
     assert_eq!((read, read.scale(), calls), (charge, 7, 3));
     pool.close().await;
 }
+
+#[tokio::test]
+async fn one_instance_at_a_time_opens_a_postgres_store() {
+    let cluster = pg_cluster::PgCluster::start().unwrap();
+    let url = cluster.create_database("store").unwrap();
+    let first = report_store::Store::open(&url, "tenant a").await.unwrap();
+    assert!(first.location().starts_with("postgres://portal@127.0.0.1:"));
+    let refused = report_store::Store::open(&url, "tenant a")
+        .await
+        .expect_err("a second instance is refused");
+    assert!(
+        refused.to_string().contains("another portal instance"),
+        "{refused}"
+    );
+    first.close().await;
+    let second = report_store::Store::open(&url, "tenant a").await.unwrap();
+    second.close().await;
+    // Another tenant's store is refused as a file of another tenant is.
+    let other = report_store::Store::open(&url, "tenant b")
+        .await
+        .expect_err("another source");
+    assert!(other.to_string().contains("tenant a"), "{other}");
+    // A password in the URL never reaches a message.
+    let with_password = url.replace("portal@", "portal:s3cret@");
+    let error = report_store::Store::open(&with_password.replace("/store", "/missing"), "x")
+        .await
+        .expect_err("no such database");
+    assert!(!error.to_string().contains("s3cret"), "{error}");
+}

@@ -58,7 +58,8 @@ async fn sync_fills_the_window_exactly_and_rereads_only_days_within_the_lag() {
     let sim = Sim::start(sim_config(None, RetentionReading::Empty)).await;
     let dir = tempfile::tempdir().unwrap();
     // The store's folder does not exist yet: it is created.
-    let url = store_url(dir.path(), "nested/folder/report.db");
+    let db = test_db(dir.path(), "nested/folder/report.db");
+    let url = db.url.clone();
     let store = Store::open(&url, SOURCE).await.expect("the store opens");
     let history = history(&store, sim.client.clone(), WINDOW);
     let (first, today) = (back(today(), u64::from(WINDOW) - 1), today());
@@ -158,7 +159,8 @@ fn without_version(days: BTreeMap<NaiveDate, DayState>) -> BTreeMap<NaiveDate, D
 async fn history_survives_a_restart() {
     let config = sim_config(None, RetentionReading::Empty);
     let dir = tempfile::tempdir().unwrap();
-    let url = store_url(dir.path(), "report.db");
+    let db = test_db(dir.path(), "report.db");
+    let url = db.url.clone();
     let (first, today) = (back(today(), u64::from(WINDOW) - 1), today());
     let (states, rows, key_count) = {
         let sim = Sim::start(config.clone()).await;
@@ -285,7 +287,8 @@ fn history_for(store: &Store, sim: &Sim) -> report_store::History {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn days_past_a_later_retention_keep_their_history() {
     let dir = tempfile::tempdir().unwrap();
-    let url = store_url(dir.path(), "report.db");
+    let db = test_db(dir.path(), "report.db");
+    let url = db.url.clone();
     let (first, today) = (back(today(), u64::from(WINDOW) - 1), today());
     let before = {
         let sim = Sim::start(sim_config(None, RetentionReading::Empty)).await;
@@ -346,7 +349,8 @@ async fn first_background_run(history: &report_store::History) {
 async fn a_restart_soon_after_a_sync_asks_graph_for_nothing() {
     let sim = Sim::start(sim_config(None, RetentionReading::Empty)).await;
     let dir = tempfile::tempdir().unwrap();
-    let url = store_url(dir.path(), "report.db");
+    let db = test_db(dir.path(), "report.db");
+    let url = db.url.clone();
     {
         let store = Store::open(&url, SOURCE).await.unwrap();
         let history = history(&store, sim.client.clone(), WINDOW);
@@ -373,8 +377,11 @@ async fn a_restart_soon_after_a_sync_asks_graph_for_nothing() {
 async fn a_restart_reads_the_lags_days_once_their_reading_is_an_interval_old() {
     let sim = Sim::start(sim_config(None, RetentionReading::Empty)).await;
     let dir = tempfile::tempdir().unwrap();
-    let url = store_url(dir.path(), "report.db");
-    let interval = std::time::Duration::from_secs(2);
+    let db = test_db(dir.path(), "report.db");
+    let url = db.url.clone();
+    // Long enough that opening the store (a throwaway PostgreSQL's too) stays well inside the
+    // quarter interval the test leaves between "not yet" and "due".
+    let interval = std::time::Duration::from_secs(4);
     let restart = || async {
         let store = Store::open(&url, SOURCE).await.unwrap();
         let history = History::new(
@@ -415,7 +422,8 @@ async fn a_restart_reads_the_lags_days_once_their_reading_is_an_interval_old() {
 async fn the_history_window_is_read_into_memory_when_it_fits() {
     let sim = Sim::start(sim_config(None, RetentionReading::Empty)).await;
     let dir = tempfile::tempdir().unwrap();
-    let url = store_url(dir.path(), "report.db");
+    let db = test_db(dir.path(), "report.db");
+    let url = db.url.clone();
     let rows: u64 = {
         let store = Store::open(&url, SOURCE).await.unwrap();
         history(&store, sim.client.clone(), WINDOW)
@@ -444,6 +452,9 @@ async fn the_history_window_is_read_into_memory_when_it_fits() {
     // A day cache smaller than the history: nothing is read ahead (long ranges read their
     // days from the file when asked), and Graph is never asked.
     let requests = sim.stats().await.report_requests;
+    // One instance at a time (PostgreSQL refuses a second): the first is closed.
+    fits.store().close().await;
+    drop(fits);
     let too_small = reopened(&url, sim.client.clone(), rows - 1).await;
     too_small.warm_window().await;
     assert_eq!(too_small.days_in_memory(first, last), 0);
@@ -461,7 +472,8 @@ async fn rows_repeated_across_pages_are_stored_once_and_counted() {
     })
     .await;
     let dir = tempfile::tempdir().unwrap();
-    let url = store_url(dir.path(), "report.db");
+    let db = test_db(dir.path(), "report.db");
+    let url = db.url.clone();
     let store = Store::open(&url, SOURCE).await.expect("the store opens");
     let history = history(&store, sim.client.clone(), WINDOW);
     let run = history.sync_once().await;

@@ -35,12 +35,15 @@ pub(super) fn store_settings(values: &Values<'_>) -> Result<StoreSettings, Confi
     let database_url = values.get(names::DATABASE_URL);
     if let Some(url) = &database_url
         && !url.starts_with("sqlite:")
+        && !report_store::is_postgres(url)
         && url.contains("://")
     {
+        // The URL may hold a password: only its scheme is repeated.
+        let scheme = url.split("://").next().unwrap_or_default();
         return Err(ConfigError::Invalid {
             setting: names::DATABASE_URL,
             problem: format!(
-                "{url:?}: expected a SQLite file (sqlite://PATH, sqlite:PATH or a plain path)"
+                "a {scheme}:// URL: expected a SQLite file (sqlite://PATH, sqlite:PATH or a plain path) or a PostgreSQL database (postgres://USER@HOST/DATABASE)"
             ),
         });
     }

@@ -144,6 +144,25 @@ fn the_reporting_line_scope_needs_sign_in_and_names_its_all_role() {
 }
 
 #[test]
+fn the_store_is_a_sqlite_file_or_a_postgresql_database() {
+    let url = |value: &'static str| {
+        load("", &[("PORTAL_DATABASE_URL", value)]).map(|config| config.store.database_url)
+    };
+    assert_eq!(
+        url("postgres://portal:pw@db.internal/dialout?sslmode=verify-full").unwrap(),
+        Some("postgres://portal:pw@db.internal/dialout?sslmode=verify-full".into())
+    );
+    assert!(url("postgresql://db/dialout").is_ok() && url("sqlite://x.db").is_ok());
+    let refused = error("", &[("PORTAL_DATABASE_URL", "mysql://root:hunter2@db/x")]);
+    assert!(
+        refused.contains("PORTAL_DATABASE_URL")
+            && refused.contains("postgres://")
+            && !refused.contains("hunter2"),
+        "{refused}"
+    );
+}
+
+#[test]
 fn a_proxy_with_a_public_url_has_it_checked() {
     let proxy = [
         ("PORTAL_AUTH", "proxy"),

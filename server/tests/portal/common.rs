@@ -70,7 +70,7 @@ impl Portal {
         sim_config: SimConfig,
         settings: ServerSettings,
     ) -> Self {
-        Self::launch(connection, sim_config, |_| settings, false).await
+        Self::launch(connection, sim_config, |_| settings, false, None).await
     }
 
     /// [`Self::empty`] in demo mode.
@@ -85,7 +85,14 @@ impl Portal {
         sim_config: SimConfig,
         settings: impl FnOnce(&str) -> ServerSettings,
     ) -> Self {
-        Self::launch(connection, sim_config, settings, true).await
+        Self::launch(connection, sim_config, settings, true, None).await
+    }
+
+    /// [`Self::demo`] with its store in the PostgreSQL database at `database_url`.
+    pub async fn demo_on(sim_config: SimConfig, database_url: String) -> Self {
+        let connection = GraphConnection::demo(sim_config.clone()).await.unwrap();
+        let settings = |_: &str| ServerSettings::default();
+        Self::launch(connection, sim_config, settings, true, Some(database_url)).await
     }
 
     async fn launch(
@@ -93,6 +100,7 @@ impl Portal {
         sim_config: SimConfig,
         settings: impl FnOnce(&str) -> ServerSettings,
         synced: bool,
+        database_url: Option<String>,
     ) -> Self {
         // A test that failed still gives up its turn (its portal is dropped as it unwinds).
         let turn = ONE_PORTAL_AT_A_TIME.lock().await;
@@ -108,13 +116,13 @@ impl Portal {
         // serves (as a portal that has run for a while): pages read the store, not Graph.
         let store_folder = tempfile::tempdir().unwrap();
         let store_settings = StoreSettings {
-            database_url: Some(
+            database_url: Some(database_url.unwrap_or_else(|| {
                 store_folder
                     .path()
                     .join("store.sqlite")
                     .display()
-                    .to_string(),
-            ),
+                    .to_string()
+            })),
             sync: report_store::SyncSettings {
                 history_days: sim_config.history_days + 1,
                 ..Default::default()

@@ -279,3 +279,21 @@ async fn trend_points_equal_the_truth_of_their_days_and_a_users_add_up_to_their_
         .collect();
     assert_eq!(summed, detailed);
 }
+
+/// The same portal with its store on PostgreSQL (a throwaway cluster): synced from the
+/// simulator, its summaries equal the truth to the cent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgresql_the_summary_equals_the_truth() {
+    let cluster = pg_cluster::PgCluster::start().unwrap();
+    let url = cluster.create_database("portal").unwrap();
+    let portal = Portal::demo_on(sim_config(), url).await;
+    for (from, to) in [("2026-01-01", "2026-02-28"), ("2025-11-05", "2026-02-28")] {
+        let summary = summary(&portal, from, to).await;
+        assert_eq!(
+            summary_totals(&summary),
+            without_rows(truth_totals(&portal.truth(from, to))),
+            "{from}..{to}"
+        );
+    }
+    drop(portal);
+}

@@ -155,6 +155,31 @@ pub fn store_url(dir: &Path, name: &str) -> String {
     format!("sqlite://{}", dir.join(name).display())
 }
 
+/// A store's database for a test that holds for both databases: the SQLite file `name` in
+/// `dir`, or with `STORE_TEST_DATABASE=postgres` (`make test` runs the store's tests both
+/// ways) a database on a throwaway PostgreSQL cluster of the test's own.
+pub struct TestDb {
+    pub url: String,
+    _cluster: Option<pg_cluster::PgCluster>,
+}
+
+pub fn test_db(dir: &Path, name: &str) -> TestDb {
+    match std::env::var("STORE_TEST_DATABASE").as_deref() {
+        Ok("postgres") => {
+            let cluster = pg_cluster::PgCluster::start().expect("a throwaway PostgreSQL cluster");
+            let url = cluster.create_database("store").unwrap();
+            TestDb {
+                url,
+                _cluster: Some(cluster),
+            }
+        }
+        _ => TestDb {
+            url: store_url(dir, name),
+            _cluster: None,
+        },
+    }
+}
+
 /// Totals of one currency, as the truth gives them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Totals {
