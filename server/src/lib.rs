@@ -22,6 +22,7 @@ pub mod listener;
 pub mod progress;
 mod range_query;
 pub mod security;
+pub mod store_copy;
 
 use std::sync::Arc;
 

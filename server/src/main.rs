@@ -34,6 +34,25 @@ enum Command {
     /// Sync the report store from Graph (PORTAL_DATABASE_URL), as the server does in the
     /// background: with `--once`, one sync, then exit (for cron-style use and tests).
     Sync(SyncArgs),
+    /// The report store itself.
+    #[command(subcommand)]
+    Store(StoreCommand),
+}
+
+#[derive(Subcommand)]
+enum StoreCommand {
+    /// Copy a store into another (an SQLite file into PostgreSQL, say): every day as stored,
+    /// the directory and the store's notes; then every day's totals are compared in both.
+    /// Resumable: days already copied are kept. Stop the portal first (PostgreSQL admits one
+    /// instance at a time).
+    Copy {
+        /// The store to copy: sqlite://PATH, a plain path, or postgres://…
+        #[arg(long, value_name = "URL")]
+        from: String,
+        /// The store to copy into (created and migrated when empty): postgres://… or a path.
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
 }
 
 #[derive(Args)]
@@ -76,6 +95,9 @@ async fn main() -> ExitCode {
         },
         Command::Fetch(args) => dialout_portal::fetch::run(args).await,
         Command::Doctor => dialout_portal::doctor::run().await,
+        Command::Store(StoreCommand::Copy { from, to }) => {
+            dialout_portal::store_copy::run(&from, &to).await
+        }
         Command::Sync(args) => match dialout_portal::config::sync_config(args.config.as_deref()) {
             Ok((graph, store)) => dialout_portal::sync(graph, store, args.once).await,
             Err(error) => Err(format!("configuration: {error}")),

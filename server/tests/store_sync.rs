@@ -499,7 +499,7 @@ async fn sync_once_reports_and_a_second_run_reads_only_days_within_the_lag() {
 /// The version of the newest migration this build has (the migrations' file names start with
 /// it).
 fn newest_migration() -> i64 {
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../store/migrations");
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../store/migrations/sqlite");
     std::fs::read_dir(&folder)
         .unwrap_or_else(|error| panic!("{}: {error}", folder.display()))
         .filter_map(|entry| {
@@ -701,4 +701,52 @@ async fn a_store_of_another_tenant_or_a_newer_schema_is_refused_and_left_alone()
 
     other.shutdown().await;
     sim.shutdown().await;
+}
+
+/// `dialout-portal store copy`: the synced SQLite store into a throwaway PostgreSQL database,
+/// as an operator moves to several instances; the copy holds the truth, a second run copies
+/// nothing, and the database's password never reaches the output.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn store_copy_moves_a_sqlite_store_into_postgresql_exactly() {
+    clear_of_midnight().await;
+    let config = sim_config(200, 50, 0);
+    let sim = start_sim(&config).await;
+    let source = tenant_source(&sim, &config);
+    let folder = tempfile::tempdir().unwrap();
+    let sqlite = format!("sqlite://{}", folder.path().join("report.sqlite").display());
+    let days = 8;
+    let today = config.today;
+    let first = back(today, u64::from(days) - 1);
+    succeeded(
+        &run_to_end(sync_command(&sim, &config, &sqlite, days)).await,
+        "the sync",
+    );
+
+    let cluster = pg_cluster::PgCluster::start().unwrap();
+    let postgres = cluster.create_database("portal").unwrap();
+    // With a password in the URL (trust authentication ignores it): never printed.
+    let with_password = postgres.replace("portal@", "portal:s3cret-pw@");
+    let copy = || {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_dialout-portal"));
+        command
+            .args(["store", "copy", "--from", &sqlite, "--to", &with_password])
+            .env("RUST_LOG", "warn")
+            .kill_on_drop(true);
+        command
+    };
+    let output = run_to_end(copy()).await;
+    let stdout = succeeded(&output, "the copy");
+    assert_eq!(
+        stdout.trim_end(),
+        format!(
+            "copied {days} days, 0 already there; all {days} days verified: totals per currency equal in both stores"
+        )
+    );
+    assert!(!text(&output.stderr).contains("s3cret-pw") && !stdout.contains("s3cret-pw"));
+    check_store(&postgres, &source, &config, first, today, true).await;
+    let again = succeeded(&run_to_end(copy()).await, "the second copy");
+    assert!(
+        again.starts_with(&format!("copied 0 days, {days} already there")),
+        "{again}"
+    );
 }

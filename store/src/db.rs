@@ -96,7 +96,7 @@ pub fn is_postgres(url: &str) -> bool {
 }
 
 /// `url` without its password, for messages and logs.
-pub(crate) fn without_password(url: &str) -> String {
+pub fn without_password(url: &str) -> String {
     match url::Url::from_str(url) {
         Ok(mut parsed) if parsed.password().is_some() => {
             let _ = parsed.set_password(Some("…"));

@@ -5,6 +5,7 @@
 //! kept: an embedded SQLite file by default, through sqlx (its driver and migrator serve
 //! PostgreSQL the same way). No Leptos: the portal's report service reads [`History`].
 mod assemble;
+mod copy;
 mod day;
 mod db;
 mod directory;
@@ -15,8 +16,9 @@ mod store;
 mod sync;
 
 pub use assemble::{KeyTotals, RowSum, merge_day_keys, merge_days};
+pub use copy::{CopyReport, copy_store};
 pub use day::{DayRow, DayState, StoredDay};
-pub use db::is_postgres;
+pub use db::{is_postgres, without_password};
 pub use directory::DirectorySnapshot;
 pub use error::StoreError;
 pub use history::{History, HistoryError, SyncSettings, Today};

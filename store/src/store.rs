@@ -29,6 +29,19 @@ pub(crate) const SET_META: &str = "INSERT INTO store_meta (name, value) VALUES (
 /// How long a statement waits for another connection's lock before failing with "busy".
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// What is known of a day's reading besides its rows (its [`DayState`] but the row count).
+#[derive(Clone, Debug)]
+pub(crate) struct DayFacts {
+    pub fetched_at: DateTime<Utc>,
+    pub is_final: bool,
+    pub graph_rows: u64,
+    pub rows_missing_key: u64,
+    pub rows_missing_totals: u64,
+    pub repeated_rows: u64,
+    pub pages: u64,
+    pub request_id: Option<String>,
+}
+
 /// What a sync read from Graph for one day.
 #[derive(Clone, Debug)]
 pub struct FetchedDay {
@@ -121,6 +134,11 @@ impl Store {
 
     pub(crate) fn db_error(&self, error: sqlx::Error) -> StoreError {
         StoreError::database(&self.inner.location, &error)
+    }
+
+    /// Every `store_meta` value.
+    pub fn meta_snapshot(&self) -> BTreeMap<String, String> {
+        read(&self.inner.meta).clone()
     }
 
     /// A `store_meta` value.
@@ -321,10 +339,41 @@ impl Store {
             is_final,
             repeated_rows,
         } = fetched;
-        // The file keeps milliseconds: memory holds what a restart reads back.
-        let fetched_at = chrono::SubsecRound::trunc_subsecs(fetched_at, 3);
         let (merged, stats) =
             merge_rows([rows]).map_err(|error| StoreError::Merge(error.to_string()))?;
+        let facts = DayFacts {
+            fetched_at,
+            is_final,
+            graph_rows: stats.input_rows as u64,
+            rows_missing_key: stats.rows_missing_key as u64,
+            rows_missing_totals: stats.rows_missing_totals as u64,
+            repeated_rows,
+            pages,
+            request_id,
+        };
+        self.write_merged(day, merged, facts).await
+    }
+
+    /// Replaces the day's rows with `merged` (one per key) and its state with `facts`, in one
+    /// transaction.
+    pub(crate) async fn write_merged(
+        &self,
+        day: NaiveDate,
+        merged: Vec<DialoutRow>,
+        facts: DayFacts,
+    ) -> Result<StoredDay, StoreError> {
+        let DayFacts {
+            fetched_at,
+            is_final,
+            graph_rows,
+            rows_missing_key,
+            rows_missing_totals,
+            repeated_rows,
+            pages,
+            request_id,
+        } = facts;
+        // The file keeps milliseconds: memory holds what a restart reads back.
+        let fetched_at = chrono::SubsecRound::trunc_subsecs(fetched_at, 3);
         let day_text = day.format("%Y-%m-%d").to_string();
         let _writer = self.inner.writer.lock().await;
         let keys = self.keys();
@@ -410,9 +459,9 @@ impl Store {
                 fetched_at,
                 is_final,
                 rows: merged.len() as u64,
-                graph_rows: stats.input_rows as u64,
-                rows_missing_key: stats.rows_missing_key as u64,
-                rows_missing_totals: stats.rows_missing_totals as u64,
+                graph_rows,
+                rows_missing_key,
+                rows_missing_totals,
                 repeated_rows,
                 pages,
                 request_id,
@@ -626,6 +675,48 @@ async fn open_postgres(
     let db = Db::Postgres(pool);
     prepare(&db, &location, source).await?;
     Ok((db, location, Some(held)))
+}
+
+impl Store {
+    /// Which Graph the store at `url` holds (its recorded source), without creating, migrating
+    /// or locking anything: `None` for a database without a store yet. An SQLite file that does
+    /// not exist is an error (a copy's source must be there).
+    pub async fn recorded_source(url: &str) -> Result<Option<String>, StoreError> {
+        let (db, location) = if crate::db::is_postgres(url) {
+            let location = crate::db::without_password(url);
+            let pool = PgPoolOptions::new()
+                .max_connections(1)
+                .connect(url)
+                .await
+                .map_err(|error| StoreError::open(&location, &error))?;
+            (Db::Postgres(pool), location)
+        } else {
+            let path = sqlite_path(url);
+            let location = path.display().to_string();
+            let options = SqliteConnectOptions::new()
+                .filename(&path)
+                .create_if_missing(false)
+                .read_only(true);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options)
+                .await
+                .map_err(|error| StoreError::open(&location, &error))?;
+            (Db::Sqlite(pool), location)
+        };
+        let source = if has_table(&db, &location, "store_meta").await? {
+            on_db!(&db, |pool, dialect| {
+                sqlx::query_scalar("SELECT value FROM store_meta WHERE name = 'source'")
+                    .fetch_optional(pool)
+                    .await
+            })
+            .map_err(|error| StoreError::open(&location, &error))?
+        } else {
+            None
+        };
+        on_db!(&db, |pool, dialect| pool.close().await);
+        Ok(source)
+    }
 }
 
 /// Refuses a store of a newer schema or of another Graph, then applies this build's
