@@ -48,16 +48,20 @@ npm_ci() {
   echo "$want" >"$stamp"
 }
 
-ensure_chromium() {
-  if command -v chromium >/dev/null 2>&1; then return; fi
+# apt_install PACKAGE: installs Debian's PACKAGE (as root), or says how to and stops.
+apt_install() {
   if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    say "installing Debian's chromium package"
+    say "installing Debian's $1 package"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
   else
-    say "Chromium is missing: install Debian's package (sudo apt-get install chromium) and run again"
+    say "$1 is missing: install Debian's package (sudo apt-get install $1) and run again"
     exit 1
   fi
+}
+
+ensure_chromium() {
+  command -v chromium >/dev/null 2>&1 || apt_install chromium
 }
 
 # Debian's PostgreSQL: the tests start throwaway clusters of their own with its initdb and
@@ -65,14 +69,7 @@ ensure_chromium() {
 # not needed.
 ensure_postgresql() {
   if compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || [[ -n "${PG_BIN:-}" ]]; then return; fi
-  if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    say "installing Debian's postgresql package"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-  else
-    say "PostgreSQL is missing: install Debian's package (sudo apt-get install postgresql) and run again"
-    exit 1
-  fi
+  apt_install postgresql
 }
 
 build_tools() {
