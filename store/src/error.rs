@@ -75,11 +75,56 @@ fn advice_for(code: Option<i64>) -> Cow<'static, str> {
     })
 }
 
-/// SQLite's result code of a database error, if it is one.
+/// SQLite's result code of a database error, if it is one (PostgreSQL's SQLSTATEs are
+/// mostly digits too, and mean something else).
 fn sqlite_code(error: &sqlx::Error) -> Option<i64> {
     match error {
-        sqlx::Error::Database(database) => database.code().and_then(|code| code.parse().ok()),
+        sqlx::Error::Database(database)
+            if database
+                .try_downcast_ref::<sqlx::sqlite::SqliteError>()
+                .is_some() =>
+        {
+            database.code().and_then(|code| code.parse().ok())
+        }
         _ => None,
+    }
+}
+
+/// What to tell the operator about a PostgreSQL error, by its SQLSTATE (class or code), or
+/// about a server that cannot be reached.
+fn postgres_advice(error: &sqlx::Error) -> Option<Cow<'static, str>> {
+    let sqlx::Error::Database(database) = error else {
+        return matches!(error, sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Tls(_))
+            .then_some(Cow::Borrowed("The PostgreSQL server cannot be reached: check that it runs, the host and port in PORTAL_DATABASE_URL, the network between them, and (with sslmode) its certificate. The portal tries again by itself"));
+    };
+    database.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()?;
+    let code = database.code()?;
+    Some(Cow::Borrowed(match (&code[..2], &*code) {
+        (_, "3D000") => {
+            "The database does not exist: create it (createdb), the portal makes its tables"
+        }
+        ("28", _) => "PostgreSQL refused the user or password of PORTAL_DATABASE_URL",
+        (_, "42501") => {
+            "The database's user lacks a privilege: it needs CONNECT on the database and CREATE and USAGE on its schema (for the migrations), or run the first start with a user that has them"
+        }
+        ("53", _) => {
+            "The PostgreSQL server is out of a resource (disk, memory or connections): free it. Nothing stored was lost (a day is written whole or not at all)"
+        }
+        ("08" | "57", _) => {
+            "The PostgreSQL server closed the connection (a restart or an administrator): the portal tries again by itself"
+        }
+        _ => "See the message above; the store was left as it is",
+    }))
+}
+
+/// The advice for `error` of the store at `location` (a PostgreSQL URL or an SQLite file).
+fn advice(location: &str, error: &sqlx::Error) -> Cow<'static, str> {
+    if crate::db::is_postgres(location) {
+        postgres_advice(error).unwrap_or(Cow::Borrowed(
+            "See the message above; the store was left as it is",
+        ))
+    } else {
+        advice_for(sqlite_code(error))
     }
 }
 
@@ -89,7 +134,7 @@ impl StoreError {
         StoreError::Open {
             location: location.to_string(),
             problem: error.to_string(),
-            advice: advice_for(sqlite_code(error)),
+            advice: advice(location, error),
         }
     }
 
@@ -98,12 +143,26 @@ impl StoreError {
         StoreError::Database {
             location: location.to_string(),
             problem: error.to_string(),
-            advice: advice_for(sqlite_code(error)),
+            advice: advice(location, error),
         }
     }
 
     /// Whether the store itself failed (as opposed to a bad value or a merge overflow).
     pub fn is_database(&self) -> bool {
         matches!(self, StoreError::Database { .. } | StoreError::Open { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreachable_postgresql_is_told_as_such_and_sqlite_keeps_its_advice() {
+        let refused = sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+        let pg = StoreError::open("postgres://portal@db:5432/dialout", &refused).to_string();
+        assert!(pg.contains("cannot be reached"), "{pg}");
+        let file = StoreError::open("/var/lib/dialout/store.sqlite", &refused).to_string();
+        assert!(!file.contains("PostgreSQL"), "{file}");
     }
 }

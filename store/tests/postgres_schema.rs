@@ -117,4 +117,8 @@ async fn one_instance_at_a_time_opens_a_postgres_store() {
         .await
         .expect_err("no such database");
     assert!(!error.to_string().contains("s3cret"), "{error}");
+    assert!(
+        error.to_string().contains("create it (createdb)"),
+        "{error}"
+    );
 }
