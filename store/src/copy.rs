@@ -36,16 +36,21 @@ pub async fn copy_store(
     mut progress: impl FnMut(&CopyReport),
 ) -> Result<CopyReport, StoreError> {
     let mut report = CopyReport::default();
-    for (name, value) in from.meta_snapshot() {
-        if name != "source" && to.meta(&name).as_deref() != Some(value.as_str()) {
-            to.set_meta(&name, &value).await?;
-        }
-    }
+    // The directory first, with its read time (one transaction); compared by its people too,
+    // so a copy stopped between the two is completed by the next run.
     if let Some(directory) = from.directory()
-        && to.directory().map(|held| held.read_at) != Some(directory.read_at)
+        && to.directory().is_none_or(|held| {
+            (held.read_at, held.users.len()) != (directory.read_at, directory.users.len())
+        })
     {
         to.write_directory(directory.users.to_vec(), directory.read_at)
             .await?;
+    }
+    for (name, value) in from.meta_snapshot() {
+        let own = name == "source" || name.starts_with("directory_");
+        if !own && to.meta(&name).as_deref() != Some(value.as_str()) {
+            to.set_meta(&name, &value).await?;
+        }
     }
     let days = from.days();
     report.days = days.len();

@@ -30,6 +30,18 @@ pub struct DirectorySnapshot {
     pub users: Arc<Vec<DirectoryUser>>,
 }
 
+/// `users` with each person once (the last listing of anyone listed twice), in their order.
+fn unique(users: Vec<DirectoryUser>) -> Vec<DirectoryUser> {
+    let mut seen = std::collections::HashSet::new();
+    let mut kept: Vec<DirectoryUser> = users
+        .into_iter()
+        .rev()
+        .filter(|user| seen.insert(user.id.to_ascii_lowercase()))
+        .collect();
+    kept.reverse();
+    kept
+}
+
 /// The stored directory, `None` when it was never read.
 pub(crate) async fn load(
     db: &Db,
@@ -65,26 +77,19 @@ pub(crate) async fn load(
 }
 
 /// Replaces the stored directory with `users`, and records when it was read, in one
-/// transaction: a failure leaves the previous directory whole. Someone listed twice is kept
-/// once (the last listing).
+/// transaction: a failure leaves the previous directory whole. `users` lists each person once
+/// ([`unique`]).
 pub(crate) async fn replace(
     db: &Db,
     users: &[DirectoryUser],
     read_at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    let mut seen = std::collections::HashSet::new();
-    let mut unique: Vec<&DirectoryUser> = users
-        .iter()
-        .rev()
-        .filter(|user| seen.insert(user.id.as_str()))
-        .collect();
-    unique.reverse();
     on_db!(db, |pool, dialect| {
         let mut tx = pool.begin().await?;
         sqlx::query("DELETE FROM directory_users")
             .execute(&mut *tx)
             .await?;
-        for chunk in unique.chunks(INSERT_CHUNK) {
+        for chunk in users.chunks(INSERT_CHUNK) {
             let mut insert = QueryBuilder::new(
                 "INSERT INTO directory_users (id, user_principal_name, department, \
                  company_name, office_location, cost_center, division, manager_id) ",
@@ -141,6 +146,7 @@ impl crate::Store {
         users: Vec<graph_client::DirectoryUser>,
         read_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let users = unique(users);
         let _writer = self.inner.writer.lock().await;
         let read_at = chrono::SubsecRound::trunc_subsecs(read_at, 3);
         replace(&self.inner.db, &users, read_at)

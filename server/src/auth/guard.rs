@@ -112,6 +112,17 @@ fn peer(request: &Request) -> Option<std::net::IpAddr> {
 async fn proxy_access(proxy: &ProxySettings, mut request: Request, next: Next) -> Response {
     let trusted =
         peer(&request).is_some_and(|ip| proxy.trusted.iter().any(|net| net.contains(&ip)));
+    // A header the proxy should have set once, sent twice: a proxy that appends rather than
+    // replaces lets the client's own copy through (a claimed user or role). Refused outright.
+    let repeated = [Some(&proxy.user_header), proxy.roles_header.as_ref()]
+        .into_iter()
+        .flatten()
+        .find(|name| request.headers().get_all(*name).iter().count() > 1);
+    if let Some(name) = repeated {
+        return refusal(AppError::BadRequest(format!(
+            "the header {name} came more than once: the sign-in proxy must replace it, not add to it"
+        )));
+    }
     // In a block: the closure borrows the request, which must not live across an await.
     let (user, roles) = {
         let header_text = |name: &axum::http::HeaderName| -> Option<String> {

@@ -300,6 +300,22 @@ async fn no_reports_or_no_place_in_the_directory_shows_no_one() {
         upn: "someone.new@contoso.com",
         roles: ROLE,
     };
+    // A proxy that appended its header to the client's: refused, never the first value taken.
+    let doubled = portal
+        .http
+        .post(portal.url("/api/summary"))
+        .header("x-forwarded-user", "ben.employee@contoso.com")
+        .header(
+            "x-forwarded-roles",
+            "DialoutReports.Read, DialoutReports.ReadAll",
+        )
+        .header("x-forwarded-roles", ROLE)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("from={FROM}&to={TO}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(doubled.status(), StatusCode::BAD_REQUEST);
     for (person, says) in [
         (&ben, "No one reports to you"),
         (&stranger, "does not list you"),
