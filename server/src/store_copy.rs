@@ -40,5 +40,11 @@ pub async fn run(from: &str, to: &str) -> Result<(), String> {
         "copied {} days, {} already there; all {} days verified: totals per currency equal in both stores",
         report.copied, report.already, report.verified
     );
+    if report.only_in_destination > 0 {
+        println!(
+            "{} days the destination holds and the source does not were left as they were",
+            report.only_in_destination
+        );
+    }
     Ok(())
 }

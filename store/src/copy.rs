@@ -24,6 +24,8 @@ pub struct CopyReport {
     pub already: usize,
     /// Compared after copying, totals per currency equal.
     pub verified: usize,
+    /// Days the destination holds and the source does not: left as they are, not compared.
+    pub only_in_destination: usize,
 }
 
 /// Days read from the source at once.
@@ -54,6 +56,9 @@ pub async fn copy_store(
     }
     let days = from.days();
     report.days = days.len();
+    report.only_in_destination = (to.days().keys())
+        .filter(|day| !days.contains_key(day))
+        .count();
     let wanted: Vec<NaiveDate> = days
         .iter()
         .filter(|(day, state)| {
