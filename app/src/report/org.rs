@@ -59,6 +59,12 @@ impl OrgDimension {
         }
     }
 
+    /// Where a person the directory lists is counted.
+    fn group(self, user: &DirectoryUser) -> OrgGroup {
+        self.value(user)
+            .map_or(OrgGroup::Unassigned, |value| OrgGroup::Named(value.into()))
+    }
+
     fn value(self, user: &DirectoryUser) -> Option<&str> {
         match self {
             OrgDimension::Department => user.department.as_deref(),
@@ -166,12 +172,8 @@ impl Directory {
     }
 
     pub fn group_of(&self, dimension: OrgDimension, user_id: &str) -> OrgGroup {
-        match self.user(user_id) {
-            None => OrgGroup::NotInDirectory,
-            Some(user) => dimension
-                .value(user)
-                .map_or(OrgGroup::Unassigned, |value| OrgGroup::Named(value.into())),
-        }
+        self.user(user_id)
+            .map_or(OrgGroup::NotInDirectory, |user| dimension.group(user))
     }
 }
 
@@ -326,24 +328,28 @@ impl RangeData {
     /// grouping by grouping (named groups A to Z, then "none"), then `not_in_directory` when
     /// someone is missing from it.
     pub fn org_choices(&self, directory: &Directory) -> Vec<String> {
+        // Each person looked up once, then placed under every dimension.
         let mut missing = false;
-        let mut choices = Vec::new();
-        for dimension in OrgDimension::ALL {
-            let mut groups = std::collections::BTreeSet::new();
-            for entry in &self.users {
-                match directory.group_of(dimension, entry.user_id(&self.facts)) {
-                    OrgGroup::NotInDirectory => missing = true,
-                    group => {
-                        groups.insert(group);
+        let mut groups: [std::collections::BTreeSet<OrgGroup>; 5] = Default::default();
+        for entry in &self.users {
+            match directory.user(entry.user_id(&self.facts)) {
+                None => missing = true,
+                Some(user) => {
+                    for (dimension, found) in OrgDimension::ALL.into_iter().zip(&mut groups) {
+                        found.insert(dimension.group(user));
                     }
                 }
             }
-            choices.extend(
-                groups
-                    .into_iter()
-                    .map(|group| OrgFilter { dimension, group }.name()),
-            );
         }
+        let mut choices: Vec<String> = OrgDimension::ALL
+            .into_iter()
+            .zip(groups)
+            .flat_map(|(dimension, found)| {
+                found
+                    .into_iter()
+                    .map(move |group| OrgFilter { dimension, group }.name())
+            })
+            .collect();
         if missing {
             choices.push(NOT_IN_DIRECTORY.to_string());
         }

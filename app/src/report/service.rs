@@ -583,12 +583,14 @@ impl ReportService {
         self.inner.history.report()
     }
 
-    /// One page of the users table, filtered by a group of the directory when asked.
+    /// One page of the users table, filtered by a group of the directory when asked, and the
+    /// directory's groups the requester's people in the range are in (the filter's choices, as
+    /// `report::org::OrgFilter` names them; none before the directory's first read).
     pub async fn users(
         &self,
         query: &UserQuery,
         requester: &Requester,
-    ) -> Result<UserPage, AppError> {
+    ) -> Result<(UserPage, Arc<Vec<String>>), AppError> {
         let data = self.data(query.range, requester).await?;
         let directory = self.directory();
         let page = match query.filters.org.as_deref() {
@@ -604,21 +606,10 @@ impl ReportService {
                 data.users_where(query, &|user_id| filter.admits(directory, user_id))
             }
         };
-        Ok(page)
-    }
-
-    /// The directory's groups `requester`'s people in the range are in, as the users table's
-    /// filter names them (`report::org::OrgFilter`); none before the directory's first read.
-    pub async fn org_choices(
-        &self,
-        range: DateRange,
-        requester: &Requester,
-    ) -> Result<Arc<Vec<String>>, AppError> {
-        let data = self.data(range, requester).await?;
-        Ok(self
-            .directory()
+        let choices = directory
             .map(|directory| data.org_choices_of(&directory))
-            .unwrap_or_default())
+            .unwrap_or_default();
+        Ok((page, choices))
     }
 
     pub async fn user_detail(

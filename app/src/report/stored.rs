@@ -123,10 +123,7 @@ pub fn bucket_facts(
                 let Some(sum) = sum else { continue };
                 let (calls, seconds, charge) = sum.totals()?;
                 facts.push(Spend {
-                    user_id: match whose {
-                        Whose::User(id) => id.to_string(),
-                        _ => String::new(),
-                    },
+                    user_id: whose.user().unwrap_or_default().to_string(),
                     currency: currency.to_string(),
                     totals: counted(calls, seconds, charge),
                 });

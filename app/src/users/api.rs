@@ -14,9 +14,8 @@ use crate::model::{UserDetail, UserPage, UserQuery};
 pub async fn search_users(query: UserQuery, lang: Option<Locale>) -> Result<UserPage, AppError> {
     crate::report::with_status(
         async {
-            let (service, requester) = (crate::report::service()?, crate::report::requester());
-            let mut page = service.users(&query, &requester).await?;
-            let choices = service.org_choices(query.range, &requester).await?;
+            let service = crate::report::service()?;
+            let (mut page, choices) = service.users(&query, &crate::report::requester()).await?;
             page.org_options = super::org_options::org_options_html(
                 &choices,
                 query.filters.org.as_deref(),

@@ -147,19 +147,17 @@ async fn proxy_access(proxy: &ProxySettings, mut request: Request, next: Next) -
             "Reach this portal through your organisation's sign-in proxy.".into(),
         ));
     };
-    if let Some(roles) = &roles
-        && !roles
-            .split(',')
-            .any(|role| role.trim() == proxy.required_role)
-    {
-        return forbidden(&request, &user, &proxy.required_role, false);
-    }
-    // Matched with the directory by UPN; the all-role only when the proxy sends roles.
+    // Roles count only when the proxy sends them (comma-separated): then the required role is
+    // checked, and the all-role can widen the scope.
     let holds = |role: &str| {
         roles
             .as_deref()
             .is_some_and(|roles| roles.split(',').any(|held| held.trim() == role))
     };
+    if roles.is_some() && !holds(&proxy.required_role) {
+        return forbidden(&request, &user, &proxy.required_role, false);
+    }
+    // Matched with the directory by UPN.
     let audience = proxy.scope.audience(Person::Upn(user.clone()), holds);
     request
         .extensions_mut()
