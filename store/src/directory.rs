@@ -177,7 +177,7 @@ impl crate::Store {
 /// How often the directory is read again: once a day, with the report's sync.
 const READ_EVERY: chrono::TimeDelta = chrono::TimeDelta::hours(24);
 /// After a failed read (a missing permission does not fix itself in minutes).
-const RETRY_AFTER_FAILURE: chrono::TimeDelta = chrono::TimeDelta::hours(1);
+pub const DIRECTORY_RETRY_AFTER_FAILURE: chrono::TimeDelta = chrono::TimeDelta::hours(1);
 
 impl crate::History {
     /// Reads the directory from Graph when it was never read or the last read is a day old,
@@ -193,7 +193,7 @@ impl crate::History {
             return;
         }
         let failed_at = &self.inner.directory_failed_at;
-        if lock(failed_at).is_some_and(|at| now - at < RETRY_AFTER_FAILURE) {
+        if lock(failed_at).is_some_and(|at| now - at < DIRECTORY_RETRY_AFTER_FAILURE) {
             return;
         }
         match self

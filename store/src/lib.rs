@@ -19,7 +19,7 @@ pub use assemble::{KeyTotals, RowSum, merge_day_keys, merge_days};
 pub use copy::{CopyReport, copy_store};
 pub use day::{DayRow, DayState, StoredDay};
 pub use db::{is_postgres, without_password};
-pub use directory::DirectorySnapshot;
+pub use directory::{DIRECTORY_RETRY_AFTER_FAILURE, DirectorySnapshot};
 pub use error::StoreError;
 pub use history::{History, HistoryError, SyncSettings, Today};
 pub use keys::{KeyTable, ReportKey};

@@ -704,18 +704,9 @@ impl Store {
                 .map_err(|error| StoreError::open(&location, &error))?;
             (Db::Sqlite(pool), location)
         };
-        let source = if has_table(&db, &location, "store_meta").await? {
-            on_db!(&db, |pool, dialect| {
-                sqlx::query_scalar("SELECT value FROM store_meta WHERE name = 'source'")
-                    .fetch_optional(pool)
-                    .await
-            })
-            .map_err(|error| StoreError::open(&location, &error))?
-        } else {
-            None
-        };
+        let source = stored_source(&db, &location).await;
         on_db!(&db, |pool, dialect| pool.close().await);
-        Ok(source)
+        source
     }
 }
 
@@ -765,21 +756,25 @@ async fn check_schema(db: &Db, location: &str) -> Result<(), StoreError> {
     }
 }
 
+/// Which Graph the store holds, as recorded (`None` before its first start).
+async fn stored_source(db: &Db, location: &str) -> Result<Option<String>, StoreError> {
+    if !has_table(db, location, "store_meta").await? {
+        return Ok(None);
+    }
+    on_db!(db, |pool, dialect| {
+        sqlx::query_scalar("SELECT value FROM store_meta WHERE name = 'source'")
+            .fetch_optional(pool)
+            .await
+    })
+    .map_err(|error| StoreError::open(location, &error))
+}
+
 async fn check_source_before_migrating(
     db: &Db,
     location: &str,
     source: &str,
 ) -> Result<(), StoreError> {
-    if !has_table(db, location, "store_meta").await? {
-        return Ok(());
-    }
-    let stored: Option<String> = on_db!(db, |pool, dialect| {
-        sqlx::query_scalar("SELECT value FROM store_meta WHERE name = 'source'")
-            .fetch_optional(pool)
-            .await
-    })
-    .map_err(|error| StoreError::open(location, &error))?;
-    match stored {
+    match stored_source(db, location).await? {
         Some(stored) if stored != source => Err(StoreError::OtherSource {
             location: location.to_string(),
             stored,

@@ -25,8 +25,11 @@ pub async fn chargeback(
     whole_period(&*service.data(range, &requester).await?, range)?;
     let spend = service.spend_by(range, dimension, &requester).await?;
     if spend.read_at.is_none() {
-        // After a failed read the next is an hour away (`report_store`'s directory sync).
-        let retry_after_secs = if spend.error.is_some() { 3600 } else { 300 };
+        // After a failed read the next waits for the store's retry delay.
+        let retry_after_secs = match spend.error {
+            Some(_) => report_store::DIRECTORY_RETRY_AFTER_FAILURE.num_seconds() as u64,
+            None => 300,
+        };
         return Err(AppError::StillLoading {
             message: format!(
                 "The directory (departments, cost centres) has not been read from Microsoft Graph yet{}. The spend itself is in /export/dialout.csv.",

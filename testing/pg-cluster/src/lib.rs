@@ -63,33 +63,10 @@ impl PgCluster {
         let mut last = String::new();
         for _ in 0..5 {
             cluster.port = free_port()?;
-            let options = format!(
-                "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
-                cluster.port,
-                cluster.folder.path().display()
-            );
-            let log = cluster.folder.path().join("server.log");
-            match cluster.pg(
-                "pg_ctl",
-                &[
-                    "-D",
-                    &cluster.data(),
-                    "-o",
-                    &options,
-                    "-l",
-                    &log.display().to_string(),
-                    "-w",
-                    "-t",
-                    "60",
-                    "start",
-                ],
-            ) {
-                Ok(_) => return Ok(cluster),
+            match cluster.restart() {
+                Ok(()) => return Ok(cluster),
                 Err(error) => {
-                    last = format!(
-                        "{error}\n{}",
-                        std::fs::read_to_string(&log).unwrap_or_default()
-                    );
+                    last = error;
                     std::thread::sleep(Duration::from_millis(200));
                 }
             }
@@ -133,10 +110,10 @@ impl PgCluster {
         .map(drop)
     }
 
-    /// Starts a stopped server again on the same port.
+    /// Starts the (stopped) server on the cluster's port; the error holds the server's log.
     pub fn restart(&self) -> Result<(), String> {
         let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
             self.port,
             self.folder.path().display()
         );
@@ -151,10 +128,18 @@ impl PgCluster {
                 "-l",
                 &log.display().to_string(),
                 "-w",
+                "-t",
+                "60",
                 "start",
             ],
         )
         .map(drop)
+        .map_err(|error| {
+            format!(
+                "{error}\n{}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            )
+        })
     }
 
     fn data(&self) -> String {
