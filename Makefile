@@ -50,6 +50,8 @@ unit:
 	STORE_TEST_DATABASE=postgres cargo test -p report-store --test days --test sync --test directory
 
 e2e: setup-test
+	# The throwaway PostgreSQL the two-instance scenario starts (instances.spec.ts).
+	cargo build -p pg-cluster --bin pg-cluster
 	cd end2end && npx playwright test
 
 clean:

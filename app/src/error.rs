@@ -29,6 +29,9 @@ pub enum AppError {
     /// A fault on our side; details are in the server log.
     #[error("internal error: {0}")]
     Internal(String),
+    /// The report's database cannot be reached or failed (the portal tries again by itself).
+    #[error("{0}")]
+    StoreUnavailable(String),
     /// The server-function transport failed (network, encoding).
     #[error("request failed: {0}")]
     Transport(String),
@@ -62,7 +65,7 @@ impl AppError {
             AppError::SignInRequired(_) => 401,
             AppError::Forbidden(_) => 403,
             AppError::TooManyRequests { .. } => 429,
-            AppError::StillLoading { .. } => 503,
+            AppError::StillLoading { .. } | AppError::StoreUnavailable(_) => 503,
             AppError::Graph { .. } => 502,
             AppError::Internal(_) | AppError::Transport(_) => 500,
         }

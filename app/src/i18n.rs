@@ -673,6 +673,8 @@ messages! {
         "Estes dias ainda estão sendo carregados do Microsoft Graph. Tente de novo em um minuto: a página os mostra assim que chegarem.";
     ErrorServer => "Something went wrong on the server. An administrator can find the details below in the server's log.",
         "Algo deu errado no servidor. Um administrador encontra os detalhes abaixo no log do servidor.";
+    ErrorStore => "The report's data store is unavailable. The portal tries again by itself: reload the page in a minute.",
+        "O armazenamento de dados do relatório está indisponível. O portal tenta de novo sozinho: recarregue a página em um minuto.";
     ErrorTransport => "The portal could not be reached. Check the connection and reload the page.",
         "Não foi possível falar com o portal. Verifique a conexão e recarregue a página.";
     ErrorBadRequest => "The portal did not understand the request.", "O portal não entendeu a solicitação.";

@@ -1,5 +1,6 @@
-//! `/healthz`: the process is up (and in which mode). `/readyz`: a Graph token can be obtained
-//! (the cached one or a fresh one), so pages can be served; 503 otherwise.
+//! `/healthz`: the process is up (and in which mode). `/readyz`: the report store's database
+//! answers (asked each time: a stopped PostgreSQL shows at once) and a Graph token can be
+//! obtained (the cached one or a fresh one), so pages can be served; 503 otherwise.
 //!
 //! Both are open to anyone (load balancers call them), so `/readyz` says only a short reason
 //! code; the identity platform's whole answer (AADSTS text, client id, trace ids) goes to the
@@ -37,8 +38,18 @@ pub async fn readyz(State(state): State<PortalState>) -> (StatusCode, Json<Value
         .service
         .history()
         .days_in_memory(report.first_day, report.today);
-    let history = history(&report, in_memory_days);
-    match state.readiness.verdict(&state.service).await {
+    let mut history = history(&report, in_memory_days);
+    let store = state.service.history().store();
+    // Several instances on one PostgreSQL: whether this one is the one that syncs.
+    history["this_instance_syncs"] = json!(store.is_syncer());
+    let verdict = match store.check().await {
+        Ok(()) => state.readiness.verdict(&state.service).await,
+        Err(error) => {
+            tracing::warn!(%error, "not ready: the report store does not answer");
+            Err("store_unavailable")
+        }
+    };
+    match verdict {
         Ok(()) => (
             StatusCode::OK,
             Json(json!({ "status": "ready", "mode": mode, "history": history })),

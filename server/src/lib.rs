@@ -85,6 +85,7 @@ pub fn router(
         &settings.auth,
         &settings.frame_ancestors,
         connection.simulator_issuer(),
+        history.store().clone(),
     )?;
     // A demo simulator that enforces no limits has no budget to share.
     let quota = if connection.limited {

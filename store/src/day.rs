@@ -25,6 +25,16 @@ pub struct DayState {
     pub version: u64,
 }
 
+impl DayState {
+    /// Whether `other` is the same reading of the day (all but the version).
+    pub(crate) fn same_reading(&self, other: &DayState) -> bool {
+        DayState {
+            version: other.version,
+            ..self.clone()
+        } == *other
+    }
+}
+
 /// Which of a row's totals Graph sent as null.
 pub(crate) const NULL_CALLS: u8 = 1;
 pub(crate) const NULL_SECONDS: u8 = 2;

@@ -71,6 +71,16 @@ impl Dialect<Sqlite> {
     pub(crate) fn table_exists(&self) -> &'static str {
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name = $1"
     }
+
+    /// SQLite's file has one writer at a time already.
+    pub(crate) fn write_lock(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// One instance per file: no one to tell.
+    pub(crate) fn notify(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 impl Dialect<Postgres> {
@@ -87,6 +97,17 @@ impl Dialect<Postgres> {
 
     pub(crate) fn table_exists(&self) -> &'static str {
         "SELECT to_regclass($1)::text"
+    }
+
+    /// Taken by each write transaction (bound: [`crate::shared::WRITE_LOCK`]), held until it
+    /// ends: the writers of every instance take turns.
+    pub(crate) fn write_lock(&self) -> Option<&'static str> {
+        Some("SELECT pg_advisory_xact_lock($1)")
+    }
+
+    /// Tells the other instances, when the transaction commits (`shared.rs`).
+    pub(crate) fn notify(&self) -> Option<&'static str> {
+        Some(crate::shared::NOTIFY)
     }
 }
 

@@ -148,6 +148,8 @@ impl crate::Store {
     ) -> Result<(), StoreError> {
         let users = unique(users);
         let _writer = self.inner.writer.lock().await;
+        // Its `store_meta` values are written with the directory (see `Inner::meta_lock`).
+        let meta_lock = self.inner.meta_lock.lock().await;
         let read_at = chrono::SubsecRound::trunc_subsecs(read_at, 3);
         replace(&self.inner.db, &users, read_at)
             .await
@@ -157,12 +159,13 @@ impl crate::Store {
             meta.insert(READ_AT.into(), read_at.to_rfc3339());
             meta.insert(LAST_ERROR.into(), String::new());
         }
+        drop(meta_lock);
         *write(&self.inner.directory) = Some(DirectorySnapshot {
             read_at,
             users: Arc::new(users),
         });
         self.inner.version.fetch_add(1, Ordering::AcqRel);
-        Ok(())
+        self.announce(&crate::shared::Change::Directory).await
     }
 
     /// Records why the directory could not be read (the stored one, if any, is kept).

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 /// The newest schema this build knows (the last migration's version).
-pub(crate) const KNOWN_SCHEMA: i64 = 20261203000001;
+pub(crate) const KNOWN_SCHEMA: i64 = 20261203000002;
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {

@@ -21,6 +21,15 @@ use crate::sync::SyncStatus;
 
 /// Days read from the file at once (the pool has four connections).
 const LOAD_CONCURRENCY: usize = 4;
+/// How long an instance that does not sync waits for the syncer to store the days it asked
+/// for, at most.
+const SYNCER_WAIT: Duration = Duration::from_secs(15 * 60);
+/// An instance waiting for days asks the syncer again this often (a syncer elected meanwhile
+/// never heard the first ask).
+const ASK_SYNCER_EVERY: Duration = Duration::from_secs(10);
+/// The `store_meta` entry where the syncer says why its last pass stopped (empty: it did not),
+/// with the time: instances waiting for days stop waiting.
+pub(crate) const SYNC_FAILURE: &str = "sync_failure";
 
 /// Today's UTC date as the portal sees it (demo mode pins it to the simulator's).
 pub type Today = Arc<dyn Fn() -> NaiveDate + Send + Sync>;
@@ -60,6 +69,12 @@ pub enum HistoryError {
     Graph(#[from] GraphError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The instance that syncs could not read the days this one waits for (Graph refused).
+    #[error("the instance that syncs the report: {0}")]
+    SyncFailed(String),
+    /// No instance stored the days this one waits for in time.
+    #[error("the instance that syncs the report: {0}")]
+    NoSyncer(String),
 }
 
 #[derive(Clone)]
@@ -108,7 +123,7 @@ impl History {
                 u32::try_from(day.rows.len()).unwrap_or(u32::MAX).max(1)
             })
             .build();
-        History {
+        let history = History {
             inner: Arc::new(Inner {
                 store,
                 client,
@@ -122,7 +137,15 @@ impl History {
                 directory_failed_at: Mutex::default(),
                 directory_refused: Mutex::default(),
             }),
-        }
+        };
+        // Days other instances ask for go first, as a range someone looks at here would.
+        let weak = Arc::downgrade(&history.inner);
+        history.inner.store.on_wanted(move |days| {
+            if let Some(inner) = weak.upgrade() {
+                History { inner }.want(days);
+            }
+        });
+        history
     }
 
     pub fn store(&self) -> &Store {
@@ -282,6 +305,15 @@ impl History {
         priority: Priority,
         progress: impl Fn(FetchProgress) + Send + Sync,
     ) -> Result<(), Arc<HistoryError>> {
+        let days = if self.inner.store.is_syncer() {
+            days
+        } else {
+            match self.wait_for_syncer(&days, &progress).await? {
+                // This instance became the syncer while it waited: it reads the rest itself.
+                Some(rest) => rest,
+                None => return Ok(()),
+            }
+        };
         let sum = ProgressSum::new(days.len());
         let (sum, progress) = (&sum, &progress);
         let windows = days
@@ -304,6 +336,72 @@ impl History {
             })
             .await
             .map(drop)
+    }
+
+    /// Asks the instance that syncs for `days` and waits until they are stored (another
+    /// instance reading Graph too would spend the tenant's budget twice). `Some(rest)`: this
+    /// instance became the syncer meanwhile, and `rest` is what it must still read.
+    async fn wait_for_syncer(
+        &self,
+        days: &[NaiveDate],
+        progress: &(impl Fn(FetchProgress) + Send + Sync),
+    ) -> Result<Option<Vec<NaiveDate>>, Arc<HistoryError>> {
+        let store = &self.inner.store;
+        let mut changes = store.index_changes();
+        let started = std::time::Instant::now();
+        let asked_at = Utc::now();
+        let mut asked: Option<std::time::Instant> = None;
+        loop {
+            let missing: Vec<NaiveDate> = (days.iter())
+                .filter(|day| store.day_state(**day).is_none())
+                .copied()
+                .collect();
+            progress(FetchProgress {
+                windows_total: days.len(),
+                windows_done: days.len() - missing.len(),
+                ..FetchProgress::default()
+            });
+            if missing.is_empty() {
+                return Ok(None);
+            }
+            if store.is_syncer() {
+                return Ok(Some(missing));
+            }
+            if let Some(failure) = self.sync_failure_since(asked_at) {
+                return Err(Arc::new(HistoryError::SyncFailed(failure)));
+            }
+            // Graph keeps nothing before its retention: the syncer does not ask for such days.
+            if let Some(floor) = self.retention_floor()
+                && let Some(lost) = missing.iter().find(|day| **day < floor)
+            {
+                return Err(Arc::new(HistoryError::SyncFailed(format!(
+                    "Graph keeps nothing before {floor}: {lost} cannot be read"
+                ))));
+            }
+            if started.elapsed() >= SYNCER_WAIT {
+                return Err(Arc::new(HistoryError::NoSyncer(format!(
+                    "no instance stored {} within {} minutes (is one syncing? see the instances' logs)",
+                    missing[0],
+                    SYNCER_WAIT.as_secs() / 60
+                ))));
+            }
+            if asked.is_none_or(|at| at.elapsed() >= ASK_SYNCER_EVERY) {
+                store
+                    .want_from_syncer(&missing)
+                    .await
+                    .map_err(|error| Arc::new(HistoryError::from(error)))?;
+                asked = Some(std::time::Instant::now());
+            }
+            let _ = tokio::time::timeout(ASK_SYNCER_EVERY, changes.changed()).await;
+        }
+    }
+
+    /// Why the syncer's pass stopped, if it stopped after `since` (from `store_meta`).
+    fn sync_failure_since(&self, since: DateTime<Utc>) -> Option<String> {
+        let recorded = self.inner.store.meta(SYNC_FAILURE)?;
+        let (at, failure) = recorded.split_once(' ')?;
+        let at = DateTime::parse_from_rfc3339(at).ok()?;
+        (at >= since).then(|| failure.to_string())
     }
 
     /// Reads `day` from Graph and replaces what the store holds for it.
@@ -390,6 +488,17 @@ impl History {
         wanted.extend(days);
         if wanted.len() > before {
             self.inner.wake.notify_one();
+            // An instance that does not sync asks the syncer (its own sync waits for the lock).
+            let store = &self.inner.store;
+            if !store.is_syncer() {
+                let asked: Vec<NaiveDate> = wanted.iter().copied().collect();
+                let store = store.clone();
+                tokio::spawn(async move {
+                    if let Err(error) = store.want_from_syncer(&asked).await {
+                        tracing::warn!(%error, "cannot ask the syncing instance for days");
+                    }
+                });
+            }
         }
     }
 

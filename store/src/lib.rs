@@ -3,7 +3,7 @@
 //! Graph's report is additive per day and a day stops changing once Graph's lag (24-48 h) has
 //! passed, so each day is read from Graph once (days within the lag again until final) and
 //! kept: an embedded SQLite file by default, through sqlx (its driver and migrator serve
-//! PostgreSQL the same way). No Leptos: the portal's report service reads [`History`].
+//! PostgreSQL the same way, for several instances sharing one database: `shared.rs`). No Leptos: the portal's report service reads [`History`].
 mod assemble;
 mod copy;
 mod day;
@@ -12,6 +12,8 @@ mod directory;
 mod error;
 mod history;
 mod keys;
+mod shared;
+mod sign_in;
 mod store;
 mod sync;
 

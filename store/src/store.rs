@@ -1,10 +1,11 @@
-//! The SQLite file: opened (created and migrated at start), days written whole in one
-//! transaction, days read back. The only writer of report data.
+//! The database (an SQLite file, or PostgreSQL shared by several instances: `shared.rs`):
+//! opened (created and migrated at start), days written whole in one transaction, days read
+//! back. The only writer of report data.
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -26,6 +27,14 @@ const INSERT_CHUNK: usize = 1_000;
 /// Sets one `store_meta` value.
 pub(crate) const SET_META: &str = "INSERT INTO store_meta (name, value) VALUES ($1, $2) \
      ON CONFLICT (name) DO UPDATE SET value = excluded.value";
+/// The keys from id `$1` on, and those named on day `$2` (may be null; `names_day` is
+/// indexed, so either half of the condition is an index scan).
+const KEYS_FROM: &str = "SELECT id, identity, user_id, usage_location, destination_context, \
+     currency, user_principal_name, user_display_name, names_day FROM report_keys \
+     WHERE id >= $1 OR names_day = $2";
+/// How long a PostgreSQL query waits for a connection: with the server gone, the pool keeps
+/// trying to connect until then, and the page says the store is unavailable after it.
+const PG_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a statement waits for another connection's lock before failing with "busy".
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -64,19 +73,33 @@ pub struct Store {
 pub(crate) struct Inner {
     pub(crate) db: Db,
     /// The file, or the PostgreSQL URL without its password, for messages.
-    location: String,
+    pub(crate) location: String,
     keys: RwLock<Arc<KeyTable>>,
     days: RwLock<BTreeMap<NaiveDate, DayState>>,
     /// `store_meta`, read at start and written through (it is read on every summary).
     pub(crate) meta: RwLock<BTreeMap<String, String>>,
     /// The directory as last read (`directory.rs`).
     pub(crate) directory: RwLock<Option<DirectorySnapshot>>,
-    /// Bumped by every write.
+    /// Bumped by every write (a day's, under the `days` lock: see [`Store::publish_day`]).
     pub(crate) version: AtomicU64,
-    /// One write transaction at a time (SQLite has one writer; this keeps key ids in step).
+    /// One write transaction at a time in this process (SQLite has one writer; PostgreSQL's
+    /// writers of every instance take turns on an advisory lock as well).
     pub(crate) writer: tokio::sync::Mutex<()>,
-    /// PostgreSQL: the connection holding the database's instance lock (see [`open_postgres`]).
-    instance_lock: std::sync::Mutex<Option<sqlx::PgConnection>>,
+    /// Names this instance in its notifications (`shared.rs`).
+    pub(crate) origin: String,
+    /// PostgreSQL: the connection that holds (or tries for) the syncer lock.
+    pub(crate) syncer: tokio::sync::Mutex<Option<sqlx::PgConnection>>,
+    pub(crate) is_syncer: AtomicBool,
+    /// What to do with days another instance wants (the history's `want`).
+    #[allow(clippy::type_complexity)]
+    pub(crate) on_want: OnceLock<Box<dyn Fn(Vec<NaiveDate>) + Send + Sync>>,
+    /// Held while `store_meta` is written or read again, each with its memory: a reading of
+    /// another instance's change never puts back a value this one has just replaced.
+    pub(crate) meta_lock: tokio::sync::Mutex<()>,
+    /// Counts changes of the index, for whoever waits for a day.
+    pub(crate) index_changes: tokio::sync::watch::Sender<u64>,
+    /// Sessions signed out early, until they would have ended (`sign_in.rs`).
+    pub(crate) revoked: moka::sync::Cache<String, i64>,
 }
 
 impl std::fmt::Debug for Store {
@@ -102,11 +125,10 @@ impl Store {
     /// names the Graph the portal reads (tenant or demo settings): a store synced from another
     /// is refused, never mixed.
     pub async fn open(url: &str, source: &str) -> Result<Self, StoreError> {
-        let (db, location, instance_lock) = if crate::db::is_postgres(url) {
+        let (db, location) = if crate::db::is_postgres(url) {
             open_postgres(url, source).await?
         } else {
-            let (db, location) = open_sqlite(url, source).await?;
-            (db, location, None)
+            open_sqlite(url, source).await?
         };
         let store = Store {
             inner: Arc::new(Inner {
@@ -116,15 +138,24 @@ impl Store {
                 days: RwLock::default(),
                 meta: RwLock::default(),
                 directory: RwLock::default(),
-                version: AtomicU64::new(1),
+                // The first reading of the index makes it 1.
+                version: AtomicU64::new(0),
                 writer: tokio::sync::Mutex::new(()),
-                instance_lock: std::sync::Mutex::new(instance_lock),
+                origin: crate::shared::new_origin(),
+                syncer: tokio::sync::Mutex::new(None),
+                is_syncer: AtomicBool::new(false),
+                on_want: OnceLock::new(),
+                meta_lock: tokio::sync::Mutex::new(()),
+                index_changes: tokio::sync::watch::Sender::new(0),
+                revoked: crate::sign_in::revoked_cache(),
             }),
         };
         store.load_meta().await?;
         store.record_source(source).await?;
         store.load_index().await?;
         store.load_directory().await?;
+        store.load_revoked().await?;
+        crate::shared::follow(&store);
         Ok(store)
     }
 
@@ -147,6 +178,7 @@ impl Store {
     }
 
     pub async fn set_meta(&self, name: &str, value: &str) -> Result<(), StoreError> {
+        let meta_lock = self.inner.meta_lock.lock().await;
         on_db!(&self.inner.db, |pool, dialect| sqlx::query(SET_META)
             .bind(name)
             .bind(value)
@@ -155,10 +187,12 @@ impl Store {
             .map(drop))
         .map_err(|error| self.db_error(error))?;
         write(&self.inner.meta).insert(name.to_string(), value.to_string());
-        Ok(())
+        drop(meta_lock);
+        self.announce(&crate::shared::Change::Meta).await
     }
 
-    async fn load_meta(&self) -> Result<(), StoreError> {
+    pub(crate) async fn load_meta(&self) -> Result<(), StoreError> {
+        let _meta_lock = self.inner.meta_lock.lock().await;
         let rows: Vec<(String, String)> = on_db!(&self.inner.db, |pool, dialect| {
             sqlx::query_as("SELECT name, value FROM store_meta")
                 .fetch_all(pool)
@@ -178,16 +212,48 @@ impl Store {
         self.set_meta("source", source).await
     }
 
-    /// Reads the day states and the keys into memory.
-    async fn load_index(&self) -> Result<(), StoreError> {
+    /// Reads the day states and the keys into memory. A day read as it was keeps its version
+    /// (what was built from it stays good); a new or changed one gets a new version.
+    pub(crate) async fn load_index(&self) -> Result<(), StoreError> {
+        let mut keys = KeyTable::default();
+        let days = self.read_index(None, 0, &mut keys).await?;
+        {
+            let mut held = write(&self.inner.days);
+            let version = self.inner.version.fetch_add(1, Ordering::AcqRel) + 1;
+            *held = days
+                .into_iter()
+                .map(|(day, mut state)| {
+                    state.version = match held.get(&day) {
+                        Some(known) if known.same_reading(&state) => known.version,
+                        _ => version,
+                    };
+                    (day, state)
+                })
+                .collect();
+        }
+        *write(&self.inner.keys) = Arc::new(keys);
+        Ok(())
+    }
+
+    /// The day states (of `only_day`, or all) and the keys from id `keys_from` on (and those
+    /// named on `only_day`: newer names), the keys put in `keys`.
+    async fn read_index(
+        &self,
+        only_day: Option<NaiveDate>,
+        keys_from: usize,
+        keys: &mut KeyTable,
+    ) -> Result<BTreeMap<NaiveDate, DayState>, StoreError> {
         use futures_util::TryStreamExt;
+        let only_day = only_day.map(|day| day.format("%Y-%m-%d").to_string());
         // Streamed, row by row: a year of a large tenant has some 100,000 keys, and holding
         // every row sqlx read at once (fetch_all) took more memory than the key table itself.
-        let (days, keys) = on_db!(&self.inner.db, |pool, dialect| {
+        let days = on_db!(&self.inner.db, |pool, dialect| {
             let mut rows = sqlx::query(
                 "SELECT day, fetched_at, final, row_count, graph_rows, rows_missing_key, \
-                 rows_missing_totals, pages, request_id, repeated_rows FROM report_days",
+                 rows_missing_totals, pages, request_id, repeated_rows FROM report_days \
+                 WHERE CAST($1 AS TEXT) IS NULL OR day = $1",
             )
+            .bind(&only_day)
             .fetch(pool);
             let mut days = BTreeMap::new();
             while let Some(row) = rows
@@ -219,40 +285,69 @@ impl Store {
                 );
             }
             drop(rows);
-            let mut key_rows = sqlx::query(
-                "SELECT id, identity, user_id, usage_location, destination_context, currency, \
-                 user_principal_name, user_display_name, names_day FROM report_keys",
-            )
-            .fetch(pool);
-            let mut keys = KeyTable::default();
+            let mut key_rows = sqlx::query(KEYS_FROM)
+                .bind(keys_from as i64)
+                .bind(&only_day)
+                .fetch(pool);
             while let Some(row) = key_rows
                 .try_next()
                 .await
                 .map_err(|error| self.db_error(error))?
             {
-                let id = u32::try_from(row.get::<i64, _>(0)).map_err(|_| {
-                    self.corrupt("-", "a key id", &row.get::<i64, _>(0).to_string())
-                })?;
-                let names_day: String = row.get(8);
-                keys.insert(
-                    id,
-                    row.get(1),
-                    ReportKey {
-                        user_id: row.get(2),
-                        usage_location: row.get(3),
-                        destination_context: row.get(4),
-                        currency: row.get(5),
-                        user_principal_name: row.get(6),
-                        user_display_name: row.get(7),
-                        names_day: self.parse_day(&names_day)?,
-                    },
-                );
+                let (id, identity, key) = self.key_of(&row)?;
+                keys.insert(id, identity, key);
             }
-            (days, keys)
+            days
         });
-        *write(&self.inner.days) = days;
+        Ok(days)
+    }
+
+    /// A `report_keys` row as [`KEYS_FROM`] selects it.
+    fn key_of<R>(&self, row: &R) -> Result<(u32, String, ReportKey), StoreError>
+    where
+        R: Row,
+        usize: sqlx::ColumnIndex<R>,
+        i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    {
+        let id = row.get::<i64, _>(0);
+        let id = u32::try_from(id).map_err(|_| self.corrupt("-", "a key id", &id.to_string()))?;
+        let names_day: String = row.get(8);
+        let key = ReportKey {
+            user_id: row.get(2),
+            usage_location: row.get(3),
+            destination_context: row.get(4),
+            currency: row.get(5),
+            user_principal_name: row.get(6),
+            user_display_name: row.get(7),
+            names_day: self.parse_day(&names_day)?,
+        };
+        Ok((id, row.get(1), key))
+    }
+
+    /// Reads `day` as another instance wrote it: its state, and the keys it added or renamed.
+    pub(crate) async fn reload_day(&self, day: NaiveDate) -> Result<(), StoreError> {
+        // Beside this process's writes, not between their reading and setting the keys.
+        let _writer = self.inner.writer.lock().await;
+        let mut keys = KeyTable::clone(&self.keys());
+        let days = self
+            .read_index(Some(day), keys.id_bound(), &mut keys)
+            .await?;
         *write(&self.inner.keys) = Arc::new(keys);
+        for (day, state) in days {
+            self.publish_day(day, state);
+        }
         Ok(())
+    }
+
+    /// Puts a day's new state in memory with a new version, returning it. Under the `days`
+    /// lock: whoever reads the version and then the days sees this day's new state with it,
+    /// or an older version (and so knows what it built is stale).
+    fn publish_day(&self, day: NaiveDate, mut state: DayState) -> DayState {
+        let mut days = write(&self.inner.days);
+        state.version = self.inner.version.fetch_add(1, Ordering::AcqRel) + 1;
+        days.insert(day, state.clone());
+        state
     }
 
     fn parse_day(&self, text: &str) -> Result<NaiveDate, StoreError> {
@@ -376,20 +471,49 @@ impl Store {
         let fetched_at = chrono::SubsecRound::trunc_subsecs(fetched_at, 3);
         let day_text = day.format("%Y-%m-%d").to_string();
         let _writer = self.inner.writer.lock().await;
-        let keys = self.keys();
-        let (new_keys, mut day_rows, state, version) = on_db!(&self.inner.db, |pool, dialect| {
+        let mut keys = self.keys();
+        let (new_keys, mut day_rows, state) = on_db!(&self.inner.db, |pool, dialect| {
             let mut tx = pool.begin().await.map_err(|error| self.db_error(error))?;
+            // PostgreSQL: the writers of every instance take turns, and each first learns the
+            // keys another instance added since this one last heard, so a key is never stored
+            // twice. (SQLite's file has one writer, and a read here would only make its write
+            // fail at once instead of waiting for another process's lock.)
+            let mut caught_up = Vec::new();
+            if let Some(lock) = dialect.write_lock() {
+                sqlx::query(lock)
+                    .bind(crate::shared::WRITE_LOCK)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|error| self.db_error(error))?;
+                for row in sqlx::query(KEYS_FROM)
+                    .bind(keys.id_bound() as i64)
+                    .bind(None::<String>)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(|error| self.db_error(error))?
+                {
+                    caught_up.push(self.key_of(&row)?);
+                }
+            }
+            if !caught_up.is_empty() {
+                let mut table = KeyTable::clone(&keys);
+                for (id, identity, key) in caught_up.iter().cloned() {
+                    table.insert(id, identity, key);
+                }
+                keys = Arc::new(table);
+            }
             // Keys first: new ones get their id; known ones take newer names.
-            let mut new_keys: Vec<(u32, String, ReportKey)> = Vec::new();
+            let mut new_keys: Vec<(u32, String, ReportKey)> = caught_up;
             let mut day_rows = Vec::with_capacity(merged.len());
             for row in &merged {
                 let identity = identity(row);
                 let id = match keys.id_of(&identity) {
                     Some(id) => {
                         if let Some(renamed) = keys.get(id).and_then(|key| key.renamed(row, day)) {
-                            sqlx::query(
+                            // Names never go back to an older day's, whoever wrote them.
+                            let changed = sqlx::query(
                                 "UPDATE report_keys SET user_principal_name = $1, user_display_name = $2, \
-                                 names_day = $3 WHERE id = $4",
+                                 names_day = $3 WHERE id = $4 AND names_day <= $3",
                             )
                             .bind(&renamed.user_principal_name)
                             .bind(&renamed.user_display_name)
@@ -398,7 +522,9 @@ impl Store {
                             .execute(&mut *tx)
                             .await
                             .map_err(|error| self.db_error(error))?;
-                            new_keys.push((id, identity, renamed));
+                            if changed.rows_affected() == 1 {
+                                new_keys.push((id, identity, renamed));
+                            }
                         }
                         id
                     }
@@ -454,7 +580,6 @@ impl Store {
                     .await
                     .map_err(|error| self.db_error(error))?;
             }
-            let version = self.inner.version.load(Ordering::Acquire) + 1;
             let state = DayState {
                 fetched_at,
                 is_final,
@@ -465,7 +590,7 @@ impl Store {
                 repeated_rows,
                 pages,
                 request_id,
-                version,
+                version: 0,
             };
             sqlx::query(
                 "INSERT INTO report_days (day, fetched_at, final, row_count, graph_rows, \
@@ -504,8 +629,16 @@ impl Store {
                     .await
                     .map_err(|error| self.db_error(error))?;
             }
+            if let Some(notify) = dialect.notify() {
+                sqlx::query(notify)
+                    .bind(crate::shared::CHANNEL)
+                    .bind(crate::shared::Change::Day(day).payload(&self.inner.origin))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|error| self.db_error(error))?;
+            }
             tx.commit().await.map_err(|error| self.db_error(error))?;
-            (new_keys, day_rows, state, version)
+            (new_keys, day_rows, state)
         });
         // Only now, with the day on disk, does memory follow.
         if !new_keys.is_empty() {
@@ -515,8 +648,8 @@ impl Store {
             }
             *write(&self.inner.keys) = Arc::new(table);
         }
-        write(&self.inner.days).insert(day, state.clone());
-        self.inner.version.store(version, Ordering::Release);
+        let state = self.publish_day(day, state);
+        self.index_changed();
         // In key order, as a day read back from the file is: a range's rows come out in the
         // same order whichever way its days were loaded.
         day_rows.sort_unstable_by_key(|row| row.key);
@@ -588,19 +721,11 @@ impl Store {
         Ok(loaded.into_values().collect())
     }
 
-    /// Closes the pool (at shutdown, so the WAL is checkpointed), and gives up PostgreSQL's
-    /// instance lock.
+    /// Gives up the syncer lock (another instance takes over at once) and closes the pool (at
+    /// shutdown, so SQLite's WAL is checkpointed).
     pub async fn close(&self) {
+        self.release_syncer().await;
         on_db!(&self.inner.db, |pool, dialect| pool.close().await);
-        let lock = self
-            .inner
-            .instance_lock
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .take();
-        if let Some(connection) = lock {
-            let _ = sqlx::Connection::close(connection).await;
-        }
     }
 }
 
@@ -638,43 +763,31 @@ async fn open_sqlite(url: &str, source: &str) -> Result<(Db, String), StoreError
 }
 
 /// The PostgreSQL database at `url` (`postgres://…`, TLS as its `sslmode` asks), checked and
-/// migrated; its URL without the password for messages; and the connection that holds the
-/// database's instance lock. This version keeps each day's state and the report's keys in the
-/// memory of the one instance that writes them, so a second instance on the same database is
-/// refused (PostgreSQL's session lock, released when the first closes or its connection ends).
-async fn open_postgres(
-    url: &str,
-    source: &str,
-) -> Result<(Db, String, Option<sqlx::PgConnection>), StoreError> {
-    use sqlx::Connection;
+/// migrated, and its URL without the password for messages. Several instances may share it
+/// (`shared.rs`).
+async fn open_postgres(url: &str, source: &str) -> Result<(Db, String), StoreError> {
     let location = crate::db::without_password(url);
-    let pool = PgPoolOptions::new()
-        .max_connections(8)
-        .acquire_timeout(BUSY_TIMEOUT)
-        .connect(url)
-        .await
-        .map_err(|error| StoreError::open(&location, &error))?;
-    let connection = sqlx::PgConnection::connect(url)
-        .await
-        .map_err(|error| StoreError::open(&location, &error))?;
-    let lock = sqlx::postgres::PgAdvisoryLock::new("dialout-portal report store");
-    let held = match lock
-        .try_acquire(connection)
-        .await
+    // The server probes each connection after 30 s of quiet and ends it after three lost
+    // probes: an instance whose host died gives up its syncer lock within a minute or so,
+    // not after the system's default two hours.
+    let options = sqlx::postgres::PgConnectOptions::from_str(url)
         .map_err(|error| StoreError::open(&location, &error))?
-    {
-        sqlx::Either::Left(guard) => guard.leak(),
-        sqlx::Either::Right(_) => {
-            return Err(StoreError::Open {
-                location,
-                problem: "another portal instance (or `dialout-portal sync`) uses this database".into(),
-                advice: "This version runs one instance per database: stop the other one, or give this one a database of its own".into(),
-            });
-        }
-    };
+        .options([
+            ("tcp_keepalives_idle", "30"),
+            ("tcp_keepalives_interval", "10"),
+            ("tcp_keepalives_count", "3"),
+        ]);
+    // Ten connections: one listens for the other instances' changes, the rest serve pages,
+    // the sync and sign-in (the syncer lock has one of its own).
+    let pool = PgPoolOptions::new()
+        .max_connections(10)
+        .acquire_timeout(PG_ACQUIRE_TIMEOUT)
+        .connect_with(options)
+        .await
+        .map_err(|error| StoreError::open(&location, &error))?;
     let db = Db::Postgres(pool);
     prepare(&db, &location, source).await?;
-    Ok((db, location, Some(held)))
+    Ok((db, location))
 }
 
 impl Store {

@@ -18,6 +18,9 @@ use crate::history::{History, HistoryError};
 const RETENTION_FLOOR: &str = "retention_floor";
 /// Why: Graph's answer for the day before.
 const RETENTION_NOTE: &str = "retention_note";
+/// How often an instance that does not sync checks whether the syncer is still there: the
+/// syncer's lock is free within a moment of its end, so another takes over within this.
+const ELECTION_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What the last sync runs did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -117,6 +120,14 @@ impl History {
     /// read again. Returns what it did; a day that fails ends the run (the next run tries
     /// again), without retrying in a loop.
     pub async fn sync_once(&self) -> SyncRun {
+        if !self.store().claim_syncer().await {
+            return SyncRun {
+                failed: Some(
+                    "another instance syncs this database now (it holds the syncer lock)".into(),
+                ),
+                ..SyncRun::default()
+            };
+        }
         let run = self.sync_pass(None).await;
         self.sync_directory_if_due().await;
         run
@@ -136,6 +147,7 @@ impl History {
             floor: Mutex::new(floor),
             recording: tokio::sync::Mutex::new(()),
             stop: AtomicBool::new(false),
+            lost_lock: AtomicBool::new(false),
             new_days: AtomicU32::new(0),
             reread_days: AtomicU32::new(0),
             failed: Mutex::new(None),
@@ -155,6 +167,10 @@ impl History {
             status.last_error = result.failed.clone();
             status.last_error_status = *lock(&run.failed_status);
         });
+        // A pass cut short by losing the syncer lock has nothing to tell: the new syncer does.
+        if !run.lost_lock.load(Ordering::Relaxed) {
+            self.share_failure(result.failed.as_deref()).await;
+        }
         info!(
             new_days = result.new_days,
             reread_days = result.reread_days,
@@ -165,8 +181,27 @@ impl History {
         result
     }
 
+    /// Tells the instances waiting for days why this pass stopped, or that it did not
+    /// (`store_meta`, written only when it changes).
+    async fn share_failure(&self, failed: Option<&str>) {
+        let store = self.store();
+        if !store.is_shared() {
+            return;
+        }
+        let recorded = store.meta(crate::history::SYNC_FAILURE).unwrap_or_default();
+        let value = match failed {
+            Some(failure) => format!("{} {failure}", Utc::now().to_rfc3339()),
+            None if recorded.is_empty() => return,
+            None => String::new(),
+        };
+        if let Err(error) = store.set_meta(crate::history::SYNC_FAILURE, &value).await {
+            warn!(%error, "cannot tell the other instances how the sync went");
+        }
+    }
+
     /// Syncs at once and then every interval (sooner when someone wants days the store lacks),
-    /// until `shutdown` resolves.
+    /// until `shutdown` resolves. With several instances on one PostgreSQL, only the one that
+    /// holds the syncer lock syncs; the others check every few seconds whether it is free.
     pub async fn run_sync(self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
         // The lag's days are read again about once per interval: at each tick when their
@@ -176,6 +211,13 @@ impl History {
         // crash) asks Graph nothing, a restart after a longer stop reads them at once.
         let mut reread_after = self.settings().interval;
         loop {
+            if !self.store().claim_syncer().await {
+                tokio::select! {
+                    _ = &mut shutdown => return,
+                    _ = tokio::time::sleep(ELECTION_EVERY.min(self.settings().interval)) => {}
+                }
+                continue;
+            }
             // Once a day, the directory (departments, managers) beside the pass: it has a rate
             // limit of its own, and a reporting-line scope shows no one until it is read.
             let (run, ()) = tokio::join!(
@@ -189,10 +231,19 @@ impl History {
             if wanted_waiting && run.failed.is_none() {
                 continue;
             }
-            tokio::select! {
-                _ = &mut shutdown => return,
-                _ = tokio::time::sleep(self.settings().interval) => {}
-                _ = self.inner.wake.notified() => {}
+            // Until the next pass the lock is checked every few seconds too: a syncer that lost
+            // it (its connection cut) knows, and stops reading Graph for pages as the syncer.
+            let next_pass = tokio::time::Instant::now() + self.settings().interval;
+            loop {
+                let tick = (tokio::time::Instant::now() + ELECTION_EVERY).min(next_pass);
+                tokio::select! {
+                    _ = &mut shutdown => return,
+                    _ = tokio::time::sleep_until(tick) => {}
+                    _ = self.inner.wake.notified() => break,
+                }
+                if tokio::time::Instant::now() >= next_pass || !self.store().claim_syncer().await {
+                    break;
+                }
             }
         }
     }
@@ -251,6 +302,8 @@ struct SyncPass<'a> {
     /// Held while the floor is written to the store, so writes land in the order floors rise.
     recording: tokio::sync::Mutex<()>,
     stop: AtomicBool,
+    /// Set when another instance took the syncer lock during the pass.
+    lost_lock: AtomicBool,
     new_days: AtomicU32,
     reread_days: AtomicU32,
     failed: Mutex<Option<String>>,
@@ -282,6 +335,13 @@ impl SyncPass<'_> {
 
     async fn work(&self) {
         while !self.stop.load(Ordering::Relaxed) {
+            // Another instance may have taken over (this one lost its lock's connection).
+            if !self.history.store().claim_syncer().await {
+                info!("another instance syncs now: this pass stops");
+                self.lost_lock.store(true, Ordering::Relaxed);
+                self.stop.store(true, Ordering::Relaxed);
+                return;
+            }
             let Some(day) = self.next_day() else {
                 return;
             };

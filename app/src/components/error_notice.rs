@@ -71,6 +71,9 @@ fn notice(locale: Locale, error: PageError) -> Notice {
         AppError::Internal(details) => {
             plain(Msg::ErrorTitle, said(Msg::ErrorServer), Some(details))
         }
+        AppError::StoreUnavailable(details) => {
+            plain(Msg::ErrorTitle, said(Msg::ErrorStore), Some(details))
+        }
     }
 }
 

@@ -274,6 +274,13 @@ impl ReportService {
         let version = history.store().version();
         let missing = history.missing_days(range.from, range.to);
         if !missing.is_empty() {
+            // Missing days go into the store: one that does not answer fails the request at
+            // once, saying so, rather than a fetch whose days could not be kept.
+            history
+                .store()
+                .check()
+                .await
+                .map_err(|error| store_error(&error))?;
             if missing.len() <= MAX_WAIT_DAYS {
                 self.fetch_missing(range, missing, requester).await?;
             } else {
@@ -286,7 +293,7 @@ impl ReportService {
         let days = history
             .stored_days(range.from, range.to)
             .await
-            .map_err(|error| AppError::Internal(error.to_string()))?;
+            .map_err(|error| store_error(&error))?;
         let loaded = started.elapsed();
         let keys = history.store().keys();
         let day_count = days.len();
@@ -696,7 +703,7 @@ impl ReportService {
         let days = history
             .stored_days(range.from, range.to)
             .await
-            .map_err(|error| AppError::Internal(error.to_string()))?;
+            .map_err(|error| store_error(&error))?;
         let keys = history.store().keys();
         let buckets =
             bucket_facts(&bucket_ranges(range), &days, &keys, whose).ok_or_else(|| {
@@ -749,7 +756,23 @@ impl ReportService {
 fn history_error(error: &HistoryError) -> AppError {
     match error {
         HistoryError::Graph(error) => AppError::from(error),
-        HistoryError::Store(error) => AppError::Internal(error.to_string()),
+        HistoryError::Store(error) => store_error(error),
+        HistoryError::SyncFailed(_) => AppError::Graph {
+            message: error.to_string(),
+            code: None,
+            request_id: None,
+        },
+        HistoryError::NoSyncer(_) => AppError::StoreUnavailable(error.to_string()),
+    }
+}
+
+/// The store's failure as the page says it: unavailable (it comes back by itself) when the
+/// database failed, internal when a stored value is wrong.
+fn store_error(error: &report_store::StoreError) -> AppError {
+    if error.is_database() {
+        AppError::StoreUnavailable(error.to_string())
+    } else {
+        AppError::Internal(error.to_string())
     }
 }
 

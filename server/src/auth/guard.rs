@@ -57,7 +57,7 @@ pub async fn guard(State(auth): State<Auth>, request: Request, next: Next) -> Re
 async fn entra_access(entra: &EntraState, mut request: Request, next: Next) -> Response {
     let now = unix_now();
     let session = (entra.cookies.session(request.headers(), now))
-        .filter(|session| !entra.revoked.is_revoked(session));
+        .filter(|session| !entra.store.is_revoked(&session.id));
     let Some(mut session) = session else {
         let mut response = signed_out(&request);
         if request.headers().contains_key(header::COOKIE) {

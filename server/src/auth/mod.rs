@@ -23,7 +23,8 @@ use axum::middleware;
 use crate::config::{AuthSettings, Issuer, ProxySettings};
 use crate::security::FrameAncestors;
 use oidc::EntraSignIn;
-use session::{CookieCodec, Revoked, Session};
+use report_store::Store;
+use session::CookieCodec;
 
 /// One-time tokens that carry a popup's session to the frame that opened it.
 const HANDOFF_TTL: Duration = Duration::from_secs(120);
@@ -50,17 +51,19 @@ struct EntraState {
     cookies: CookieCodec,
     required_role: String,
     scope: app::report::scope::ScopeRule,
-    handoffs: moka::sync::Cache<String, Session>,
-    /// Sessions signed out before their time.
-    revoked: Revoked,
+    /// Popup handoff tokens and sessions signed out before their time, shared by every
+    /// instance on the store's database.
+    store: Store,
 }
 
 impl Auth {
-    /// `simulator_issuer`: the embedded simulator's issuer in demo mode.
+    /// `simulator_issuer`: the embedded simulator's issuer in demo mode; `store` keeps the
+    /// sign-in state several instances share.
     pub fn new(
         settings: &AuthSettings,
         frame_ancestors: &FrameAncestors,
         simulator_issuer: Option<String>,
+        store: Store,
     ) -> Result<Self, String> {
         let (method, public_origin) = match settings {
             AuthSettings::None => (Method::None, None),
@@ -80,7 +83,6 @@ impl Auth {
                     &format!("{public}/auth/callback"),
                 )?;
                 let secure = entra.public_url.scheme() == "https";
-                let revoked = Revoked::new(entra.session.absolute);
                 let cookies = CookieCodec::new(
                     entra.session.clone(),
                     secure,
@@ -91,11 +93,7 @@ impl Auth {
                     cookies,
                     required_role: entra.required_role.clone(),
                     scope: entra.scope.clone(),
-                    handoffs: moka::sync::Cache::builder()
-                        .max_capacity(10_000)
-                        .time_to_live(HANDOFF_TTL)
-                        .build(),
-                    revoked,
+                    store,
                 };
                 let origin = entra.public_url.origin().ascii_serialization();
                 (Method::Entra(Box::new(state)), Some(origin))

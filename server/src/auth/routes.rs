@@ -8,7 +8,8 @@ use axum::routing::{any, get, post};
 use serde::Deserialize;
 
 use super::pages::Pages;
-use super::{Auth, unix_now};
+use super::session::Session;
+use super::{Auth, HANDOFF_TTL, unix_now};
 
 pub fn routes(auth: Auth) -> Router {
     Router::new()
@@ -117,7 +118,19 @@ async fn callback(
     ];
     if pending.popup {
         let token = openidconnect::CsrfToken::new_random().secret().clone();
-        entra.handoffs.insert(token.clone(), session);
+        let expires_at = unix_now() + HANDOFF_TTL.as_secs() as i64;
+        let kept = match serde_json::to_string(&session) {
+            Ok(json) => (entra.store.put_handoff(&token, &json, expires_at).await)
+                .map_err(|error| error.to_string()),
+            Err(error) => Err(error.to_string()),
+        };
+        if let Err(error) = kept {
+            tracing::warn!(%error, "cannot keep a popup sign-in's handoff");
+            return fail(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The portal's data store is unavailable, so this window cannot hand the sign-in to the page. Try again in a minute.",
+            );
+        }
         return with_cookies(pages.signed_in_popup(&token, &pending.return_to), cookies);
     }
     with_cookies(Redirect::to(&pending.return_to).into_response(), cookies)
@@ -134,7 +147,18 @@ async fn handoff(State(auth): State<Auth>, axum::Form(form): axum::Form<HandoffF
     let Some(entra) = auth.entra() else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    match entra.handoffs.remove(&form.token) {
+    let taken = match entra.store.take_handoff(&form.token).await {
+        Ok(taken) => taken.and_then(|json| serde_json::from_str::<Session>(&json).ok()),
+        Err(error) => {
+            tracing::warn!(%error, "cannot redeem a popup sign-in's handoff");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the portal's data store is unavailable",
+            )
+                .into_response();
+        }
+    };
+    match taken {
         Some(session) => with_cookies(
             StatusCode::NO_CONTENT.into_response(),
             [entra.cookies.session_cookie(&session)],
@@ -150,7 +174,13 @@ async fn logout(State(auth): State<Auth>, request: Request) -> Response {
         return StatusCode::NOT_FOUND.into_response();
     };
     if let Some(session) = entra.cookies.session(request.headers(), unix_now()) {
-        entra.revoked.revoke(&session);
+        // Refused here at once; on every other instance once the store has it.
+        if let Err(error) = (entra.store)
+            .revoke_session(&session.id, entra.cookies.ends_at(&session))
+            .await
+        {
+            tracing::warn!(%error, "the sign-out could not be shared with the other instances");
+        }
         tracing::info!(user = %session.oid, "signed out");
     }
     with_cookies(

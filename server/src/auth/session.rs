@@ -1,7 +1,7 @@
 //! The session: who signed in and when, in a cookie the browser cannot read or change. The
 //! cookie crate's private jar encrypts and authenticates it (AES-256-GCM, the cookie's name as
 //! associated data), so the server keeps no session store; it keeps only the ids of the
-//! sessions signed out before their time ([`Revoked`]).
+//! sessions signed out before their time, in the report store (every instance sees them).
 //!
 //! Cookie names carry the browsers' prefixes where the attributes allow: `__Host-` (Secure,
 //! `Path=/`, no Domain) for the session, `__Secure-` for the sign-in in progress (`Path=/auth/`).
@@ -22,9 +22,6 @@ const LOGIN_TTL: Duration = Duration::from_secs(10 * 60);
 /// The idle clock is written back at most this often (not on every request), and at least four
 /// times per idle period, so a session in use never reaches its idle limit.
 const TOUCH_EVERY_SECS: i64 = 60;
-/// Sessions signed out early and remembered at once, at most: past this the oldest are
-/// forgotten first (a flood of sign-outs cannot exhaust memory).
-const REVOKED_KEPT: u64 = 100_000;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
@@ -65,34 +62,6 @@ pub struct PendingLogin {
     pub return_to: String,
     /// Signed in from an embedded page through a popup: hand the session back to the frame.
     pub popup: bool,
-}
-
-/// The sessions signed out before they timed out: a copy of a signed-out cookie stays refused
-/// until it would have timed out anyway. In this process's memory (one instance; several
-/// instances need a shared list, which the PostgreSQL store brings).
-#[derive(Clone)]
-pub struct Revoked {
-    ids: moka::sync::Cache<String, ()>,
-}
-
-impl Revoked {
-    /// Each id is kept `absolute`, the longest a session lives, after its revocation.
-    pub fn new(absolute: Duration) -> Self {
-        Self {
-            ids: moka::sync::Cache::builder()
-                .max_capacity(REVOKED_KEPT)
-                .time_to_live(absolute)
-                .build(),
-        }
-    }
-
-    pub fn revoke(&self, session: &Session) {
-        self.ids.insert(session.id.clone(), ());
-    }
-
-    pub fn is_revoked(&self, session: &Session) -> bool {
-        self.ids.contains_key(&session.id)
-    }
 }
 
 /// Reads and writes the portal's cookies with one key and one set of attributes.
@@ -149,6 +118,11 @@ impl CookieCodec {
         let idle = now - session.last_seen > self.settings.idle.as_secs() as i64;
         let over = now - session.signed_in_at > self.settings.absolute.as_secs() as i64;
         (!idle && !over && session.last_seen <= now + 60).then_some(session)
+    }
+
+    /// When `session` times out at the latest (Unix seconds): a revocation is kept that long.
+    pub fn ends_at(&self, session: &Session) -> i64 {
+        session.signed_in_at + self.settings.absolute.as_secs() as i64
     }
 
     /// Whether `session`'s idle clock is due to be written back: every minute, or a quarter
@@ -424,18 +398,5 @@ mod tests {
         let usual = codec(3600, 7200);
         assert!(!usual.needs_touch(&session(1_000, 1_000), 1_059));
         assert!(usual.needs_touch(&session(1_000, 1_000), 1_060));
-    }
-
-    #[test]
-    fn revoked_sessions_stay_revoked() {
-        let revoked = Revoked::new(Duration::from_secs(3600));
-        let ada = session(1, 1);
-        let other = Session {
-            id: "session-2".into(),
-            ..ada.clone()
-        };
-        revoked.revoke(&ada);
-        assert!(revoked.is_revoked(&ada));
-        assert!(!revoked.is_revoked(&other));
     }
 }
