@@ -324,6 +324,32 @@ async fn two_instances_read_each_days_pages_once() {
         follower.store().day_state(older).unwrap().pages,
         "the day's pages read once, by the syncer"
     );
+    // A long range's days (more than a page waits for) are wanted, not waited for: the
+    // syncer reads them all the same.
+    let wanted = [back(today(), u64::from(WINDOW) + 4), back(today(), u64::from(WINDOW) + 5)];
+    follower.want(wanted);
+    eventually("the syncer stored the wanted days", || {
+        wanted
+            .iter()
+            .all(|day| follower.store().day_state(*day).is_some())
+    })
+    .await;
+    // Days before Graph's retention, as the syncer recorded it, are refused at once.
+    let floor = back(today(), u64::from(WINDOW) + 10);
+    syncer
+        .store()
+        .set_meta("retention_floor", &floor.to_string())
+        .await
+        .unwrap();
+    eventually("the follower knows the floor", || {
+        follower.retention_floor() == Some(floor)
+    })
+    .await;
+    let refused = follower
+        .fetch_missing(vec![back(floor, 1)], Priority::Interactive, |_| {})
+        .await
+        .expect_err("before the retention floor");
+    assert!(refused.to_string().contains("keeps nothing before"), "{refused}");
     for history in [&ha, &hb] {
         let first = back(today(), u64::from(WINDOW) - 1);
         assert_eq!(
