@@ -20,10 +20,13 @@
 # MODE: `limits` = the simulator enforces Graph's documented limits and answers after 300 ms
 # (the real-tenant figure); `fast` = neither. The portal keeps to PORTAL_SYNC_GRAPH_SHARE (0.5)
 # of 50 report requests a minute in both, so the backfill takes about requests / 25 minutes.
-# Needs `cargo leptos build --release`, `cargo build --release -p graph-sim`,
+# Needs `make build`, `RUSTFLAGS="--cfg erase_components" cargo build --release -p graph-sim`
+# (the flags of make build's server: one build cache),
 # `cargo build -p pg-cluster --bin pg-cluster`, and psql (Debian's postgresql). Everything
 # listens on free loopback ports; the temp folder and the cluster are removed at exit.
 # Usage: bench/instances.sh [INSTANCES (2)] [USERS (2000)] [DAYS (30)] [MODE (limits|fast)]
+# DAYS of 29 or more keep the dashboard's days (the last 28 and today) inside the window: with
+# fewer, the dashboards' requests add days outside it (each read once all the same).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -52,7 +55,7 @@ done
 command -v psql >/dev/null || { echo "psql is missing: scripts/setup.sh test installs postgresql" >&2; exit 1; }
 
 WORK="$(mktemp -d /tmp/dialout-instances-bench.XXXXXX)"
-SIM="" PORTALS=() CLUSTER_PID=""
+SIM="" PORTALS=()
 stop_portals() {
   local pid
   for pid in "${PORTALS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -63,16 +66,8 @@ cleanup() {
   local status=$?
   stop_portals
   [[ -n "$SIM" ]] && { kill -TERM "$SIM" 2>/dev/null || true; wait "$SIM" 2>/dev/null || true; }
-  # Closing its stdin stops and removes the cluster.
-  if [[ -n "$CLUSTER_PID" ]]; then
-    exec {CLUSTER_IN}>&- || true
-    wait "$CLUSTER_PID" 2>/dev/null || true
-  fi
-  if [[ $status -ne 0 ]]; then
-    for log in "$WORK"/*.log; do
-      [[ -s "$log" ]] && { echo "--- last lines of $(basename "$log"):" >&2; tail -n 15 "$log" >&2; }
-    done
-  fi
+  pg_cluster_end
+  [[ $status -eq 0 ]] || show_logs "$WORK"
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -80,21 +75,9 @@ trap 'exit 130' INT TERM
 
 # shellcheck source=bench/common.sh
 source "$REPO/bench/common.sh"
-percentile_ms() { sort -g | awk -v p="$1" '{ v[NR] = $1 } END { i = int((p * NR + 99) / 100); if (i < 1) i = 1; printf "%.1f", v[i] * 1000 }'; }
 stat_of() { curl -fsS "$SIM_URL/_sim/stats" | jq -r "$1"; }
 
-# The cluster: its URL on the first line of its output, then one answer per command.
-mkfifo "$WORK/cluster.in" "$WORK/cluster.out"
-"$CLUSTER_BIN" bench <"$WORK/cluster.in" >"$WORK/cluster.out" 2>"$WORK/cluster.log" &
-CLUSTER_PID=$!
-exec {CLUSTER_IN}>"$WORK/cluster.in" {CLUSTER_OUT}<"$WORK/cluster.out"
-read -r -t 60 PG_URL <&"$CLUSTER_OUT" || { echo "pg-cluster did not start" >&2; exit 1; }
-cluster() { # stop | start
-  local answer
-  echo "$1" >&"$CLUSTER_IN"
-  read -r -t 60 answer <&"$CLUSTER_OUT"
-  [[ "$answer" == ok ]] || { echo "pg-cluster $1: $answer" >&2; exit 1; }
-}
+pg_cluster_start "$WORK"
 
 TODAY="$(date -u +%F)"
 FIRST="$(date -u -d "$TODAY - $((DAYS - 1)) days" +%F)"
@@ -159,22 +142,6 @@ summary_time() { # BASE [FORM]: seconds, the body in $WORK/body; fails unless 20
   [[ "${out% *}" == 200 ]] || { echo "HTTP ${out% *} from $1: $(head -c 300 "$WORK/body")" >&2; return 1; }
   echo "${out#* }"
 }
-truth_check() { # SUMMARY_JSON: "equal" or what differs
-  python3 - "$1" "$WORK/truth.json" <<'PY'
-import json, sys
-from decimal import Decimal
-summary, truth = (json.load(open(path)) for path in sys.argv[1:3])
-got = {c["currency"]: (c["totals"]["calls"], c["totals"]["seconds"], Decimal(str(c["totals"]["charge"])))
-       for c in summary["currencies"]}
-want = {code: (t["calls"], t["seconds"], Decimal(t["charge"])) for code, t in truth["currencies"].items()}
-if summary.get("missing"):
-    print(f"INCOMPLETE ({summary['missing']})")
-elif got == want:
-    print(f"equal ({len(got)} currencies)")
-else:
-    print("DIFFERENT in " + ",".join(sorted(c for c in set(got) | set(want) if got.get(c) != want.get(c))))
-PY
-}
 # Each stored day's rows against its row_count, and days stored twice (the key is the day).
 integrity() { # DATABASE_URL
   psql -X -A -t -q "$1" -c "SELECT (SELECT COUNT(*) FROM report_days d WHERE d.row_count <> \
@@ -216,9 +183,9 @@ echo "    report requests $A_REQUESTS (expected $EXPECTED_REQUESTS), 429 answers
 B_ROWS=()
 for i in "${!BASES[@]}"; do
   first=$(summary_time "${BASES[$i]}")
-  check=$(truth_check "$WORK/body")
+  check=$(truth_check "$WORK/body" "$WORK/truth.json")
   for _ in $(seq 100); do summary_time "${BASES[$i]}"; done >"$WORK/cached.times"
-  B_ROWS+=("instance $((i + 1)): first $(awk -v t="$first" 'BEGIN { printf "%.1f", t * 1000 }') ms, cached p50 $(percentile_ms 50 <"$WORK/cached.times") / p99 $(percentile_ms 99 <"$WORK/cached.times") ms, totals $check")
+  B_ROWS+=("instance $((i + 1)): first $(ms "$first") ms, cached p50 $(percentile_ms 50 <"$WORK/cached.times") / p99 $(percentile_ms 99 <"$WORK/cached.times") ms, totals $check")
   echo "(b) ${B_ROWS[-1]}"
 done
 stop_portals
@@ -245,14 +212,14 @@ survivor=$(( (VICTIM + 1) % INSTANCES ))
 C_REQUESTS=$(stat_of .report_requests)
 C_INTEGRITY=$(integrity "$KILL_URL")
 summary_time "${BASES[$survivor]}" >/dev/null
-C_TOTALS=$(truth_check "$WORK/body")
+C_TOTALS=$(truth_check "$WORK/body" "$WORK/truth.json")
 C_SYNCER=$(syncer_index)
 echo "(c) killed instance $((VICTIM + 1)) (the syncer) at $KILLED_AT of $DAYS days; instance $((C_SYNCER + 1)) finished $C_SECONDS s later"
 echo "    report requests $C_REQUESTS (expected $EXPECTED_REQUESTS); store: $C_INTEGRITY; totals $C_TOTALS"
 
 # (d) on the survivors of (c)
 OLD_FORM="from=$(date -u -d "$FIRST - 20 days" +%F)&to=$(date -u -d "$FIRST - 10 days" +%F)"
-cluster stop
+pg_cluster stop
 D_READY=""
 for i in "${!BASES[@]}"; do
   [[ $i == "$VICTIM" ]] && continue
@@ -262,7 +229,7 @@ done
 D_PAGE=$(curl -sS -o "$WORK/old.json" -w '%{http_code}' -X POST -H 'content-type: application/x-www-form-urlencoded' \
   --data "$OLD_FORM" "${BASES[$survivor]}/api/summary")
 D_SAYS=$(jq -r 'tostring' "$WORK/old.json" | head -c 160)
-cluster start
+pg_cluster start
 start=$(now)
 until [[ "$(curl -sS -o /dev/null -w '%{http_code}' "${BASES[$survivor]}/readyz")" == 200 ]]; do
   (( $(printf '%.0f' "$(seconds_since "$start")") > 120 )) && { echo "not ready after 120 s" >&2; exit 1; }

@@ -30,7 +30,7 @@ done
 command -v psql >/dev/null || { echo "psql is missing: scripts/setup.sh test installs postgresql" >&2; exit 1; }
 
 WORK="$(mktemp -d /tmp/dialout-pg-summary-bench.XXXXXX)"
-SERVER="" CLUSTER_PID=""
+SERVER=""
 stop_server() {
   [[ -n "$SERVER" ]] || return 0
   kill -TERM "$SERVER" 2>/dev/null || true
@@ -40,15 +40,8 @@ stop_server() {
 cleanup() {
   local status=$?
   stop_server
-  if [[ -n "$CLUSTER_PID" ]]; then
-    exec {CLUSTER_IN}>&- || true
-    wait "$CLUSTER_PID" 2>/dev/null || true
-  fi
-  if [[ $status -ne 0 ]]; then
-    for log in "$WORK"/*.log; do
-      [[ -s "$log" ]] && { echo "--- last lines of $(basename "$log"):" >&2; tail -n 15 "$log" >&2; }
-    done
-  fi
+  pg_cluster_end
+  [[ $status -eq 0 ]] || show_logs "$WORK"
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -56,14 +49,8 @@ trap 'exit 130' INT TERM
 
 # shellcheck source=bench/common.sh
 source "$REPO/bench/common.sh"
-percentile_ms() { sort -g | awk -v p="$1" '{ v[NR] = $1 } END { i = int((p * NR + 99) / 100); if (i < 1) i = 1; printf "%.1f", v[i] * 1000 }'; }
-ms() { awk -v t="$1" 'BEGIN { printf "%.1f", t * 1000 }'; }
 
-mkfifo "$WORK/cluster.in" "$WORK/cluster.out"
-"$CLUSTER_BIN" bench <"$WORK/cluster.in" >"$WORK/cluster.out" 2>"$WORK/cluster.log" &
-CLUSTER_PID=$!
-exec {CLUSTER_IN}>"$WORK/cluster.in" {CLUSTER_OUT}<"$WORK/cluster.out"
-read -r -t 60 PG_URL <&"$CLUSTER_OUT" || { echo "pg-cluster did not start" >&2; exit 1; }
+pg_cluster_start "$WORK"
 
 PORT="$(free_port)"
 BASE="http://127.0.0.1:$PORT"
@@ -122,16 +109,7 @@ cp "$WORK/body" "$WORK/summary.json"
 OTHERS=""
 for form in "${SHORTER[@]}"; do OTHERS="$OTHERS $(ms "$(summary "$form")")"; done
 for _ in $(seq 100); do summary "$WHOLE"; done >"$WORK/cached.times"
-CHECK=$(python3 - "$WORK/summary.json" "$WORK/truth.json" <<'PY'
-import json, sys
-from decimal import Decimal
-summary, truth = (json.load(open(path)) for path in sys.argv[1:3])
-got = {c["currency"]: (c["totals"]["calls"], c["totals"]["seconds"], Decimal(str(c["totals"]["charge"])))
-       for c in summary["currencies"]}
-want = {code: (t["calls"], t["seconds"], Decimal(t["charge"])) for code, t in truth["currencies"].items()}
-print(f"equal ({len(got)} currencies)" if got == want and not summary.get("missing") else "DIFFERENT")
-PY
-)
+CHECK=$(truth_check "$WORK/summary.json" "$WORK/truth.json")
 echo "(b) days in memory $IN_MEMORY s after start; summary first $FIRST_MS ms, others$OTHERS ms; cached p50 $(percentile_ms 50 <"$WORK/cached.times") / p99 $(percentile_ms 99 <"$WORK/cached.times") ms; totals $CHECK"
 RSS=$(ps -o rss= -p "$SERVER" | tr -d ' ')
 stop_server

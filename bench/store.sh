@@ -75,8 +75,6 @@ trap 'exit 130' INT TERM
 
 # shellcheck source=bench/common.sh
 source "$REPO/bench/common.sh"
-# Nearest-rank percentile $1 (0-100) of the numbers on stdin (seconds), in milliseconds.
-percentile_ms() { sort -g | awk -v p="$1" '{ v[NR] = $1 } END { i = int((p * NR + 99) / 100); if (i < 1) i = 1; printf "%.1f", v[i] * 1000 }'; }
 stat_of() { curl -fsS "$SIM_URL/_sim/stats" | jq -r "$1"; }
 store_bytes() {
   local file total=0
