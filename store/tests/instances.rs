@@ -326,7 +326,10 @@ async fn two_instances_read_each_days_pages_once() {
     );
     // A long range's days (more than a page waits for) are wanted, not waited for: the
     // syncer reads them all the same.
-    let wanted = [back(today(), u64::from(WINDOW) + 4), back(today(), u64::from(WINDOW) + 5)];
+    let wanted = [
+        back(today(), u64::from(WINDOW) + 4),
+        back(today(), u64::from(WINDOW) + 5),
+    ];
     follower.want(wanted);
     eventually("the syncer stored the wanted days", || {
         wanted
@@ -349,7 +352,10 @@ async fn two_instances_read_each_days_pages_once() {
         .fetch_missing(vec![back(floor, 1)], Priority::Interactive, |_| {})
         .await
         .expect_err("before the retention floor");
-    assert!(refused.to_string().contains("keeps nothing before"), "{refused}");
+    assert!(
+        refused.to_string().contains("keeps nothing before"),
+        "{refused}"
+    );
     for history in [&ha, &hb] {
         let first = back(today(), u64::from(WINDOW) - 1);
         assert_eq!(
