@@ -86,7 +86,11 @@ pub async fn copy_store(
     }
     let all: Vec<NaiveDate> = days.keys().copied().collect();
     for batch in all.chunks(BATCH_DAYS) {
-        let (source, copy) = (from.load_days(batch).await?, to.load_days(batch).await?);
+        // The copy as its `report_rows` hold it (not the packed values written beside them).
+        let (source, copy) = (
+            from.load_days(batch).await?,
+            to.load_days_row_by_row(batch).await?,
+        );
         let (from_keys, to_keys) = (from.keys(), to.keys());
         let copied: BTreeMap<NaiveDate, &StoredDay> =
             copy.iter().map(|day| (day.day, day)).collect();

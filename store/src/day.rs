@@ -97,6 +97,37 @@ impl DayRow {
     pub(crate) fn has_charge(&self) -> bool {
         self.nulls & NULL_CHARGE == 0
     }
+
+    /// The row's fields as held: calls, seconds, charge mantissa and scale, null flags
+    /// (`packed.rs`).
+    pub(crate) fn raw(&self) -> (i32, i32, i64, u8, u8) {
+        (
+            self.calls,
+            self.seconds,
+            self.charge_mantissa,
+            self.charge_scale,
+            self.nulls,
+        )
+    }
+
+    /// The row [`Self::raw`] gave; `None` for a scale no decimal has or unknown flags.
+    pub(crate) fn from_raw(
+        key: u32,
+        calls: i32,
+        seconds: i32,
+        charge_mantissa: i64,
+        charge_scale: u8,
+        nulls: u8,
+    ) -> Option<Self> {
+        (charge_scale <= 28 && nulls <= NULL_CALLS | NULL_SECONDS | NULL_CHARGE).then_some(DayRow {
+            key,
+            calls,
+            seconds,
+            charge_scale,
+            nulls,
+            charge_mantissa,
+        })
+    }
 }
 
 /// A stored day's rows.

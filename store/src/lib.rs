@@ -12,6 +12,7 @@ mod directory;
 mod error;
 mod history;
 mod keys;
+mod packed;
 mod shared;
 mod sign_in;
 mod store;

@@ -472,7 +472,7 @@ impl Store {
         let day_text = day.format("%Y-%m-%d").to_string();
         let _writer = self.inner.writer.lock().await;
         let mut keys = self.keys();
-        let (new_keys, mut day_rows, state) = on_db!(&self.inner.db, |pool, dialect| {
+        let (new_keys, day_rows, state) = on_db!(&self.inner.db, |pool, dialect| {
             let mut tx = pool.begin().await.map_err(|error| self.db_error(error))?;
             // PostgreSQL: the writers of every instance take turns, and each first learns the
             // keys another instance added since this one last heard, so a key is never stored
@@ -572,6 +572,7 @@ impl Store {
             }
             for statement in [
                 "DELETE FROM report_rows WHERE day = $1",
+                "DELETE FROM report_day_packed WHERE day = $1",
                 "DELETE FROM report_days WHERE day = $1",
             ] {
                 sqlx::query(statement)
@@ -610,6 +611,9 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(|error| self.db_error(error))?;
+            // In key order, as a day read back is: a range's rows come out in the same order
+            // whichever way its days were loaded.
+            day_rows.sort_unstable_by_key(|row| row.key);
             for chunk in day_rows.chunks(INSERT_CHUNK) {
                 let mut insert = QueryBuilder::new(
                     "INSERT INTO report_rows (day, key_id, total_calls, total_call_seconds, \
@@ -629,6 +633,12 @@ impl Store {
                     .await
                     .map_err(|error| self.db_error(error))?;
             }
+            sqlx::query("INSERT INTO report_day_packed (day, packed) VALUES ($1, $2)")
+                .bind(&day_text)
+                .bind(crate::packed::pack(&day_rows))
+                .execute(&mut *tx)
+                .await
+                .map_err(|error| self.db_error(error))?;
             if let Some(notify) = dialect.notify() {
                 sqlx::query(notify)
                     .bind(crate::shared::CHANNEL)
@@ -650,9 +660,6 @@ impl Store {
         }
         let state = self.publish_day(day, state);
         self.index_changed();
-        // In key order, as a day read back from the file is: a range's rows come out in the
-        // same order whichever way its days were loaded.
-        day_rows.sort_unstable_by_key(|row| row.key);
         Ok(StoredDay {
             day,
             state,
@@ -662,6 +669,23 @@ impl Store {
 
     /// The stored days of `days` (sorted), read from the file; days not stored are left out.
     pub async fn load_days(&self, days: &[NaiveDate]) -> Result<Vec<StoredDay>, StoreError> {
+        self.read_days(days, true).await
+    }
+
+    /// [`Self::load_days`] from `report_rows` alone, never the packed values: what the
+    /// relational table holds (`store copy` checks it).
+    pub(crate) async fn load_days_row_by_row(
+        &self,
+        days: &[NaiveDate],
+    ) -> Result<Vec<StoredDay>, StoreError> {
+        self.read_days(days, false).await
+    }
+
+    async fn read_days(
+        &self,
+        days: &[NaiveDate],
+        packed: bool,
+    ) -> Result<Vec<StoredDay>, StoreError> {
         let (Some(first), Some(last)) = (days.first(), days.last()) else {
             return Ok(Vec::new());
         };
@@ -677,6 +701,27 @@ impl Store {
         if loaded.is_empty() {
             return Ok(Vec::new());
         }
+        // Packed first (one value a day); what is left, row by row.
+        let packed = if packed {
+            self.load_packed(*first, *last, |day| {
+                loaded.get(&day).map(|day| day.state.rows)
+            })
+            .await?
+        } else {
+            BTreeMap::new()
+        };
+        for (day, rows) in packed {
+            if let Some(stored) = loaded.get_mut(&day) {
+                stored.rows = rows;
+            }
+        }
+        let unpacked: Vec<NaiveDate> = (loaded.values())
+            .filter(|stored| stored.rows.len() as u64 != stored.state.rows)
+            .map(|stored| stored.day)
+            .collect();
+        let (Some(first), Some(last)) = (unpacked.first(), unpacked.last()) else {
+            return Ok(loaded.into_values().collect());
+        };
         on_db!(&self.inner.db, |pool, dialect| {
             let mut stream = sqlx::query(
                 "SELECT day, key_id, total_calls, total_call_seconds, total_call_charge \
@@ -701,7 +746,10 @@ impl Store {
                         day
                     }
                 };
-                let Some(stored) = loaded.get_mut(&day) else {
+                let Some(stored) = loaded
+                    .get_mut(&day)
+                    .filter(|_| unpacked.binary_search(&day).is_ok())
+                else {
                     continue;
                 };
                 let key = u32::try_from(row.get::<i64, _>(1)).map_err(|_| {
