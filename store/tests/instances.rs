@@ -9,7 +9,7 @@ use std::time::Duration;
 use common::*;
 use graph_client::Priority;
 use graph_sim::RetentionReading;
-use report_store::{History, Store, SyncSettings};
+use report_store::Store;
 
 /// Waits up to 20 s for `check`, which should become true well before.
 async fn eventually(what: &str, check: impl Fn() -> bool) {
@@ -248,20 +248,6 @@ async fn changes_missed_while_the_listener_was_cut_off_are_read_again() {
     b.close().await;
 }
 
-/// A history of `days` days for one instance, syncing every `interval`.
-fn instance(store: &Store, client: Arc<graph_client::GraphClient>, days: u32) -> History {
-    History::new(
-        store.clone(),
-        client,
-        SyncSettings {
-            history_days: days,
-            min_retention_days: 1,
-            ..SyncSettings::default()
-        },
-        fixed_today(today()),
-    )
-}
-
 const WINDOW: u32 = 20;
 
 fn pages(store: &Store) -> u64 {
@@ -273,8 +259,8 @@ async fn two_instances_read_each_days_pages_once() {
     let sim = Sim::start(sim_config(None, RetentionReading::Empty)).await;
     let (_cluster, _url, a, b) = two_instances().await;
     let (ha, hb) = (
-        instance(&a, sim.client.clone(), WINDOW),
-        instance(&b, sim.client.clone(), WINDOW),
+        history(&a, sim.client.clone(), WINDOW),
+        history(&b, sim.client.clone(), WINDOW),
     );
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
     let runs: Vec<_> = [ha.clone(), hb.clone()]
@@ -381,11 +367,11 @@ async fn when_the_syncer_ends_mid_backfill_another_finishes_it_exactly() {
     let cluster = pg_cluster::PgCluster::start().unwrap();
     let url = cluster.create_database("store").unwrap();
     let a = Store::open(&url, SOURCE).await.unwrap();
-    let ha = instance(&a, sim.client.clone(), WINDOW);
+    let ha = history(&a, sim.client.clone(), WINDOW);
     let first_run = tokio::spawn(ha.clone().run_sync(std::future::pending()));
     eventually("a has started the backfill", || a.days().len() >= 4).await;
     let b = Store::open(&url, SOURCE).await.unwrap();
-    let hb = instance(&b, sim.client.clone(), WINDOW);
+    let hb = history(&b, sim.client.clone(), WINDOW);
     let second_run = tokio::spawn(hb.clone().run_sync(std::future::pending()));
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(a.is_syncer() && !b.is_syncer());
