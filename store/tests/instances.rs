@@ -3,7 +3,6 @@
 //! read once whichever instance wants a day, and sign-in state is shared.
 mod common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
