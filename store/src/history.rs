@@ -489,8 +489,11 @@ impl History {
         if wanted.len() > before {
             self.inner.wake.notify_one();
             // An instance that does not sync asks the syncer (its own sync waits for the lock).
+            // Only the days still missing: a set the sync never empties here (it runs there)
+            // would otherwise grow with every range looked at.
             let store = &self.inner.store;
             if !store.is_syncer() {
+                wanted.retain(|day| store.day_state(*day).is_none());
                 let asked: Vec<NaiveDate> = wanted.iter().copied().collect();
                 let store = store.clone();
                 tokio::spawn(async move {
