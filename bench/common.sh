@@ -20,6 +20,12 @@ sim_url() {
   echo "graph-sim did not say where it listens" >&2
   return 1
 }
+# Stops the processes whose pids are given (SIGTERM) and waits for each.
+stop_processes() {
+  local pid
+  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "$@"; do wait "$pid" 2>/dev/null || true; done
+}
 # Nearest-rank percentile $1 (0-100) of the numbers on stdin (seconds), in milliseconds.
 percentile_ms() { sort -g | awk -v p="$1" '{ v[NR] = $1 } END { i = int((p * NR + 99) / 100); if (i < 1) i = 1; printf "%.1f", v[i] * 1000 }'; }
 # Seconds (a curl time) as milliseconds, to the tenth.

@@ -57,15 +57,13 @@ command -v psql >/dev/null || { echo "psql is missing: scripts/setup.sh test ins
 WORK="$(mktemp -d /tmp/dialout-instances-bench.XXXXXX)"
 SIM="" PORTALS=()
 stop_portals() {
-  local pid
-  for pid in "${PORTALS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PORTALS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  stop_processes "${PORTALS[@]}"
   PORTALS=()
 }
 cleanup() {
   local status=$?
   stop_portals
-  [[ -n "$SIM" ]] && { kill -TERM "$SIM" 2>/dev/null || true; wait "$SIM" 2>/dev/null || true; }
+  stop_processes $SIM
   pg_cluster_end
   [[ $status -eq 0 ]] || show_logs "$WORK"
   rm -rf "$WORK"

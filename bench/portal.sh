@@ -63,14 +63,9 @@ RUSTFLAGS="--cfg erase_components" cargo build --release -q -p graph-sim
 
 WORK="$(mktemp -d /tmp/dialout-portal-bench.XXXXXX)"
 SERVER="" SIM=""
-stop() { # stops the processes whose pids are given
-  local pid
-  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "$@"; do wait "$pid" 2>/dev/null || true; done
-}
 cleanup() {
   local status=$?
-  stop $SERVER $SIM
+  stop_processes $SERVER $SIM
   if [[ $status -ne 0 ]]; then
     for log in "$WORK"/*.log; do
       [[ -s "$log" ]] && { echo "--- last lines of $(basename "$log"):" >&2; tail -n 15 "$log" >&2; }
@@ -104,7 +99,7 @@ start_portal() {
   echo "the $name portal did not answer /healthz" >&2
   exit 1
 }
-stop_portal() { stop $SERVER; SERVER=""; }
+stop_portal() { stop_processes $SERVER; SERVER=""; }
 
 # Signs in as Ada on the portal at BASE through its OpenID provider, the way a browser does
 # (login, the provider's account picker, the callback), and prints the session cookie.
@@ -211,7 +206,7 @@ for run in "${RUNS[@]}"; do
       echo "tenant: Graph report requests since start: $(jq .report_requests <<<"$stats"), answered 429: $(jq '.responses_by_status["429"] // 0' <<<"$stats")"
       echo "tenant: the dashboard's range: $(jq -c '.history // .' <<<"$(curl -fsS "$BASE/readyz")" | head -c 400)"
       stop_portal
-      stop $SIM
+      stop_processes $SIM
       SIM=""
       ;;
   esac

@@ -32,9 +32,7 @@ command -v psql >/dev/null || { echo "psql is missing: scripts/setup.sh test ins
 WORK="$(mktemp -d /tmp/dialout-pg-summary-bench.XXXXXX)"
 SERVER=""
 stop_server() {
-  [[ -n "$SERVER" ]] || return 0
-  kill -TERM "$SERVER" 2>/dev/null || true
-  wait "$SERVER" 2>/dev/null || true
+  stop_processes $SERVER
   SERVER=""
 }
 cleanup() {
